@@ -1,0 +1,6 @@
+//! Scaffolding: replaced by the real builder.
+use super::Model;
+
+pub fn build(_text: &str) -> Model {
+    Model { escape: '\\', ..Model::default() }
+}

@@ -1,0 +1,5 @@
+//! The rule engine: a registry of rules, each one file with metadata, docs and a check.
+
+mod finding;
+
+pub use finding::{Category, Edit, Finding, Fix, Related, Severity, Tag};
