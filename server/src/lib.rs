@@ -5,6 +5,7 @@
 //! `document` holds open texts and snapshots; `lsp` and `cli` are the two front ends.
 
 pub mod cli;
+pub mod config;
 pub mod document;
 pub mod features;
 pub mod lsp;
