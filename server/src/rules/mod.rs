@@ -1,6 +1,7 @@
 //! The rule engine: a registry of rules, each one file with metadata, docs and a check.
 
 mod finding;
+pub mod practice;
 mod rule;
 
 pub use finding::{Category, Edit, Finding, Fix, Related, Severity, Tag};
