@@ -1,0 +1,1 @@
+//! Code actions: quick fixes, suppressions, fix-all and the split into stages.
