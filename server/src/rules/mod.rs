@@ -3,6 +3,7 @@
 mod finding;
 pub mod practice;
 mod rule;
+pub mod shell;
 
 pub use finding::{Category, Edit, Finding, Fix, Related, Severity, Tag};
 pub use rule::{CheckFn, Ctx, Rule};

@@ -1,0 +1,810 @@
+//! Shell analysis of RUN instructions: the simple commands of a RUN body, found with the
+//! `tree-sitter-bash` grammar, with byte spans in the Dockerfile text.
+//!
+//! What is analysed:
+//! - the shell form of a RUN (the logical line: continuation escapes, line ends, comment
+//!   lines inside the instruction and heredoc markers are blanked to spaces of the same
+//!   length, so offsets in the analysed text are offsets in the document);
+//! - the body of a heredoc that is the RUN's script (`RUN <<EOF`, `RUN bash <<EOF`, …), unless
+//!   its first line is a shebang of another interpreter;
+//! - the script of an exec-form `["sh", "-c", "…"]` when the JSON string has no escapes.
+//!
+//! Nothing is analysed for RUNs that run under a shell that is not POSIX (a `SHELL`
+//! instruction naming `powershell`, `cmd`, …, or a Windows base image).
+//!
+//! Results are cached per thread: one document's analysis (keyed by its text) and a bounded
+//! map from analysed text to commands, so that re-checking an edited document re-parses only
+//! the RUNs that changed.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use crate::model::{InstructionKind, Model, Span};
+
+/// One word of a command: the text with quotes removed (when `literal`) and where it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShellWord {
+    /// Quotes and backslash escapes removed. For words with expansions (`$X`, `$(..)`),
+    /// the text as written (quotes removed around the whole word when possible).
+    pub text: String,
+    pub span: Span,
+    /// No parameter expansion, command substitution or glob in it.
+    pub literal: bool,
+}
+
+/// A simple command: `name args…`, with any wrappers (`sudo`, `env X=1`, …) still in place;
+/// see [`Command::invocation`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Command {
+    pub name: ShellWord,
+    pub args: Vec<ShellWord>,
+    /// From the first assignment or the name to the last argument.
+    pub span: Span,
+    /// `VAR=value` assignments written before the name.
+    pub assignments: Vec<(String, String)>,
+    /// Index of the pipeline (into [`Script::pipelines`]) this command is part of.
+    pub pipeline: Option<usize>,
+    /// Inside `$(…)` or backquotes.
+    pub substitution: bool,
+    /// Found in a heredoc body.
+    pub heredoc: bool,
+    /// Its standard input is a heredoc (`cat <<EOF > file`).
+    pub heredoc_input: bool,
+}
+
+/// A pipeline `a | b | c`: its `|` operators.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pipeline {
+    pub span: Span,
+    pub pipes: Vec<Span>,
+    /// Indices into [`Script::commands`] of its commands, in order.
+    pub commands: Vec<usize>,
+}
+
+/// The analysis of one RUN instruction.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Script {
+    /// Every simple command in source order (including those inside `$(…)`).
+    pub commands: Vec<Command>,
+    pub pipelines: Vec<Pipeline>,
+    /// The grammar found a syntax error somewhere (results may be partial).
+    pub has_error: bool,
+}
+
+/// A command with its wrappers (`sudo`, `env`, `exec`, `nice`, `time`, `nohup`, `command`)
+/// skipped, and `python -m pip` read as `pip`.
+#[derive(Clone, Copy, Debug)]
+pub struct Invocation<'a> {
+    pub command: &'a Command,
+    /// The word naming the program (after wrappers).
+    pub name: &'a ShellWord,
+    /// Normalised program name: base name, `pip3.12`/`python -m pip` → `pip`, `pip3` → `pip`.
+    pub program: &'a str,
+    pub args: &'a [ShellWord],
+}
+
+impl Command {
+    /// The program actually run, after wrappers.
+    pub fn invocation(&self) -> Invocation<'_> {
+        let mut name = &self.name;
+        let mut args: &[ShellWord] = &self.args;
+        for _ in 0..4 {
+            let prog = base_name(&name.text);
+            let skip = match prog {
+                "sudo" => skip_options(args, &["-u", "-g", "-h", "-p", "-C", "-D", "-r", "-t", "-U"]),
+                "env" => {
+                    let mut i = skip_options(args, &["-u", "-C", "-S"]);
+                    while args.get(i).is_some_and(|a| is_assignment(&a.text)) {
+                        i += 1;
+                    }
+                    i
+                }
+                "nice" => skip_options(args, &["-n"]),
+                "exec" | "time" | "nohup" | "command" => skip_options(args, &[]),
+                _ => break,
+            };
+            match args.get(skip) {
+                Some(next) => {
+                    name = next;
+                    args = args.get(skip + 1..).unwrap_or(&[]);
+                }
+                None => break,
+            }
+        }
+        let mut program = normalise_program(base_name(&name.text));
+        if program.starts_with("python")
+            && args.first().is_some_and(|a| a.text == "-m")
+            && args.get(1).is_some_and(|a| a.text == "pip" || a.text == "pip3")
+        {
+            program = "pip";
+            args = args.get(2..).unwrap_or(&[]);
+        }
+        Invocation { command: self, name, program, args }
+    }
+}
+
+fn normalise_program(p: &str) -> &str {
+    if p == "pip3" || (p.starts_with("pip3.") && p[5..].bytes().all(|b| b.is_ascii_digit())) {
+        return "pip";
+    }
+    p
+}
+
+/// `/usr/bin/apt-get` → `apt-get`.
+pub fn base_name(s: &str) -> &str {
+    s.rsplit('/').next().unwrap_or(s)
+}
+
+fn is_assignment(s: &str) -> bool {
+    match s.find('=') {
+        Some(i) if i > 0 => s[..i].bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'),
+        _ => false,
+    }
+}
+
+/// Index of the first argument that is not an option (options in `with_value` take the next
+/// word as their value).
+fn skip_options(args: &[ShellWord], with_value: &[&str]) -> usize {
+    let mut i = 0;
+    while let Some(a) = args.get(i) {
+        let t = a.text.as_str();
+        if t == "--" {
+            return i + 1;
+        }
+        if !t.starts_with('-') || t == "-" {
+            return i;
+        }
+        i += if with_value.contains(&t) { 2 } else { 1 };
+    }
+    i
+}
+
+impl<'a> Invocation<'a> {
+    /// Arguments that are not options. `with_value` lists options that take the next word
+    /// as their value (`-o`, `--target`), whose values are skipped.
+    pub fn positionals(&self, with_value: &[&str]) -> Vec<&'a ShellWord> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        let mut only_positional = false;
+        while let Some(a) = self.args.get(i) {
+            let t = a.text.as_str();
+            if only_positional || !t.starts_with('-') || t == "-" {
+                out.push(a);
+            } else if t == "--" {
+                only_positional = true;
+            } else if with_value.contains(&t) {
+                i += 1;
+            }
+            i += 1;
+        }
+        out
+    }
+
+    /// The first non-option argument (the subcommand for `apt-get`, `npm`, …).
+    pub fn subcommand(&self, with_value: &[&str]) -> Option<&'a ShellWord> {
+        self.positionals(with_value).into_iter().next()
+    }
+
+    /// Whether an option is given: `long` as `--long` or `--long=…`, `short` as `-x` alone or
+    /// inside a cluster of single-letter options (`-qy`).
+    pub fn has_option(&self, short: Option<char>, long: &[&str]) -> bool {
+        self.args.iter().any(|a| {
+            let t = a.text.as_str();
+            if let Some(name) = t.strip_prefix("--") {
+                let name = name.split('=').next().unwrap_or(name);
+                return long.contains(&name);
+            }
+            match (short, t.strip_prefix('-')) {
+                (Some(c), Some(cluster)) => {
+                    !cluster.is_empty()
+                        && cluster.bytes().all(|b| b.is_ascii_alphabetic())
+                        && cluster.contains(c)
+                }
+                _ => false,
+            }
+        })
+    }
+
+    /// The word right after an exact argument, e.g. the value of `-o`.
+    pub fn value_of(&self, names: &[&str]) -> Option<&'a ShellWord> {
+        let i = self.args.iter().position(|a| names.contains(&a.text.as_str()))?;
+        self.args.get(i + 1)
+    }
+}
+
+/// Where the shell analysis of one document lives: one entry per instruction (`None` for
+/// instructions that are not analysed RUNs).
+pub type Scripts = Rc<Vec<Option<Rc<Script>>>>;
+
+const MAX_CACHED_SCRIPTS: usize = 8192;
+
+#[derive(Default)]
+struct Cache {
+    doc_text: String,
+    doc: Option<Scripts>,
+    /// analysed text → script with offsets relative to the analysed text.
+    by_text: HashMap<String, Rc<Script>>,
+}
+
+thread_local! {
+    static PARSER: RefCell<Option<tree_sitter::Parser>> = const { RefCell::new(None) };
+    static CACHE: RefCell<Cache> = RefCell::new(Cache::default());
+}
+
+/// The analysis of every RUN of the document (`model` must be the model of `text`).
+pub fn scripts(model: &Model, text: &str) -> Scripts {
+    let cached = CACHE.with(|c| {
+        let c = c.borrow();
+        match &c.doc {
+            Some(s) if c.doc_text == text => Some(s.clone()),
+            _ => None,
+        }
+    });
+    if let Some(s) = cached {
+        return s;
+    }
+    let result: Scripts = Rc::new(
+        (0..model.instructions.len())
+            .map(|i| analyse_instruction(model, text, i).map(Rc::new))
+            .collect(),
+    );
+    CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        c.doc_text.clear();
+        c.doc_text.push_str(text);
+        c.doc = Some(result.clone());
+    });
+    result
+}
+
+/// The analysis of instruction `index` if it is a RUN run by a POSIX shell.
+pub fn script(model: &Model, text: &str, index: usize) -> Option<Rc<Script>> {
+    scripts(model, text).get(index).cloned().flatten()
+}
+
+/// Whether instruction `index` runs under a POSIX shell: no `SHELL` instruction naming
+/// another interpreter in its stage (or the stages it is built on) and no Windows base image.
+pub fn is_posix_shell(model: &Model, index: usize) -> bool {
+    let Some(ins) = model.instructions.get(index) else {
+        return false;
+    };
+    let mut stage = ins.stage;
+    let mut limit = index;
+    let mut guard = 0;
+    while let Some(si) = stage {
+        let Some(st) = model.stages.get(si) else {
+            break;
+        };
+        let end = limit.min(st.instructions.end);
+        for ins in model.instructions.get(st.instructions.start..end).unwrap_or(&[]).iter().rev() {
+            if ins.kind == InstructionKind::Shell {
+                let first = ins
+                    .json
+                    .as_ref()
+                    .and_then(|j| j.items.first())
+                    .map(|w| w.value.to_ascii_lowercase())
+                    .unwrap_or_default();
+                let prog = first.rsplit(['/', '\\']).next().unwrap_or("").trim_end_matches(".exe");
+                return matches!(prog, "sh" | "bash" | "ash" | "dash" | "zsh" | "ksh" | "mksh" | "busybox");
+            }
+        }
+        let Some(image) = &st.image else {
+            break;
+        };
+        let lower = image.raw.to_ascii_lowercase();
+        if lower.contains("windows") || lower.contains("nanoserver") || lower.contains("servercore") {
+            return false;
+        }
+        // Built on an earlier stage: inherit its SHELL.
+        let parent = model
+            .stages
+            .iter()
+            .take(si)
+            .rev()
+            .find(|s| s.key().is_some_and(|k| k == lower))
+            .map(|s| s.index);
+        stage = parent;
+        limit = usize::MAX;
+        guard += 1;
+        if guard > 64 {
+            break;
+        }
+    }
+    true
+}
+
+fn analyse_instruction(model: &Model, text: &str, index: usize) -> Option<Script> {
+    let ins = model.instructions.get(index)?;
+    if ins.kind != InstructionKind::Run || !is_posix_shell(model, index) {
+        return None;
+    }
+    let mut script = Script::default();
+    if let Some(json) = &ins.json {
+        // Exec form: the array is the command; `sh -c "…"` scripts are analysed too.
+        let items = &json.items;
+        let first = items.first()?;
+        let prog = base_name(&first.value);
+        let is_sh = matches!(prog, "sh" | "bash" | "ash" | "dash" | "zsh");
+        let c_pos = items.iter().position(|w| w.value == "-c");
+        match (is_sh, c_pos) {
+            (true, Some(p)) => {
+                let w = items.get(p + 1)?;
+                let inner = Span::new(w.span.start + 1, w.span.end.saturating_sub(1));
+                let raw_ok = w.raw.len() >= 2 && !w.raw.contains('\\');
+                if raw_ok && text.get(inner.start..inner.end) == Some(w.value.as_str()) {
+                    add_analysed(&mut script, &w.value, inner.start, false);
+                }
+            }
+            _ => {
+                let word = |w: &crate::model::Word| ShellWord {
+                    text: w.value.clone(),
+                    span: w.span,
+                    literal: true,
+                };
+                script.commands.push(Command {
+                    name: word(first),
+                    args: items.iter().skip(1).map(word).collect(),
+                    span: json.span,
+                    assignments: Vec::new(),
+                    pipeline: None,
+                    substitution: false,
+                    heredoc: false,
+                    heredoc_input: false,
+                });
+            }
+        }
+        return Some(script);
+    }
+
+    // Shell form: the logical line, blanked so that offsets are document offsets.
+    let rest = ins.rest.span;
+    let mut line_end = rest.end.min(ins.span.end);
+    for h in &ins.heredocs {
+        if h.body_span.start > rest.start {
+            line_end = line_end.min(h.body_span.start);
+        }
+    }
+    let start = rest.start.min(line_end);
+    let mut buf: Vec<u8> = text.get(start..line_end).unwrap_or("").as_bytes().to_vec();
+    blank_line_part(&mut buf, start, model.escape, ins);
+    let line_text = String::from_utf8(buf).unwrap_or_default();
+    let before = script.commands.len();
+    if !line_text.trim().is_empty() {
+        add_analysed(&mut script, &line_text, start, false);
+    }
+    let line_commands: Vec<Command> = script.commands.get(before..).unwrap_or(&[]).to_vec();
+
+    // Heredoc bodies that are the script (or a shell's standard input).
+    for h in &ins.heredocs {
+        let feeds_shell = if line_commands.is_empty() {
+            true
+        } else {
+            // `RUN bash <<EOF`, `RUN sh -e <<EOF`: a shell reading the heredoc.
+            line_commands.iter().any(|c| {
+                c.heredoc_input
+                    && matches!(base_name(&c.name.text), "sh" | "bash" | "ash" | "dash" | "zsh")
+                    && !c.args.iter().any(|a| a.text == "-c" || !a.text.starts_with('-'))
+            }) || (line_commands.len() == 1
+                && line_commands.first().is_some_and(|c| {
+                    matches!(base_name(&c.name.text), "sh" | "bash" | "ash" | "dash" | "zsh")
+                        && c.args.iter().all(|a| a.text.starts_with('-') && a.text != "-c")
+                }))
+        };
+        if !feeds_shell {
+            continue;
+        }
+        let body = text.get(h.body_span.start..h.body_span.end).unwrap_or("");
+        if let Some(first) = body.lines().next() {
+            if let Some(interp) = first.strip_prefix("#!") {
+                let interp = interp.trim();
+                let mut parts = interp.split_whitespace();
+                let mut prog = parts.next().map(base_name).unwrap_or("");
+                if prog == "env" {
+                    prog = parts.find(|p| !p.starts_with('-')).unwrap_or("");
+                }
+                if !matches!(prog, "sh" | "bash" | "ash" | "dash" | "zsh" | "ksh") {
+                    continue;
+                }
+            }
+        }
+        add_analysed(&mut script, body, h.body_span.start, true);
+    }
+    Some(script)
+}
+
+/// Blank (to spaces) what BuildKit removes from a logical line: line ends with the
+/// continuation escape before them, comment lines inside the instruction, and heredoc
+/// markers (their bodies are analysed separately).
+fn blank_line_part(buf: &mut [u8], base: usize, escape: char, ins: &crate::model::Instruction) {
+    let esc = if escape.is_ascii() { escape as u8 } else { b'\\' };
+    let mut blank = |span: Span, buf: &mut [u8]| {
+        let s = span.start.saturating_sub(base).min(buf.len());
+        let e = span.end.saturating_sub(base).min(buf.len());
+        if span.end > base {
+            for b in buf.iter_mut().take(e).skip(s) {
+                *b = b' ';
+            }
+        }
+    };
+    for c in &ins.inner_comments {
+        blank(c.span, buf);
+    }
+    for h in &ins.heredocs {
+        blank(h.marker_span, buf);
+    }
+    let mut i = 0;
+    while i < buf.len() {
+        if buf[i] == b'\n' || buf[i] == b'\r' {
+            buf[i] = b' ';
+            // The escape before the line end (trailing blanks allowed).
+            let mut j = i;
+            while j > 0 && matches!(buf[j - 1], b' ' | b'\t' | b'\r') {
+                j -= 1;
+            }
+            if j > 0 && buf[j - 1] == esc {
+                buf[j - 1] = b' ';
+            }
+        }
+        i += 1;
+    }
+    // A trailing escape at the very end (continuation at end of file).
+    let mut j = buf.len();
+    while j > 0 && matches!(buf[j - 1], b' ' | b'\t') {
+        j -= 1;
+    }
+    if j > 0 && buf[j - 1] == esc && esc != b'\\' {
+        buf[j - 1] = b' ';
+    }
+    if esc != b'\\' {
+        // With another escape character, backslashes are ordinary characters for BuildKit but
+        // the shell still reads them; nothing to do.
+    }
+}
+
+/// Parse `src` (whose byte 0 is document offset `base`) and append its commands.
+fn add_analysed(script: &mut Script, src: &str, base: usize, heredoc: bool) {
+    let rel = CACHE.with(|c| c.borrow().by_text.get(src).cloned());
+    let rel = match rel {
+        Some(r) => r,
+        None => {
+            let r = Rc::new(parse_script(src));
+            CACHE.with(|c| {
+                let mut c = c.borrow_mut();
+                if c.by_text.len() >= MAX_CACHED_SCRIPTS {
+                    c.by_text.clear();
+                }
+                c.by_text.insert(src.to_string(), r.clone());
+            });
+            r
+        }
+    };
+    let cmd_offset = script.commands.len();
+    let pipe_offset = script.pipelines.len();
+    let shift = |s: Span| Span::new(s.start + base, s.end + base);
+    for c in &rel.commands {
+        let mut c = c.clone();
+        c.name.span = shift(c.name.span);
+        for a in &mut c.args {
+            a.span = shift(a.span);
+        }
+        c.span = shift(c.span);
+        c.pipeline = c.pipeline.map(|p| p + pipe_offset);
+        c.heredoc = heredoc;
+        script.commands.push(c);
+    }
+    for p in &rel.pipelines {
+        script.pipelines.push(Pipeline {
+            span: shift(p.span),
+            pipes: p.pipes.iter().map(|s| shift(*s)).collect(),
+            commands: p.commands.iter().map(|i| i + cmd_offset).collect(),
+        });
+    }
+    script.has_error |= rel.has_error;
+}
+
+/// Parse a shell script; spans relative to `src`.
+pub fn parse_script(src: &str) -> Script {
+    let tree = PARSER.with(|p| {
+        let mut p = p.borrow_mut();
+        if p.is_none() {
+            let mut parser = tree_sitter::Parser::new();
+            if parser.set_language(&tree_sitter_bash::LANGUAGE.into()).is_err() {
+                return None;
+            }
+            *p = Some(parser);
+        }
+        p.as_mut().and_then(|parser| parser.parse(src, None))
+    });
+    let mut script = Script::default();
+    let Some(tree) = tree else {
+        return script;
+    };
+    let root = tree.root_node();
+    script.has_error = root.has_error();
+    let mut walker = Walker { src, script: &mut script };
+    walker.visit(root, None, false);
+    script
+}
+
+struct Walker<'s> {
+    src: &'s str,
+    script: &'s mut Script,
+}
+
+impl Walker<'_> {
+    fn visit(&mut self, node: tree_sitter::Node, pipeline: Option<usize>, subst: bool) {
+        match node.kind() {
+            "command" => {
+                self.command(node, pipeline, subst, false);
+                return;
+            }
+            "redirected_statement" => {
+                let heredoc_in = (0..node.child_count())
+                    .filter_map(|i| node.child(i))
+                    .any(|c| c.kind() == "heredoc_redirect");
+                if heredoc_in {
+                    if let Some(body) = node.child_by_field_name("body") {
+                        if body.kind() == "command" {
+                            self.command(body, pipeline, subst, true);
+                            for i in 0..node.child_count() {
+                                if let Some(c) = node.child(i) {
+                                    if c.id() != body.id() {
+                                        self.visit(c, pipeline, subst);
+                                    }
+                                }
+                            }
+                            return;
+                        }
+                    }
+                }
+            }
+            "heredoc_body" | "heredoc_content" => return,
+            "pipeline" => {
+                let id = self.script.pipelines.len();
+                self.script.pipelines.push(Pipeline {
+                    span: Span::new(node.start_byte(), node.end_byte()),
+                    pipes: Vec::new(),
+                    commands: Vec::new(),
+                });
+                for i in 0..node.child_count() {
+                    let Some(c) = node.child(i) else { continue };
+                    if c.kind() == "|" || c.kind() == "|&" {
+                        if let Some(p) = self.script.pipelines.get_mut(id) {
+                            p.pipes.push(Span::new(c.start_byte(), c.end_byte()));
+                        }
+                    } else {
+                        self.visit(c, Some(id), subst);
+                    }
+                }
+                return;
+            }
+            "command_substitution" | "process_substitution" => {
+                for i in 0..node.child_count() {
+                    if let Some(c) = node.child(i) {
+                        self.visit(c, None, true);
+                    }
+                }
+                return;
+            }
+            _ => {}
+        }
+        for i in 0..node.child_count() {
+            if let Some(c) = node.child(i) {
+                self.visit(c, pipeline, subst);
+            }
+        }
+    }
+
+    fn command(&mut self, node: tree_sitter::Node, pipeline: Option<usize>, subst: bool, heredoc_input: bool) {
+        let mut name: Option<ShellWord> = None;
+        let mut args = Vec::new();
+        let mut assignments = Vec::new();
+        let mut nested = Vec::new();
+        let mut cursor = node.walk();
+        for (i, child) in node.children(&mut cursor).enumerate() {
+            let field = node.field_name_for_child(i as u32);
+            match (field, child.kind()) {
+                (_, "variable_assignment") => {
+                    let n = child.child_by_field_name("name").map(|n| self.text(n)).unwrap_or_default();
+                    let v = child.child_by_field_name("value").map(|v| self.word(v).text).unwrap_or_default();
+                    assignments.push((n, v));
+                    nested.push(child);
+                }
+                (Some("name"), _) => {
+                    name = Some(self.word(child));
+                    nested.push(child);
+                }
+                (Some("argument"), _) => {
+                    args.push(self.word(child));
+                    nested.push(child);
+                }
+                _ => nested.push(child),
+            }
+        }
+        let Some(name) = name else {
+            for c in nested {
+                self.visit(c, None, subst);
+            }
+            return;
+        };
+        let index = self.script.commands.len();
+        self.script.commands.push(Command {
+            name,
+            args,
+            span: Span::new(node.start_byte(), node.end_byte()),
+            assignments,
+            pipeline,
+            substitution: subst,
+            heredoc: false,
+            heredoc_input,
+        });
+        if let Some(p) = pipeline.and_then(|p| self.script.pipelines.get_mut(p)) {
+            p.commands.push(index);
+        }
+        // Command substitutions inside the words.
+        for c in nested {
+            self.visit_substitutions(c);
+        }
+    }
+
+    fn visit_substitutions(&mut self, node: tree_sitter::Node) {
+        if node.kind() == "command_substitution" || node.kind() == "process_substitution" {
+            self.visit(node, None, true);
+            return;
+        }
+        for i in 0..node.child_count() {
+            if let Some(c) = node.child(i) {
+                self.visit_substitutions(c);
+            }
+        }
+    }
+
+    fn text(&self, node: tree_sitter::Node) -> String {
+        self.src.get(node.start_byte()..node.end_byte()).unwrap_or("").to_string()
+    }
+
+    /// The unquoted text of a word node.
+    fn word(&self, node: tree_sitter::Node) -> ShellWord {
+        let span = Span::new(node.start_byte(), node.end_byte());
+        let mut literal = true;
+        let mut text = String::new();
+        self.unquote(node, &mut text, &mut literal);
+        ShellWord { text, span, literal }
+    }
+
+    fn unquote(&self, node: tree_sitter::Node, out: &mut String, literal: &mut bool) {
+        let raw = self.src.get(node.start_byte()..node.end_byte()).unwrap_or("");
+        match node.kind() {
+            "word" | "number" | "command_name" if node.child_count() == 0 => {
+                if raw.contains(['*', '?', '[']) {
+                    *literal = false;
+                }
+                let mut chars = raw.chars();
+                while let Some(ch) = chars.next() {
+                    if ch == '\\' {
+                        if let Some(n) = chars.next() {
+                            out.push(n);
+                        }
+                    } else {
+                        out.push(ch);
+                    }
+                }
+            }
+            "raw_string" => {
+                out.push_str(raw.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')).unwrap_or(raw));
+            }
+            "string" => {
+                let mut had_content = false;
+                for i in 0..node.child_count() {
+                    let Some(c) = node.child(i) else { continue };
+                    match c.kind() {
+                        "\"" => {}
+                        "string_content" => {
+                            had_content = true;
+                            let t = self.src.get(c.start_byte()..c.end_byte()).unwrap_or("");
+                            let mut chars = t.chars().peekable();
+                            while let Some(ch) = chars.next() {
+                                if ch == '\\' && matches!(chars.peek(), Some('"' | '\\' | '$' | '`')) {
+                                    if let Some(n) = chars.next() {
+                                        out.push(n);
+                                    }
+                                } else {
+                                    out.push(ch);
+                                }
+                            }
+                        }
+                        _ => {
+                            had_content = true;
+                            *literal = false;
+                            out.push_str(self.src.get(c.start_byte()..c.end_byte()).unwrap_or(""));
+                        }
+                    }
+                }
+                let _ = had_content;
+            }
+            "concatenation" | "command_name" => {
+                for i in 0..node.child_count() {
+                    if let Some(c) = node.child(i) {
+                        self.unquote(c, out, literal);
+                    }
+                }
+            }
+            _ => {
+                *literal = false;
+                out.push_str(raw);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(s: &Script) -> Vec<String> {
+        s.commands.iter().map(|c| c.name.text.clone()).collect()
+    }
+
+    #[test]
+    fn chains_pipes_subshells() {
+        let s = parse_script("set -eux; apt-get update && (cd /x && make) | tee log || echo \"npm install\"");
+        assert_eq!(names(&s), ["set", "apt-get", "cd", "make", "tee", "echo"]);
+        assert_eq!(s.pipelines.len(), 1);
+        assert_eq!(s.pipelines[0].pipes.len(), 1);
+        let echo = &s.commands[5];
+        assert_eq!(echo.args[0].text, "npm install");
+        assert!(echo.args[0].literal);
+    }
+
+    #[test]
+    fn quoting_and_substitution() {
+        let s = parse_script("pip install 'a==1' \"b\"==2 $(echo c) x\\ y");
+        let c = &s.commands[0];
+        let texts: Vec<_> = c.args.iter().map(|a| a.text.as_str()).collect();
+        assert_eq!(texts, ["install", "a==1", "b==2", "$(echo c)", "x y"]);
+        assert!(!c.args[3].literal);
+        assert!(s.commands[1].substitution);
+    }
+
+    #[test]
+    fn invocation_skips_wrappers() {
+        let s = parse_script("sudo -E env A=1 python3 -m pip install x");
+        let inv = s.commands[0].invocation();
+        assert_eq!(inv.program, "pip");
+        assert_eq!(inv.subcommand(&[]).map(|w| w.text.as_str()), Some("install"));
+        let s = parse_script("apt-get -qy -o Dpkg::Options::=--force-confnew install curl");
+        let inv = s.commands[0].invocation();
+        assert!(inv.has_option(Some('y'), &["yes"]));
+        assert_eq!(inv.subcommand(&["-o"]).map(|w| w.text.as_str()), Some("install"));
+    }
+
+    #[test]
+    fn blanking_keeps_offsets() {
+        let text = "FROM x\nRUN apt-get update \\\n# comment\n    && apt-get install -y curl\n";
+        let model = crate::model::build(text);
+        if model.instructions.len() < 2 {
+            return; // model not available yet
+        }
+        let s = script(&model, text, 1).expect("script");
+        let install = s.commands.iter().find(|c| c.args.first().is_some_and(|a| a.text == "install"));
+        let install = install.expect("install command");
+        assert_eq!(&text[install.name.span.start..install.name.span.end], "apt-get");
+        assert_eq!(&text[install.span.start..install.span.end], "apt-get install -y curl");
+    }
+
+    #[test]
+    fn heredoc_bodies() {
+        let text = "FROM x\nRUN <<EOF\nset -e\nnpm ci\nEOF\nRUN cat <<EOF > /etc/x\nnpm install\nEOF\n";
+        let model = crate::model::build(text);
+        if model.instructions.len() < 3 {
+            return;
+        }
+        let a = script(&model, text, 1).expect("script");
+        assert_eq!(names(&a), ["set", "npm"]);
+        let npm = &a.commands[1];
+        assert_eq!(&text[npm.span.start..npm.span.end], "npm ci");
+        let b = script(&model, text, 2).expect("script");
+        assert_eq!(names(&b), ["cat"]);
+    }
+}
