@@ -1,0 +1,473 @@
+/**
+ * Tree-sitter grammar for Dockerfiles, following BuildKit's reading of the text.
+ *
+ * Line structure, the escape character, comments inside continued instructions,
+ * instruction keywords, heredocs, JSON-form detection and shell-form text are lexed
+ * by the external scanner (src/scanner.c); see README.md for the node kinds.
+ */
+
+/// <reference types="tree-sitter-cli/dsl" />
+// @ts-check
+
+const INSTRUCTIONS = [
+  'FROM', 'RUN', 'CMD', 'LABEL', 'MAINTAINER', 'EXPOSE', 'ENV', 'ADD', 'COPY',
+  'ENTRYPOINT', 'VOLUME', 'USER', 'WORKDIR', 'ARG', 'ONBUILD', 'STOPSIGNAL',
+  'HEALTHCHECK', 'SHELL',
+];
+
+// Characters that never belong to an unquoted text fragment: whitespace, the two
+// possible escape characters, `$` (expansions) and quotes.
+const SPECIAL = '\\s\\\\`$"\'';
+
+/** A run of plain characters (minus `stop`) and escaped pairs such as `\ ` or `\$`. */
+function fragment(stop) {
+  return repeat1(choice(new RegExp(`[^${SPECIAL}${stop}]`), /[\\`][^\s]/));
+}
+
+/**
+ * Token for a fragment; `immediate` when it must touch the previous token. A fragment that
+ * follows whitespace never starts with `=`, so that `--flag=x`, `key=value` and `k v` forms
+ * are told apart by the immediate `=` token.
+ */
+function frag(stop, immediate) {
+  if (immediate) return token.immediate(fragment(stop));
+  return token(seq(
+    choice(new RegExp(`[^${SPECIAL}=${stop}]`), /[\\`][^\s]/),
+    optional(fragment(stop)),
+  ));
+}
+
+/**
+ * One piece of a word: text, escaped character, lone `$`, expansion or quoted string.
+ * `name` selects the hidden rule family generated in `wordRules`.
+ */
+function wordRules(name, stop) {
+  return {
+    [`_${name}_frag`]: _ => frag(stop, false),
+    [`_${name}_imm_frag`]: _ => frag(stop, true),
+    [`_${name}_piece`]: $ => choice(
+      $[`_${name}_frag`],
+      $._lone_escape,
+      $._lone_dollar,
+      $.expansion,
+      $.double_quoted_string,
+      $.single_quoted_string,
+    ),
+    [`_${name}_imm_piece`]: $ => choice(
+      $[`_${name}_imm_frag`],
+      $._imm_lone_escape,
+      $._imm_lone_dollar,
+      alias($._imm_expansion, $.expansion),
+      alias($._imm_double_quoted_string, $.double_quoted_string),
+      alias($._imm_single_quoted_string, $.single_quoted_string),
+    ),
+    // a shell word: pieces with no whitespace between them
+    [`_${name}_word`]: $ => seq($[`_${name}_piece`], repeat($[`_${name}_imm_piece`])),
+    // a word that must touch the previous token (after `=`, `:`, `,`)
+    [`_${name}_imm_word`]: $ => repeat1($[`_${name}_imm_piece`]),
+  };
+}
+
+module.exports = grammar({
+  name: 'dockerfile',
+
+  externals: $ => [
+    $._newline,
+    $._heredoc_nl,
+    $.line_continuation,
+    $.comment,
+    $._continuation_nl,
+    $._directive_hash,
+    $.directive_name,
+    $._directive_eq,
+    $.directive_value,
+    $.heredoc_start,
+    $.heredoc_body,
+    $.heredoc_end,
+    $.shell_fragment,
+    $._flag_start,
+    $._json_start,
+    $.image_registry,
+    $._dollar,
+    $._imm_dollar,
+    ...INSTRUCTIONS.map(k => $[`_kw_${k.toLowerCase()}`]),
+    $._kw_as,
+    $._kw_none,
+    $.unknown_keyword,
+    $._error_sentinel,
+  ],
+
+  extras: $ => [
+    /[ \t\r\f\v\uFEFF]/,
+    $.line_continuation,
+    $.comment,
+    $._continuation_nl,
+  ],
+
+  inline: $ => [$._instruction, $._line],
+
+  rules: {
+    source_file: $ => seq(
+      repeat(choice(seq($._line, $._newline), $._newline)),
+      optional($._line),
+    ),
+
+    _line: $ => choice($.directive, $._instruction),
+
+    directive: $ => seq(
+      alias($._directive_hash, '#'),
+      field('name', $.directive_name),
+      alias($._directive_eq, '='),
+      field('value', $.directive_value),
+    ),
+
+    _instruction: $ => choice(
+      $.from_instruction,
+      $.run_instruction,
+      $.cmd_instruction,
+      $.label_instruction,
+      $.maintainer_instruction,
+      $.expose_instruction,
+      $.env_instruction,
+      $.add_instruction,
+      $.copy_instruction,
+      $.entrypoint_instruction,
+      $.volume_instruction,
+      $.user_instruction,
+      $.workdir_instruction,
+      $.arg_instruction,
+      $.onbuild_instruction,
+      $.stopsignal_instruction,
+      $.healthcheck_instruction,
+      $.shell_instruction,
+      $.unknown_instruction,
+    ),
+
+    // ---------------------------------------------------------------- instructions
+
+    from_instruction: $ => seq(
+      alias($._kw_from, 'FROM'),
+      repeat($.flag),
+      field('image', $.image_spec),
+      optional(seq(alias($._kw_as, 'AS'), field('name', $.image_alias))),
+    ),
+
+    run_instruction: $ => seq(
+      alias($._kw_run, 'RUN'),
+      repeat($.flag),
+      optional(choice($.json_string_array, $.shell_command)),
+      repeat($._heredoc),
+    ),
+
+    cmd_instruction: $ => seq(
+      alias($._kw_cmd, 'CMD'),
+      repeat($.flag),
+      optional(choice($.json_string_array, alias($._plain_shell_command, $.shell_command))),
+    ),
+
+    entrypoint_instruction: $ => seq(
+      alias($._kw_entrypoint, 'ENTRYPOINT'),
+      repeat($.flag),
+      optional(choice($.json_string_array, alias($._plain_shell_command, $.shell_command))),
+    ),
+
+    shell_instruction: $ => seq(
+      alias($._kw_shell, 'SHELL'),
+      repeat($.flag),
+      optional(choice($.json_string_array, alias($._plain_shell_command, $.shell_command))),
+    ),
+
+    label_instruction: $ => seq(
+      alias($._kw_label, 'LABEL'),
+      repeat($.flag),
+      choice(
+        repeat1($.label_pair),
+        alias($._label_legacy_pair, $.label_pair),
+      ),
+    ),
+
+    label_pair: $ => seq(
+      field('key', $.label_key),
+      token.immediate('='),
+      optional(field('value', alias($._value_imm_word, $.value))),
+    ),
+
+    _label_legacy_pair: $ => seq(
+      field('key', $.label_key),
+      field('value', alias($._rest_of_line, $.value)),
+    ),
+
+    label_key: $ => $._key_word,
+
+    maintainer_instruction: $ => seq(
+      alias($._kw_maintainer, 'MAINTAINER'),
+      repeat($.flag),
+      optional(field('name', alias($._raw_text, $.value))),
+    ),
+
+    expose_instruction: $ => seq(
+      alias($._kw_expose, 'EXPOSE'),
+      repeat($.flag),
+      repeat1($.expose_port),
+    ),
+
+    expose_port: $ => $._value_word,
+
+    env_instruction: $ => seq(
+      alias($._kw_env, 'ENV'),
+      repeat($.flag),
+      choice(
+        repeat1($.env_pair),
+        alias($._env_legacy_pair, $.env_pair),
+      ),
+    ),
+
+    env_pair: $ => seq(
+      field('name', alias($._env_name, $.variable)),
+      token.immediate('='),
+      optional(field('value', alias($._value_imm_word, $.value))),
+    ),
+
+    _env_legacy_pair: $ => seq(
+      field('name', alias($._env_name, $.variable)),
+      field('value', alias($._rest_of_line, $.value)),
+    ),
+
+    _env_name: _ => /[^\s=\\`$"']+/,
+
+    add_instruction: $ => seq(
+      alias($._kw_add, 'ADD'),
+      repeat($.flag),
+      optional(choice($.json_string_array, $._paths)),
+      repeat($._heredoc),
+    ),
+
+    copy_instruction: $ => seq(
+      alias($._kw_copy, 'COPY'),
+      repeat($.flag),
+      optional(choice($.json_string_array, $._paths)),
+      repeat($._heredoc),
+    ),
+
+    _paths: $ => repeat1(choice($.path, $.heredoc_start)),
+
+    path: $ => $._value_word,
+
+    volume_instruction: $ => seq(
+      alias($._kw_volume, 'VOLUME'),
+      repeat($.flag),
+      optional(choice($.json_string_array, repeat1($.path))),
+    ),
+
+    user_instruction: $ => seq(
+      alias($._kw_user, 'USER'),
+      repeat($.flag),
+      field('user', alias($._user_word, $.value)),
+      optional(seq(
+        token.immediate(':'),
+        optional(field('group', alias($._value_imm_word, $.value))),
+      )),
+    ),
+
+    workdir_instruction: $ => seq(
+      alias($._kw_workdir, 'WORKDIR'),
+      repeat($.flag),
+      field('path', alias($._rest_of_line, $.path)),
+    ),
+
+    arg_instruction: $ => seq(
+      alias($._kw_arg, 'ARG'),
+      repeat($.flag),
+      repeat1($.arg_definition),
+    ),
+
+    arg_definition: $ => seq(
+      field('name', alias($._env_name, $.variable)),
+      optional(seq(
+        token.immediate('='),
+        optional(field('default', alias($._value_imm_word, $.value))),
+      )),
+    ),
+
+    onbuild_instruction: $ => seq(
+      alias($._kw_onbuild, 'ONBUILD'),
+      field('instruction', $._instruction),
+    ),
+
+    stopsignal_instruction: $ => seq(
+      alias($._kw_stopsignal, 'STOPSIGNAL'),
+      repeat($.flag),
+      field('signal', alias($._value_word, $.value)),
+    ),
+
+    healthcheck_instruction: $ => seq(
+      alias($._kw_healthcheck, 'HEALTHCHECK'),
+      repeat($.flag),
+      optional(choice(
+        alias($._kw_none, 'NONE'),
+        field('cmd', $.cmd_instruction),
+      )),
+    ),
+
+    unknown_instruction: $ => seq(
+      field('name', $.unknown_keyword),
+      optional(field('arguments', alias($._raw_text, $.value))),
+    ),
+
+    // ---------------------------------------------------------------- shell form
+
+    shell_command: $ => repeat1(choice($.shell_fragment, $.heredoc_start)),
+
+    _plain_shell_command: $ => repeat1($.shell_fragment),
+
+    _raw_text: $ => repeat1($.shell_fragment),
+
+    _heredoc: $ => seq(
+      $._heredoc_nl,
+      optional($.heredoc_body),
+      $.heredoc_end,
+    ),
+
+    // ---------------------------------------------------------------- JSON form
+
+    json_string_array: $ => seq(
+      alias($._json_start, '['),
+      optional(seq($.json_string, repeat(seq(',', $.json_string)))),
+      ']',
+    ),
+
+    json_string: $ => seq(
+      '"',
+      repeat(choice(
+        token.immediate(prec(1, /[^"\\\r\n]+/)),
+        $.json_escape_sequence,
+      )),
+      token.immediate('"'),
+    ),
+
+    json_escape_sequence: _ => token.immediate(/\\(["\\\/bfnrt]|u[0-9a-fA-F]{4})/),
+
+    // ---------------------------------------------------------------- flags
+
+    flag: $ => seq(
+      alias($._flag_start, '--'),
+      choice(
+        seq(
+          field('name', alias(token.immediate('mount'), $.flag_name)),
+          token.immediate('='),
+          field('value', alias($._flag_options, $.flag_value)),
+        ),
+        seq(
+          field('name', $.flag_name),
+          optional(seq(
+            token.immediate('='),
+            optional(field('value', alias($._value_imm_word, $.flag_value))),
+          )),
+        ),
+      ),
+    ),
+
+    flag_name: _ => token.immediate(/[^\s=\\`$"']+/),
+
+    _flag_options: $ => seq($.flag_option, repeat(seq(token.immediate(','), $.flag_option))),
+
+    flag_option: $ => seq(
+      field('key', $.option_key),
+      optional(seq(
+        token.immediate('='),
+        optional(field('value', $.option_value)),
+      )),
+    ),
+
+    option_key: _ => token.immediate(/[^\s=,\\`$"']+/),
+
+    option_value: $ => $._option_imm_word,
+
+    // ---------------------------------------------------------------- images
+
+    image_spec: $ => seq(
+      optional(seq(field('registry', $.image_registry), token.immediate('/'))),
+      field('name', $.image_name),
+      optional(seq(token.immediate(':'), field('tag', $.image_tag))),
+      optional(seq(token.immediate('@'), field('digest', $.image_digest))),
+    ),
+
+    image_name: $ => seq(
+      choice($._image_name_frag, $.expansion),
+      repeat(choice($._image_name_imm_frag, alias($._imm_expansion, $.expansion))),
+    ),
+    _image_name_frag: _ => frag(':@', false),
+    _image_name_imm_frag: _ => frag(':@', true),
+
+    image_tag: $ => repeat1(choice($._image_tag_imm_frag, alias($._imm_expansion, $.expansion))),
+    _image_tag_imm_frag: _ => frag('@', true),
+
+    image_digest: $ => repeat1(choice($._image_digest_imm_frag, alias($._imm_expansion, $.expansion))),
+    _image_digest_imm_frag: _ => frag('', true),
+
+    image_alias: $ => $._value_word,
+
+    // ---------------------------------------------------------------- words
+
+    ...wordRules('value', ''),
+    ...wordRules('key', '='),
+    ...wordRules('user', ':'),
+    ...wordRules('option', ','),
+
+    _rest_of_line: $ => seq($._value_piece, repeat(choice($._value_piece, $._value_imm_piece))),
+
+    _lone_escape: _ => /[\\`]/,
+    _imm_lone_escape: _ => token.immediate(/[\\`]/),
+    _lone_dollar: _ => '$',
+    _imm_lone_dollar: _ => token.immediate('$'),
+
+    double_quoted_string: $ => seq('"', optional($._dq_content), token.immediate('"')),
+    _imm_double_quoted_string: $ => seq(token.immediate('"'), optional($._dq_content), token.immediate('"')),
+    _dq_content: $ => repeat1(choice(
+      token.immediate(prec(1, /[^"\\`$\r\n]+/)),
+      token.immediate(/[\\`][^\r\n]?/),
+      $._imm_lone_dollar,
+      alias($._imm_expansion, $.expansion),
+      $.expansion,
+    )),
+
+    single_quoted_string: $ => seq('\'', optional($._sq_content), token.immediate('\'')),
+    _imm_single_quoted_string: $ => seq(token.immediate('\''), optional($._sq_content), token.immediate('\'')),
+    _sq_content: _ => repeat1(choice(
+      token.immediate(prec(1, /[^'\\`\r\n]+/)),
+      token.immediate(/[\\`]/),
+    )),
+
+    // ---------------------------------------------------------------- expansions
+
+    expansion: $ => seq(alias($._dollar, '$'), $._expansion_body),
+    _imm_expansion: $ => seq(alias($._imm_dollar, '$'), $._expansion_body),
+
+    _expansion_body: $ => choice(
+      alias(token.immediate(/[a-zA-Z_][a-zA-Z0-9_]*/), $.variable),
+      seq(
+        token.immediate('{'),
+        field('name', alias(token.immediate(/[a-zA-Z_][a-zA-Z0-9_]*/), $.variable)),
+        optional(seq(
+          field('operator', alias(
+            token.immediate(choice(':-', ':+', ':?', '-', '+', '?', '#', '##', '%', '%%', '/', '//')),
+            $.expansion_operator,
+          )),
+          optional(field('argument', $.expansion_argument)),
+        )),
+        '}',
+      ),
+    ),
+
+    expansion_argument: $ => repeat1(choice(
+      $._brace_frag,
+      $._lone_escape,
+      $._lone_dollar,
+      $.expansion,
+      alias($._imm_expansion, $.expansion),
+      $.double_quoted_string,
+      $.single_quoted_string,
+    )),
+    _brace_frag: _ => token(prec(1, fragment('}'))),
+  },
+});

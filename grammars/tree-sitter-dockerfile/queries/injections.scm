@@ -1,0 +1,1 @@
+((shell_command) @injection.content (#set! injection.language "bash"))
