@@ -1,10 +1,23 @@
 //! The rule engine: a registry of rules, each one file with metadata, docs and a check.
+//!
+//! Families: `structure` (what BuildKit rejects: syntax, unknown instructions and flags),
+//! `buildkit` (BuildKit's build checks, same names and messages) and `practice` (best
+//! practices beyond BuildKit). `check` runs the enabled rules, then applies configuration
+//! (per-rule levels), suppressions (`# check=`, `# dockerfile-ls ignore=`, hadolint's
+//! comments) and sorts the findings by position.
 
+pub mod buildkit;
+pub mod dockerignore;
+mod docs;
+mod engine;
 mod finding;
 pub mod practice;
 mod rule;
 pub mod shell;
+pub mod structure;
+pub mod suppress;
 
+pub use docs::{rule_markdown, rules_markdown};
 pub use finding::{Category, Edit, Finding, Fix, Related, Severity, Tag};
 pub use rule::{CheckFn, Ctx, Rule};
 
@@ -21,10 +34,47 @@ pub struct CheckOptions {
     pub dockerignore: Option<String>,
     /// The file is on disk (its directory is known).
     pub on_disk: bool,
+    /// The `BUILDKIT_DOCKERFILE_CHECK` value (same syntax as the `# check=` directive,
+    /// which it replaces, as in BuildKit). When `None`, a `BUILDKIT_DOCKERFILE_CHECK`
+    /// entry of `build_args` is used.
+    pub buildkit_check: Option<String>,
 }
 
-/// Run every enabled rule, apply configuration and suppressions. (Scaffolding: completed
-/// by the rules engine.)
-pub fn check(_model: &Model, _text: &str, _opts: &CheckOptions) -> Vec<Finding> {
-    Vec::new()
+/// Run every enabled rule, apply configuration and suppressions; findings sorted by
+/// position.
+pub fn check(model: &Model, text: &str, opts: &CheckOptions) -> Vec<Finding> {
+    engine::run(model, text, opts)
+}
+
+/// Every rule: structure errors, BuildKit's checks, then the best-practice family.
+pub fn registry() -> impl Iterator<Item = &'static Rule> {
+    structure::RULES
+        .iter()
+        .chain(buildkit::RULES.iter())
+        .chain(practice::RULES.iter())
+        .copied()
+}
+
+/// A rule by id (case-insensitive) or alias (e.g. hadolint's `DL3025`).
+pub fn find(id_or_alias: &str) -> Option<&'static Rule> {
+    let name = id_or_alias.trim();
+    registry()
+        .find(|r| r.id == name)
+        .or_else(|| registry().find(|r| r.id.eq_ignore_ascii_case(name)))
+        .or_else(|| registry().find(|r| r.aliases.iter().any(|a| a.eq_ignore_ascii_case(name))))
+}
+
+/// The rule id closest to a misspelled name, for error messages.
+pub fn suggest_rule(name: &str) -> Option<&'static str> {
+    let lower = name.to_ascii_lowercase();
+    registry()
+        .map(|r| {
+            (
+                strsim::levenshtein(&lower, &r.id.to_ascii_lowercase()),
+                r.id,
+            )
+        })
+        .filter(|(d, _)| *d <= 3)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, id)| id)
 }

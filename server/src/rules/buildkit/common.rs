@@ -1,0 +1,479 @@
+//! Helpers shared by BuildKit's checks: where to report, Go-style quoting, suggestions,
+//! the global (pre-FROM) ARG scope and a walk over stages with BuildKit's variable scoping.
+
+use super::lex::{self, Expansion};
+use crate::model::{Details, Instruction, InstructionKind, Span, Word};
+use crate::rules::Ctx;
+
+/// From the instruction keyword to the end of its first line: where BuildKit's
+/// `Location` starts, and what an editor underlines.
+pub fn head_span(ctx: &Ctx, ins: &Instruction) -> Span {
+    let start = ins.keyword_span.start.min(ctx.text.len());
+    let end = ins.span.end.min(ctx.text.len()).max(start);
+    let first_line_end = ctx
+        .text
+        .get(start..end)
+        .and_then(|s| s.find(['\n', '\r']))
+        .map_or(end, |i| start + i);
+    Span::new(start, first_line_end.max(ins.keyword_span.end.min(end)))
+}
+
+/// `sub` if it starts on the instruction's first line (so the reported line is the one
+/// BuildKit reports), else the head of the instruction.
+pub fn on_first_line(ctx: &Ctx, ins: &Instruction, sub: Span) -> Span {
+    let head = head_span(ctx, ins);
+    if sub.start >= head.start && sub.start <= head.end && !sub.is_empty() {
+        Span::new(sub.start, sub.end.min(ins.span.end.max(sub.start)))
+    } else {
+        head
+    }
+}
+
+/// Go's `%q` for the strings the checks quote.
+pub fn go_quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// BuildKit's `suggest.Search`: the closest option within an edit distance of 2.
+pub fn suggest<'a>(
+    name: &str,
+    options: impl IntoIterator<Item = &'a str>,
+    case_sensitive: bool,
+) -> Option<String> {
+    let v = if case_sensitive {
+        name.to_string()
+    } else {
+        name.to_lowercase()
+    };
+    let mut opts: Vec<&str> = options.into_iter().collect();
+    opts.sort_unstable();
+    opts.dedup();
+    let mut best: Option<(usize, &str)> = None;
+    for o in opts {
+        let cmp = if case_sensitive {
+            o.to_string()
+        } else {
+            o.to_lowercase()
+        };
+        if cmp == v {
+            return Some(o.to_string());
+        }
+        let d = strsim::levenshtein(&v, &cmp);
+        if d < 3 && best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, o));
+        }
+    }
+    best.map(|(_, o)| o.to_string())
+}
+
+/// What BuildKit reads for a word: the text as written (quotes included), which its
+/// lexer then processes.
+pub fn raw(w: &Word) -> &str {
+    if w.raw.is_empty() {
+        &w.value
+    } else {
+        &w.raw
+    }
+}
+
+/// The text of a flag's value as written (for messages and expansion).
+pub fn flag_value_raw<'a>(ctx: &Ctx<'a>, f: &'a crate::model::Flag) -> &'a str {
+    f.value_span
+        .and_then(|s| ctx.text.get(s.start..s.end))
+        .or(f.value.as_deref())
+        .unwrap_or("")
+}
+
+/// The arguments after the flags, as BuildKit passes them on: JSON items or words.
+pub fn args(ins: &Instruction) -> Vec<&Word> {
+    match &ins.json {
+        Some(j) => j.items.iter().collect(),
+        None => ins.words.iter().collect(),
+    }
+}
+
+/// BuildKit's predefined platform arguments for a linux/amd64 build.
+pub const PREDEFINED: &[(&str, &str)] = &[
+    ("BUILDPLATFORM", "linux/amd64"),
+    ("BUILDOS", "linux"),
+    ("BUILDOSVERSION", ""),
+    ("BUILDARCH", "amd64"),
+    ("BUILDVARIANT", ""),
+    ("TARGETPLATFORM", "linux/amd64"),
+    ("TARGETOS", "linux"),
+    ("TARGETOSVERSION", ""),
+    ("TARGETARCH", "amd64"),
+    ("TARGETVARIANT", ""),
+    ("TARGETSTAGE", ""),
+];
+
+/// The global scope: ARGs before the first FROM, BuildKit's predefined arguments and the
+/// `--build-arg` values.
+pub struct Globals {
+    /// What FROM lines expand with: predefined args and global ARGs with a value (build
+    /// arguments applied).
+    pub env: Vec<(String, String)>,
+    /// The same with only the declared defaults (no build arguments for global ARGs).
+    pub defaults_env: Vec<(String, String)>,
+    /// Expanding a default failed: BuildKit abandons the default-value check.
+    pub defaults_failed: bool,
+    /// Every global ARG name.
+    pub declared: Vec<String>,
+    /// `--build-arg` values.
+    pub build_args: Vec<(String, String)>,
+}
+
+impl Globals {
+    pub fn new(ctx: &Ctx) -> Globals {
+        let target = ctx
+            .model
+            .stages
+            .last()
+            .and_then(|s| s.name.as_ref())
+            .map(|w| w.value.to_ascii_lowercase())
+            .unwrap_or_default();
+        let build_args: Vec<(String, String)> = ctx.build_args.to_vec();
+        let lookup = |k: &str| {
+            build_args
+                .iter()
+                .rev()
+                .find(|(bk, _)| bk == k)
+                .map(|(_, v)| v.clone())
+        };
+        let mut base = Vec::new();
+        for (k, v) in PREDEFINED {
+            let v = if *k == "TARGETSTAGE" {
+                target.clone()
+            } else {
+                (*v).to_string()
+            };
+            base.push((k.to_string(), lookup(k).unwrap_or(v)));
+        }
+        let mut env = base.clone();
+        let mut defaults_env = base;
+        let mut defaults_failed = false;
+        let mut declared = Vec::new();
+        let escape = ctx.model.escape;
+        for ins in global_args(ctx) {
+            let Details::Pairs(pairs) = &ins.details else {
+                continue;
+            };
+            for kv in pairs {
+                let key = kv.key.value.clone();
+                declared.push(key.clone());
+                // With build arguments.
+                let value = match lookup(&key) {
+                    Some(v) => Some(v),
+                    None => kv
+                        .value
+                        .as_ref()
+                        .map(|v| lex::expand(raw(v), &env, escape).result),
+                };
+                if let Some(v) = value {
+                    set(&mut env, &key, v);
+                }
+                // Defaults only.
+                if let Some(v) = &kv.value {
+                    let e = lex::expand(raw(v), &defaults_env, escape);
+                    if e.error.is_some() {
+                        defaults_failed = true;
+                    }
+                    set(&mut defaults_env, &key, e.result);
+                }
+            }
+        }
+        Globals {
+            env,
+            defaults_env,
+            defaults_failed,
+            declared,
+            build_args,
+        }
+    }
+
+    pub fn build_arg(&self, key: &str) -> Option<&str> {
+        self.build_args
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Names that never count as undeclared in FROM.
+    pub fn known(&self, name: &str) -> bool {
+        self.declared.iter().any(|d| d == name) || self.env.iter().any(|(k, _)| k == name)
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.declared
+            .iter()
+            .map(String::as_str)
+            .chain(self.env.iter().map(|(k, _)| k.as_str()))
+    }
+}
+
+/// ARG instructions before the first FROM.
+pub fn global_args<'a>(ctx: &Ctx<'a>) -> impl Iterator<Item = &'a Instruction> {
+    ctx.model
+        .instructions
+        .iter()
+        .take_while(|i| i.kind != InstructionKind::From)
+        .filter(|i| i.kind == InstructionKind::Arg)
+}
+
+pub fn set(env: &mut Vec<(String, String)>, key: &str, value: String) {
+    if let Some(slot) = env.iter_mut().find(|(k, _)| k == key) {
+        slot.1 = value;
+    } else {
+        env.push((key.to_string(), value));
+    }
+}
+
+/// The FROM's image word as written and its expansion with the global scope.
+pub fn from_base<'a>(ins: &'a Instruction) -> Option<&'a Word> {
+    if ins.kind != InstructionKind::From {
+        return None;
+    }
+    ins.words.first()
+}
+
+/// The variables a stage sees at some point: its base stage's (or image's) environment,
+/// then its own ARGs and ENVs, as BuildKit's dispatcher tracks them.
+#[derive(Clone, Debug, Default)]
+pub struct StageEnv {
+    /// Variables with a value, in definition order.
+    pub vars: Vec<(String, String)>,
+    /// ARG names declared in this stage or inherited from its base stage.
+    pub args: Vec<String>,
+    /// A WORKDIR ran in this stage or its base stages.
+    pub workdir_set: bool,
+    /// A SHELL ran in this stage or its base stages.
+    pub shell_set: bool,
+}
+
+impl StageEnv {
+    pub fn is_defined(&self, name: &str) -> bool {
+        self.vars.iter().any(|(k, _)| k == name) || self.args.iter().any(|a| a == name)
+    }
+    pub fn expand(&self, word: &str, escape: char) -> Expansion {
+        lex::expand(word, &self.vars, escape)
+    }
+}
+
+/// Variables that official images define, so that stages based on them do not report
+/// uses of those as undefined (BuildKit reads them from the image configuration).
+fn image_env(image: &str) -> &'static [&'static str] {
+    let name = image.split(['@']).next().unwrap_or("");
+    let name = match name.rfind('/') {
+        Some(i) => &name[i + 1..],
+        None => name,
+    };
+    let repo = name.split(':').next().unwrap_or("");
+    match repo {
+        "golang" => &["GOLANG_VERSION", "GOTOOLCHAIN", "GOPATH"],
+        "node" => &["NODE_VERSION", "YARN_VERSION"],
+        "python" | "pypy" => &[
+            "PYTHON_VERSION",
+            "PYTHON_SHA256",
+            "GPG_KEY",
+            "LANG",
+            "PYTHON_PIP_VERSION",
+            "PYTHON_SETUPTOOLS_VERSION",
+            "PYTHON_GET_PIP_URL",
+            "PYTHON_GET_PIP_SHA256",
+            "PYPY_VERSION",
+        ],
+        "openjdk" | "eclipse-temurin" | "amazoncorretto" | "maven" | "gradle" | "ibmjava"
+        | "sapmachine" | "tomcat" => &[
+            "JAVA_HOME",
+            "JAVA_VERSION",
+            "LANG",
+            "LANGUAGE",
+            "LC_ALL",
+            "MAVEN_HOME",
+            "MAVEN_CONFIG",
+            "GRADLE_HOME",
+            "GRADLE_VERSION",
+            "CATALINA_HOME",
+            "TOMCAT_VERSION",
+        ],
+        "ruby" => &[
+            "RUBY_VERSION",
+            "RUBY_MAJOR",
+            "RUBY_DOWNLOAD_SHA256",
+            "GEM_HOME",
+            "BUNDLE_SILENCE_ROOT_WARNING",
+            "BUNDLE_APP_CONFIG",
+            "LANG",
+        ],
+        "rust" => &["RUSTUP_HOME", "CARGO_HOME", "RUST_VERSION"],
+        "php" | "wordpress" | "drupal" | "composer" => &[
+            "PHP_VERSION",
+            "PHP_INI_DIR",
+            "PHP_CFLAGS",
+            "PHP_CPPFLAGS",
+            "PHP_LDFLAGS",
+            "PHP_URL",
+            "PHP_ASC_URL",
+            "PHP_SHA256",
+            "PHPIZE_DEPS",
+            "GPG_KEYS",
+            "APACHE_CONFDIR",
+            "APACHE_ENVVARS",
+        ],
+        "nginx" => &[
+            "NGINX_VERSION",
+            "NJS_VERSION",
+            "NJS_RELEASE",
+            "PKG_RELEASE",
+            "DYNPKG_RELEASE",
+        ],
+        "httpd" => &[
+            "HTTPD_PREFIX",
+            "HTTPD_VERSION",
+            "HTTPD_SHA256",
+            "HTTPD_PATCHES",
+        ],
+        "postgres" => &["PG_MAJOR", "PG_VERSION", "PGDATA", "GOSU_VERSION", "LANG"],
+        "mysql" | "mariadb" => &[
+            "MYSQL_MAJOR",
+            "MYSQL_VERSION",
+            "MARIADB_VERSION",
+            "GOSU_VERSION",
+        ],
+        "redis" => &["REDIS_VERSION", "REDIS_DOWNLOAD_URL", "REDIS_DOWNLOAD_SHA"],
+        "sdk" | "aspnet" | "runtime" | "runtime-deps" => &[
+            "DOTNET_VERSION",
+            "ASPNET_VERSION",
+            "DOTNET_SDK_VERSION",
+            "APP_UID",
+            "ASPNETCORE_HTTP_PORTS",
+            "DOTNET_RUNNING_IN_CONTAINER",
+            "DOTNET_USE_POLLING_FILE_WATCHER",
+            "NUGET_XMLDOC_MODE",
+        ],
+        _ => &[],
+    }
+}
+
+const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/// Walk every stage's instructions in order with the environment in effect *before*
+/// each instruction (what BuildKit expands its arguments with). `f` receives the stage
+/// index, the instruction index, the instruction and the environment.
+pub fn walk_stages<F>(ctx: &Ctx, globals: &Globals, mut f: F)
+where
+    F: FnMut(usize, usize, &Instruction, &StageEnv),
+{
+    let model = ctx.model;
+    let escape = model.escape;
+    let mut finals: Vec<StageEnv> = Vec::with_capacity(model.stages.len());
+    for (si, stage) in model.stages.iter().enumerate() {
+        let from = model.instructions.get(stage.from);
+        let mut env = match from.and_then(from_base) {
+            Some(w) => {
+                let base = lex::expand(raw(w), &globals.env, escape).result;
+                let parent = model.stages[..si]
+                    .iter()
+                    .position(|s| s.key().is_some_and(|k| k == base.to_ascii_lowercase()));
+                match parent.and_then(|p| finals.get(p)) {
+                    Some(p) => p.clone(),
+                    None => {
+                        let mut e = StageEnv::default();
+                        e.vars.push(("PATH".into(), DEFAULT_PATH.into()));
+                        if base != "scratch" {
+                            for k in image_env(&base) {
+                                e.vars.push(((*k).to_string(), String::new()));
+                            }
+                        }
+                        e
+                    }
+                }
+            }
+            None => {
+                let mut e = StageEnv::default();
+                e.vars.push(("PATH".into(), DEFAULT_PATH.into()));
+                e
+            }
+        };
+        let range = stage.instructions.clone();
+        for idx in range {
+            let Some(ins) = model.instructions.get(idx) else {
+                break;
+            };
+            if idx == stage.from {
+                continue;
+            }
+            f(si, idx, ins, &env);
+            apply(&mut env, ins, globals, escape);
+        }
+        finals.push(env);
+    }
+}
+
+/// Update `env` with the effect of `ins`.
+pub fn apply(env: &mut StageEnv, ins: &Instruction, globals: &Globals, escape: char) {
+    match ins.kind {
+        InstructionKind::Env => {
+            if let Details::Pairs(pairs) = &ins.details {
+                let values: Vec<(String, String)> = pairs
+                    .iter()
+                    .map(|kv| {
+                        let v = kv.value.as_ref().map(|v| env.expand(raw(v), escape).result);
+                        (kv.key.value.clone(), v.unwrap_or_default())
+                    })
+                    .collect();
+                for (k, v) in values {
+                    set(&mut env.vars, &k, v);
+                }
+            }
+        }
+        InstructionKind::Arg => {
+            if let Details::Pairs(pairs) = &ins.details {
+                for kv in pairs {
+                    let key = kv.key.value.clone();
+                    let value = if let Some(v) = globals.build_arg(&key) {
+                        Some(v.to_string())
+                    } else if let Some(d) = &kv.value {
+                        Some(env.expand(raw(d), escape).result)
+                    } else {
+                        globals
+                            .env
+                            .iter()
+                            .rev()
+                            .find(|(k, _)| *k == key)
+                            .map(|(_, v)| v.clone())
+                    };
+                    if !env.args.contains(&key) {
+                        env.args.push(key.clone());
+                    }
+                    if let Some(v) = value {
+                        set(&mut env.vars, &key, v);
+                    }
+                }
+            }
+        }
+        InstructionKind::Workdir => env.workdir_set = true,
+        InstructionKind::Shell => env.shell_set = true,
+        _ => {}
+    }
+}
+
+/// Shell-like split of an expanded EXPOSE argument.
+pub fn split_words(s: &str) -> impl Iterator<Item = &str> {
+    s.split_whitespace()
+}

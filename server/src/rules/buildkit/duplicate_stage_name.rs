@@ -1,0 +1,52 @@
+//! BuildKit's DuplicateStageName: two stages with the same (case-insensitive) name.
+
+use super::common::{go_quote, on_first_line};
+use crate::rules::{Category, Ctx, Finding, Related, Rule, Severity};
+
+pub static RULE: Rule = Rule {
+    id: "DuplicateStageName",
+    aliases: &["DL3024"],
+    buildkit: true,
+    experimental: false,
+    category: Category::Correctness,
+    severity: Severity::Warning,
+    summary: "Stage names must be unique",
+    docs: "A stage name identifies one stage for `COPY --from`, `RUN --mount=from=`, `FROM` \
+and `--target`. When two stages share a name (compared case-insensitively), references \
+silently resolve to one of them. Give every stage its own name.",
+    bad: "FROM alpine AS build\nRUN echo a\n\nFROM debian AS build\nRUN echo b\n",
+    good: "FROM alpine AS build-alpine\nRUN echo a\n\nFROM debian AS build-debian\nRUN echo b\n",
+    check,
+};
+
+fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
+    let m = ctx.model;
+    for (i, stage) in m.stages.iter().enumerate() {
+        let (Some(key), Some(name)) = (stage.key(), stage.name.as_ref()) else {
+            continue;
+        };
+        let Some(first) = m.stages[..i]
+            .iter()
+            .find(|s| s.key().as_deref() == Some(key.as_str()))
+        else {
+            continue;
+        };
+        let Some(ins) = m.instructions.get(stage.from) else {
+            continue;
+        };
+        let mut f = RULE.finding(
+            on_first_line(ctx, ins, name.span),
+            format!(
+                "Duplicate stage name {}, stage names should be unique",
+                go_quote(&key)
+            ),
+        );
+        if let Some(n) = &first.name {
+            f.related.push(Related {
+                span: n.span,
+                message: "first declared here".into(),
+            });
+        }
+        out.push(f);
+    }
+}

@@ -1,0 +1,64 @@
+//! BuildKit's FromAsCasing: `FROM` and `AS` written in different cases.
+
+use super::common::on_first_line;
+use crate::model::{Details, InstructionKind};
+use crate::rules::{Category, Ctx, Edit, Finding, Fix, Rule, Severity};
+
+pub static RULE: Rule = Rule {
+    id: "FromAsCasing",
+    aliases: &[],
+    buildkit: true,
+    experimental: false,
+    category: Category::Style,
+    severity: Severity::Warning,
+    summary: "The `AS` keyword should use the same case as `FROM`",
+    docs: "`FROM image AS name` reads best when both keywords share a case: `FROM ... AS` or \
+`from ... as`. When the `FROM` keyword itself mixes cases this check stays quiet and \
+ConsistentInstructionCasing reports it instead.",
+    bad: "FROM alpine as build\nRUN true\n",
+    good: "FROM alpine AS build\nRUN true\n",
+    check,
+};
+
+fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
+    for ins in &ctx.model.instructions {
+        if ins.kind != InstructionKind::From || ins.words.len() < 3 {
+            continue;
+        }
+        let Details::From {
+            as_keyword: Some(kw),
+            ..
+        } = &ins.details
+        else {
+            continue;
+        };
+        let from = ins.keyword.as_str();
+        let from_lower = from == from.to_lowercase();
+        let from_upper = from == from.to_uppercase();
+        if !from_lower && !from_upper {
+            continue;
+        }
+        let as_text = kw.value.as_str();
+        let wanted = if from_lower {
+            as_text.to_lowercase()
+        } else {
+            as_text.to_uppercase()
+        };
+        if wanted == as_text {
+            continue;
+        }
+        let mut f = RULE.finding(
+            on_first_line(ctx, ins, kw.span),
+            format!("'{as_text}' and '{from}' keywords' casing do not match"),
+        );
+        f.fix = Some(Fix {
+            title: format!("Write `{wanted}`"),
+            edits: vec![Edit {
+                span: kw.span,
+                new_text: wanted.clone(),
+            }],
+            safe: true,
+        });
+        out.push(f);
+    }
+}

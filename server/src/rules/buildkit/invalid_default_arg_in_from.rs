@@ -1,0 +1,54 @@
+//! BuildKit's InvalidDefaultArgInFrom: a FROM image that is invalid when the global ARGs
+//! keep their default values (no `--build-arg`).
+
+use super::common::{from_base, head_span, raw, Globals};
+use super::lex;
+use super::reference::is_valid_reference;
+use crate::model::InstructionKind;
+use crate::rules::{Category, Ctx, Finding, Rule, Severity};
+
+pub static RULE: Rule = Rule {
+    id: "InvalidDefaultArgInFrom",
+    aliases: &[],
+    buildkit: true,
+    experimental: false,
+    category: Category::Correctness,
+    severity: Severity::Warning,
+    summary: "The FROM image is invalid with the ARGs' default values",
+    docs: "A FROM line like `FROM busybox:$VERSION` only works when `VERSION` has a value. \
+If the global ARG has no default (or a default that produces an invalid reference), \
+building without `--build-arg` fails. Give the ARG a default that makes a valid image \
+reference; build arguments still override it. The check always uses the defaults, even \
+when build arguments are given.",
+    bad: "ARG VERSION\nFROM busybox:$VERSION\n",
+    good: "ARG VERSION=latest\nFROM busybox:$VERSION\n",
+    check,
+};
+
+fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
+    let globals = Globals::new(ctx);
+    if globals.defaults_failed {
+        return;
+    }
+    for ins in &ctx.model.instructions {
+        if ins.kind != InstructionKind::From {
+            continue;
+        }
+        let Some(w) = from_base(ins) else { continue };
+        let word = raw(w);
+        if !lex::has_variables(word) {
+            // A literal invalid reference is a plain error (InvalidReference).
+            continue;
+        }
+        let e = lex::expand(word, &globals.defaults_env, ctx.model.escape);
+        if e.error.is_some() {
+            return;
+        }
+        if !is_valid_reference(&e.result) {
+            out.push(RULE.finding(
+                head_span(ctx, ins),
+                format!("Default value for ARG {word} results in empty or invalid base image name"),
+            ));
+        }
+    }
+}

@@ -1,0 +1,417 @@
+//! Word expansion the way BuildKit's Dockerfile frontend does it: quotes, the escape
+//! character, `$VAR`, `${VAR}` and the `${VAR<op>word}` forms, recording which variable
+//! names were found in the environment and which were not.
+//!
+//! Only what the checks need: the expanded text, the matched and unmatched names and
+//! whether expansion failed.
+
+use std::collections::BTreeSet;
+
+/// The variables visible to an expansion. Names compare case-sensitively (Linux).
+pub trait Lookup {
+    fn get(&self, name: &str) -> Option<&str>;
+}
+
+impl Lookup for [(String, String)] {
+    fn get(&self, name: &str) -> Option<&str> {
+        // The last definition wins.
+        self.iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+impl Lookup for Vec<(String, String)> {
+    fn get(&self, name: &str) -> Option<&str> {
+        Lookup::get(self.as_slice(), name)
+    }
+}
+
+impl Lookup for std::collections::HashMap<String, String> {
+    fn get(&self, name: &str) -> Option<&str> {
+        std::collections::HashMap::get(self, name).map(String::as_str)
+    }
+}
+
+/// The result of expanding one word.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Expansion {
+    pub result: String,
+    pub matched: BTreeSet<String>,
+    pub unmatched: BTreeSet<String>,
+    /// Expansion failed (bad substitution, unterminated quote, `${X?}` on an unset X ...).
+    pub error: Option<String>,
+}
+
+/// Expand `word` with `env`, processing quotes and the escape character as BuildKit does
+/// for the arguments of COPY, ENV, WORKDIR, FROM, etc.
+pub fn expand<L: Lookup + ?Sized>(word: &str, env: &L, escape: char) -> Expansion {
+    let mut lx = Lexer {
+        chars: word.chars().collect(),
+        pos: 0,
+        escape,
+        env,
+        matched: BTreeSet::new(),
+        unmatched: BTreeSet::new(),
+    };
+    let (result, error) = match lx.process_until(None) {
+        Ok(s) => (s, None),
+        Err(e) => (String::new(), Some(e)),
+    };
+    Expansion {
+        result,
+        matched: lx.matched,
+        unmatched: lx.unmatched,
+        error,
+    }
+}
+
+/// Whether `word` contains anything that expansion would substitute (`$name`, `${`).
+pub fn has_variables(word: &str) -> bool {
+    let b = word.as_bytes();
+    b.iter().enumerate().any(|(i, &c)| {
+        c == b'$'
+            && b.get(i + 1)
+                .is_some_and(|&n| n == b'{' || n == b'_' || n.is_ascii_alphanumeric())
+    })
+}
+
+struct Lexer<'a, L: Lookup + ?Sized> {
+    chars: Vec<char>,
+    pos: usize,
+    escape: char,
+    env: &'a L,
+    matched: BTreeSet<String>,
+    unmatched: BTreeSet<String>,
+}
+
+impl<L: Lookup + ?Sized> Lexer<'_, L> {
+    fn peek(&self) -> Option<char> {
+        self.chars.get(self.pos).copied()
+    }
+    fn next(&mut self) -> Option<char> {
+        let c = self.peek();
+        if c.is_some() {
+            self.pos += 1;
+        }
+        c
+    }
+
+    fn lookup(&mut self, name: &str) -> Option<String> {
+        match self.env.get(name) {
+            Some(v) => {
+                self.matched.insert(name.to_string());
+                Some(v.to_string())
+            }
+            None => {
+                self.unmatched.insert(name.to_string());
+                None
+            }
+        }
+    }
+
+    /// Process until `stop` (consumed) or the end of the word.
+    fn process_until(&mut self, stop: Option<char>) -> Result<String, String> {
+        let mut out = String::new();
+        while let Some(c) = self.peek() {
+            if Some(c) == stop {
+                self.next();
+                return Ok(out);
+            }
+            match c {
+                '\'' => out.push_str(&self.single_quote()?),
+                '"' => out.push_str(&self.double_quote()?),
+                '$' => out.push_str(&self.dollar()?),
+                _ => {
+                    self.next();
+                    if c == self.escape {
+                        match self.next() {
+                            Some(n) => out.push(n),
+                            None => break,
+                        }
+                    } else {
+                        out.push(c);
+                    }
+                }
+            }
+        }
+        match stop {
+            Some(s) => Err(format!(
+                "unexpected end of statement while looking for matching {s}"
+            )),
+            None => Ok(out),
+        }
+    }
+
+    fn single_quote(&mut self) -> Result<String, String> {
+        self.next();
+        let mut out = String::new();
+        loop {
+            match self.next() {
+                None => {
+                    return Err(
+                        "unexpected end of statement while looking for matching single-quote"
+                            .into(),
+                    )
+                }
+                Some('\'') => return Ok(out),
+                Some(c) => out.push(c),
+            }
+        }
+    }
+
+    fn double_quote(&mut self) -> Result<String, String> {
+        self.next();
+        let mut out = String::new();
+        loop {
+            match self.peek() {
+                None => {
+                    return Err(
+                        "unexpected end of statement while looking for matching double-quote"
+                            .into(),
+                    )
+                }
+                Some('"') => {
+                    self.next();
+                    return Ok(out);
+                }
+                Some('$') => out.push_str(&self.dollar()?),
+                Some(c) => {
+                    self.next();
+                    if c == self.escape {
+                        match self.peek() {
+                            None => continue,
+                            Some(n) if n == '"' || n == '$' || n == self.escape => {
+                                self.next();
+                                out.push(n);
+                            }
+                            Some(_) => out.push(c),
+                        }
+                    } else {
+                        out.push(c);
+                    }
+                }
+            }
+        }
+    }
+
+    fn name(&mut self) -> String {
+        let mut name = String::new();
+        while let Some(c) = self.peek() {
+            if name.is_empty() && c.is_ascii_digit() {
+                while let Some(d) = self.peek().filter(char::is_ascii_digit) {
+                    self.next();
+                    name.push(d);
+                }
+                return name;
+            }
+            if name.is_empty() && matches!(c, '@' | '*' | '#' | '?' | '-' | '$' | '!' | '0') {
+                self.next();
+                name.push(c);
+                return name;
+            }
+            if !(c.is_alphanumeric() || c == '_') {
+                break;
+            }
+            self.next();
+            name.push(c);
+        }
+        name
+    }
+
+    fn dollar(&mut self) -> Result<String, String> {
+        self.next(); // '$'
+        if self.peek() != Some('{') {
+            let name = self.name();
+            if name.is_empty() {
+                return Ok("$".into());
+            }
+            return Ok(self.lookup(&name).unwrap_or_default());
+        }
+        self.next(); // '{'
+        match self.peek() {
+            None => return Err("syntax error: missing '}'".into()),
+            Some('{') | Some('}') | Some(':') => {
+                return Err("syntax error: bad substitution".into())
+            }
+            _ => {}
+        }
+        let name = self.name();
+        let Some(ch) = self.next() else {
+            return Err("syntax error: missing '}'".into());
+        };
+        match ch {
+            '}' => Ok(self.lookup(&name).unwrap_or_default()),
+            ':' | '-' | '+' | '?' => {
+                let null_is_unset = ch == ':';
+                let op = if null_is_unset {
+                    match self.next() {
+                        Some(o @ ('-' | '+' | '?')) => o,
+                        Some(o) => {
+                            return Err(format!("unsupported modifier ({o}) in substitution"))
+                        }
+                        None => return Err("syntax error: missing '}'".into()),
+                    }
+                } else {
+                    ch
+                };
+                let word = self.process_until(Some('}'))?;
+                let value = self.lookup(&name);
+                let unset = match &value {
+                    None => true,
+                    Some(v) => null_is_unset && v.is_empty(),
+                };
+                match op {
+                    '-' => Ok(if unset {
+                        word
+                    } else {
+                        value.unwrap_or_default()
+                    }),
+                    '+' => Ok(if unset { String::new() } else { word }),
+                    _ => {
+                        if unset {
+                            let msg = if word.is_empty() {
+                                "is not allowed to be unset"
+                            } else {
+                                &word
+                            };
+                            Err(format!("{name}: {msg}"))
+                        } else {
+                            Ok(value.unwrap_or_default())
+                        }
+                    }
+                }
+            }
+            '#' | '%' => {
+                let longest = self.peek() == Some(ch);
+                if longest {
+                    self.next();
+                }
+                let pattern = self.process_until(Some('}'))?;
+                let value = self.lookup(&name).unwrap_or_default();
+                Ok(trim_affix(&value, &pattern, ch == '#', longest))
+            }
+            '/' => {
+                let all = self.peek() == Some('/');
+                if all {
+                    self.next();
+                }
+                let pattern = self.process_until_any(&['/', '}'])?;
+                let replacement = if self.chars.get(self.pos.wrapping_sub(1)) == Some(&'/') {
+                    self.process_until(Some('}'))?
+                } else {
+                    String::new()
+                };
+                let value = self.lookup(&name).unwrap_or_default();
+                if pattern.is_empty() {
+                    return Ok(value);
+                }
+                Ok(if all {
+                    value.replace(&pattern, &replacement)
+                } else {
+                    value.replacen(&pattern, &replacement, 1)
+                })
+            }
+            _ => Err("syntax error: bad substitution".into()),
+        }
+    }
+
+    fn process_until_any(&mut self, stops: &[char]) -> Result<String, String> {
+        let mut out = String::new();
+        while let Some(c) = self.peek() {
+            if stops.contains(&c) {
+                self.next();
+                return Ok(out);
+            }
+            match c {
+                '\'' => out.push_str(&self.single_quote()?),
+                '"' => out.push_str(&self.double_quote()?),
+                '$' => out.push_str(&self.dollar()?),
+                _ => {
+                    self.next();
+                    out.push(c);
+                }
+            }
+        }
+        Err("syntax error: missing '}'".into())
+    }
+}
+
+/// `${v#p}`, `${v##p}`, `${v%p}`, `${v%%p}` with `*` and `?` wildcards.
+fn trim_affix(value: &str, pattern: &str, prefix: bool, longest: bool) -> String {
+    let chars: Vec<char> = value.chars().collect();
+    let pat: Vec<char> = pattern.chars().collect();
+    let n = chars.len();
+    let candidates: Vec<usize> = if longest {
+        (0..=n).rev().collect()
+    } else {
+        (0..=n).collect()
+    };
+    for len in candidates {
+        let (part, rest) = if prefix {
+            (&chars[..len], &chars[len..])
+        } else {
+            (&chars[n - len..], &chars[..n - len])
+        };
+        if glob(&pat, part) {
+            return rest.iter().collect();
+        }
+    }
+    value.to_string()
+}
+
+fn glob(p: &[char], s: &[char]) -> bool {
+    match p.first() {
+        None => s.is_empty(),
+        Some('*') => (0..=s.len()).any(|i| glob(&p[1..], &s[i..])),
+        Some('?') => !s.is_empty() && glob(&p[1..], &s[1..]),
+        Some(c) => s.first() == Some(c) && glob(&p[1..], &s[1..]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env() -> Vec<(String, String)> {
+        vec![("A".into(), "x".into()), ("E".into(), String::new())]
+    }
+
+    #[test]
+    fn plain_and_braced() {
+        let e = expand("pre$A-${A}", &env(), '\\');
+        assert_eq!(e.result, "prex-x");
+        assert!(e.matched.contains("A"));
+        assert!(e.unmatched.is_empty());
+    }
+
+    #[test]
+    fn unmatched_with_default() {
+        let e = expand("${B:-def}", &env(), '\\');
+        assert_eq!(e.result, "def");
+        assert!(e.unmatched.contains("B"));
+        assert_eq!(expand("${E:-d}", &env(), '\\').result, "d");
+        assert_eq!(expand("${E-d}", &env(), '\\').result, "");
+        assert_eq!(expand("${A:+y}", &env(), '\\').result, "y");
+    }
+
+    #[test]
+    fn quotes_and_escapes() {
+        assert_eq!(expand("\"box:\"", &env(), '\\').result, "box:");
+        assert_eq!(expand("'$A'", &env(), '\\').result, "$A");
+        assert_eq!(expand("\\$A", &env(), '\\').result, "$A");
+        assert!(expand("\"abc", &env(), '\\').error.is_some());
+        assert!(expand("${", &env(), '\\').error.is_some());
+    }
+
+    #[test]
+    fn affixes() {
+        let env = vec![("V".to_string(), "1.2.3".to_string())];
+        assert_eq!(expand("${V%.*}", &env, '\\').result, "1.2");
+        assert_eq!(expand("${V%%.*}", &env, '\\').result, "1");
+        assert_eq!(expand("${V#*.}", &env, '\\').result, "2.3");
+        assert_eq!(expand("${V/./-}", &env, '\\').result, "1-2.3");
+        assert_eq!(expand("${V//./-}", &env, '\\').result, "1-2-3");
+    }
+}

@@ -1,0 +1,68 @@
+//! BuildKit's StageNameCasing: `FROM image AS Name` with upper-case letters in the name.
+
+use super::common::on_first_line;
+use crate::model::{Details, InstructionKind};
+use crate::rules::{Category, Ctx, Edit, Finding, Fix, Rule, Severity};
+
+pub static RULE: Rule = Rule {
+    id: "StageNameCasing",
+    aliases: &[],
+    buildkit: true,
+    experimental: false,
+    category: Category::Style,
+    severity: Severity::Warning,
+    summary: "Stage names should be written in lower case",
+    docs: "BuildKit treats stage names case-insensitively: `AS Builder` declares the stage \
+`builder`, and `--from=BUILDER` finds it too. Writing the name in mixed case suggests a \
+distinction that does not exist and makes references inconsistent. Write stage names in \
+lower case.\n\nThe fix lowercases the name and every reference to the stage.",
+    bad: "FROM alpine AS BuildStage\nRUN echo hi > /out\n\nFROM alpine\nCOPY --from=BuildStage /out /out\n",
+    good: "FROM alpine AS buildstage\nRUN echo hi > /out\n\nFROM alpine\nCOPY --from=buildstage /out /out\n",
+    check,
+};
+
+fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
+    for ins in &ctx.model.instructions {
+        if ins.kind != InstructionKind::From || ins.words.len() != 3 {
+            continue;
+        }
+        let Details::From {
+            stage_name: Some(name),
+            ..
+        } = &ins.details
+        else {
+            continue;
+        };
+        let lower = name.value.to_lowercase();
+        if lower == name.value {
+            continue;
+        }
+        let mut f = RULE.finding(
+            on_first_line(ctx, ins, name.span),
+            format!("Stage name '{}' should be lowercase", name.value),
+        );
+        let mut edits = vec![Edit {
+            span: name.span,
+            new_text: lower.clone(),
+        }];
+        if let Some(stage) = ins.stage {
+            for r in &ctx.model.stage_refs {
+                if r.target == Some(stage)
+                    && r.name != lower
+                    && r.name.eq_ignore_ascii_case(&name.value)
+                {
+                    edits.push(Edit {
+                        span: r.span,
+                        new_text: lower.clone(),
+                    });
+                }
+            }
+        }
+        f.fix = Some(Fix {
+            title: format!("Rename the stage to `{lower}`"),
+            edits,
+            safe: true,
+        });
+        out.push(f);
+    }
+}

@@ -1,0 +1,136 @@
+//! BuildKit's UndefinedVar: a variable BuildKit expands (COPY, ENV, WORKDIR, ...) that is
+//! neither an ARG nor an ENV of the stage at that point.
+
+use super::common::{
+    args, flag_value_raw, head_span, raw, suggest, walk_stages, Globals, StageEnv,
+};
+use crate::model::{Details, Instruction, InstructionKind};
+use crate::rules::{Category, Ctx, Finding, Rule, Severity};
+
+pub static RULE: Rule = Rule {
+    id: "UndefinedVar",
+    aliases: &[],
+    buildkit: true,
+    experimental: false,
+    category: Category::Correctness,
+    severity: Severity::Warning,
+    summary: "A variable is used before (or without) being defined",
+    docs: "BuildKit expands variables in the arguments of ADD, COPY, ENV, LABEL, USER, \
+VOLUME, WORKDIR, STOPSIGNAL and ARG defaults, using the ARGs and ENVs of the stage defined \
+*before* the instruction (and what the base stage or image defines). An unknown variable \
+expands to an empty string, which usually means a typo, a missing `ARG`, or an ENV \
+defined in the same instruction (all values of one ENV are expanded before any is set).\n\n\
+RUN, CMD and ENTRYPOINT are not checked: the shell expands those at run time. For base \
+images that are not stages of this file, dockerfile-ls knows `PATH` and the variables of \
+common official images; others are reported as BuildKit would without the image's \
+configuration.",
+    bad: "FROM alpine\nARG VERSION=1.0\nCOPY app-$VERSOIN.tar.gz /app/\n",
+    good: "FROM alpine\nARG VERSION=1.0\nCOPY app-$VERSION.tar.gz /app/\n",
+    check,
+};
+
+const NON_ENV_ARGS: &[&str] = &["BUILDKIT_SBOM_SCAN_CONTEXT", "BUILDKIT_SBOM_SCAN_STAGE"];
+
+fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
+    let globals = Globals::new(ctx);
+    let escape = ctx.model.escape;
+    walk_stages(ctx, &globals, |_, _, ins, env| {
+        let mut names: Vec<String> = Vec::new();
+        let report = |env: &StageEnv, word: &str, names: &mut Vec<String>| {
+            if !word.contains('$') {
+                return;
+            }
+            let e = env.expand(word, escape);
+            for n in e.unmatched {
+                if env.is_defined(&n) || NON_ENV_ARGS.contains(&n.as_str()) || names.contains(&n) {
+                    continue;
+                }
+                names.push(n);
+            }
+        };
+        match ins.kind {
+            InstructionKind::Add | InstructionKind::Copy => {
+                for f in &ins.flags {
+                    let n = f.name.to_ascii_lowercase();
+                    if matches!(n.as_str(), "chown" | "chmod" | "checksum" | "exclude") {
+                        report(env, flag_value_raw(ctx, f), &mut names);
+                    }
+                }
+                for w in copy_args(ins) {
+                    report(env, w, &mut names);
+                }
+            }
+            InstructionKind::Env => {
+                if let Details::Pairs(pairs) = &ins.details {
+                    for kv in pairs {
+                        if let Some(v) = &kv.value {
+                            report(env, raw(v), &mut names);
+                        }
+                    }
+                }
+            }
+            InstructionKind::Label => {
+                if let Details::Pairs(pairs) = &ins.details {
+                    for kv in pairs {
+                        report(env, raw(&kv.key), &mut names);
+                        if let Some(v) = &kv.value {
+                            report(env, raw(v), &mut names);
+                        }
+                    }
+                }
+            }
+            InstructionKind::Workdir | InstructionKind::User | InstructionKind::Stopsignal => {
+                report(env, raw(&ins.rest), &mut names);
+            }
+            InstructionKind::Volume => {
+                for w in args(ins) {
+                    let text = if ins.json.is_some() {
+                        w.value.as_str()
+                    } else {
+                        raw(w)
+                    };
+                    report(env, text, &mut names);
+                }
+            }
+            InstructionKind::Arg => {
+                // Each declaration sees the ones before it in the same instruction.
+                if let Details::Pairs(pairs) = &ins.details {
+                    let mut local = env.clone();
+                    for kv in pairs {
+                        if let Some(d) = &kv.value {
+                            if globals.build_arg(&kv.key.value).is_none() {
+                                report(&local, raw(d), &mut names);
+                            }
+                        }
+                        let single = Instruction {
+                            details: Details::Pairs(vec![kv.clone()]),
+                            ..ins.clone()
+                        };
+                        super::common::apply(&mut local, &single, &globals, escape);
+                    }
+                }
+            }
+            _ => {}
+        }
+        for n in names {
+            let mut msg = format!("Usage of undefined variable '${n}'");
+            if let Some(s) = suggest(&n, env.vars.iter().map(|(k, _)| k.as_str()), true) {
+                msg.push_str(&format!(" (did you mean ${s}?)"));
+            }
+            out.push(RULE.finding(head_span(ctx, ins), msg));
+        }
+    });
+}
+
+/// Sources and destination of COPY/ADD as BuildKit expands them (not heredoc markers).
+fn copy_args(ins: &Instruction) -> Vec<&str> {
+    match &ins.json {
+        Some(j) => j.items.iter().map(|w| w.value.as_str()).collect(),
+        None => ins
+            .words
+            .iter()
+            .map(raw)
+            .filter(|w| !w.starts_with("<<"))
+            .collect(),
+    }
+}

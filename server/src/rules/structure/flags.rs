@@ -1,0 +1,52 @@
+//! Which flags each instruction accepts, as BuildKit declares them.
+
+use crate::model::InstructionKind;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FlagKind {
+    /// `--name=value`, once.
+    String,
+    /// `--name=value`, any number of times.
+    Strings,
+    /// `--name` or `--name=true|false`, once.
+    Bool,
+}
+
+/// The flags of an instruction: (name, kind).
+pub fn flag_spec(kind: &InstructionKind) -> &'static [(&'static str, FlagKind)] {
+    use FlagKind::*;
+    match kind {
+        InstructionKind::From => &[("platform", String)],
+        InstructionKind::Run => &[
+            ("mount", Strings),
+            ("network", String),
+            ("security", String),
+            ("device", Strings),
+        ],
+        InstructionKind::Copy => &[
+            ("from", String),
+            ("chown", String),
+            ("chmod", String),
+            ("link", Bool),
+            ("parents", Bool),
+            ("exclude", Strings),
+        ],
+        InstructionKind::Add => &[
+            ("chown", String),
+            ("chmod", String),
+            ("link", Bool),
+            ("checksum", String),
+            ("keep-git-dir", Bool),
+            ("exclude", Strings),
+            ("unpack", Bool),
+        ],
+        InstructionKind::Healthcheck => &[
+            ("interval", String),
+            ("timeout", String),
+            ("start-period", String),
+            ("start-interval", String),
+            ("retries", String),
+        ],
+        _ => &[],
+    }
+}

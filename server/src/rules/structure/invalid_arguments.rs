@@ -1,0 +1,195 @@
+//! Instructions with arguments BuildKit rejects: wrong count, wrong form, invalid stage
+//! names, unknown HEALTHCHECK types, invalid signals.
+
+use super::all_instructions;
+use crate::model::{Details, Instruction, InstructionKind};
+use crate::rules::{Category, Ctx, Finding, Rule, Severity};
+
+pub static RULE: Rule = Rule {
+    id: "InvalidArguments",
+    aliases: &[],
+    buildkit: false,
+    experimental: false,
+    category: Category::Syntax,
+    severity: Severity::Error,
+    summary: "Arguments the instruction cannot take",
+    docs: "Each instruction expects a certain shape: `FROM image [AS name]` (stage names start \
+with a letter and contain only letters, digits, `-`, `_` and `.`), COPY and ADD at least a \
+source and a destination (which cannot be a heredoc), WORKDIR, USER, STOPSIGNAL and \
+MAINTAINER one argument, ENV, LABEL, ARG, EXPOSE and VOLUME at least one, SHELL a JSON \
+array, HEALTHCHECK `NONE` or `[flags] CMD command`, STOPSIGNAL a signal name or number.",
+    bad: "FROM alpine AS 1st-stage\nCOPY app.tar.gz\n",
+    good: "FROM alpine AS first-stage\nCOPY app.tar.gz /srv/\n",
+    check,
+};
+
+fn valid_stage_name(name: &str) -> bool {
+    let b = name.as_bytes();
+    !b.is_empty()
+        && b[0].is_ascii_lowercase()
+        && b.iter().all(|c| {
+            c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'-' | b'_' | b'.')
+        })
+}
+
+const SIGNALS: &[&str] = &[
+    "ABRT", "ALRM", "BUS", "CHLD", "CLD", "CONT", "FPE", "HUP", "ILL", "INT", "IO", "IOT", "KILL",
+    "PIPE", "POLL", "PROF", "PWR", "QUIT", "SEGV", "STKFLT", "STOP", "SYS", "TERM", "TRAP", "TSTP",
+    "TTIN", "TTOU", "UNUSED", "URG", "USR1", "USR2", "VTALRM", "WINCH", "XCPU", "XFSZ",
+];
+
+fn valid_signal(s: &str) -> bool {
+    if let Ok(n) = s.parse::<u32>() {
+        return n > 0 && n < 65;
+    }
+    let up = s.to_ascii_uppercase();
+    let name = up.strip_prefix("SIG").unwrap_or(&up);
+    if SIGNALS.contains(&name) {
+        return true;
+    }
+    // RTMIN+n / RTMAX-n
+    name.strip_prefix("RTMIN")
+        .or_else(|| name.strip_prefix("RTMAX"))
+        .is_some_and(|r| {
+            r.is_empty()
+                || r[1..].parse::<u32>().is_ok() && (r.starts_with('+') || r.starts_with('-'))
+        })
+}
+
+fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
+    for (ins, _) in all_instructions(ctx.model) {
+        if let Some((span, msg)) = problem(ctx, ins) {
+            out.push(RULE.finding(span, msg));
+        }
+    }
+}
+
+fn problem(ctx: &Ctx, ins: &Instruction) -> Option<(crate::model::Span, String)> {
+    let name = ins.kind.name();
+    let head = ins.keyword_span;
+    let nargs = match &ins.json {
+        Some(j) => j.items.len(),
+        None => ins.words.len(),
+    };
+    match ins.kind {
+        InstructionKind::From => {
+            let n = ins.words.len();
+            let as_ok = n == 3 && ins.words[1].value.eq_ignore_ascii_case("as");
+            if n != 1 && !as_ok {
+                return Some((
+                    ins.span,
+                    "FROM requires either one or three arguments (FROM image [AS name])".into(),
+                ));
+            }
+            if let Details::From {
+                stage_name: Some(s),
+                ..
+            } = &ins.details
+            {
+                if !valid_stage_name(&s.value.to_lowercase()) {
+                    return Some((
+                        s.span,
+                        format!(
+                            "invalid name for build stage: \"{}\", name can't start with a number or contain symbols",
+                            s.value
+                        ),
+                    ));
+                }
+            }
+        }
+        InstructionKind::Copy | InstructionKind::Add => {
+            if nargs < 2 {
+                return Some((
+                    head,
+                    format!("{name} requires at least two arguments, but only one was provided. Destination could not be determined"),
+                ));
+            }
+            if ins.json.is_none() {
+                if let Some(last) = ins.words.last() {
+                    if last.raw.starts_with("<<") && last.raw.len() > 2 {
+                        return Some((
+                            last.span,
+                            format!("{name} cannot accept a heredoc as a destination"),
+                        ));
+                    }
+                }
+            }
+        }
+        InstructionKind::Workdir
+        | InstructionKind::User
+        | InstructionKind::Stopsignal
+        | InstructionKind::Maintainer => {
+            if ins.rest.value.trim().is_empty() {
+                return Some((head, format!("{name} requires exactly one argument")));
+            }
+            if ins.kind == InstructionKind::Stopsignal {
+                let sig = ins.rest.value.trim();
+                if !sig.contains('$') && !valid_signal(sig) {
+                    return Some((ins.rest.span, format!("invalid signal: {sig}")));
+                }
+            }
+        }
+        InstructionKind::Env
+        | InstructionKind::Label
+        | InstructionKind::Arg
+        | InstructionKind::Expose
+        | InstructionKind::Volume => {
+            if nargs == 0 && ins.rest.value.trim().is_empty() {
+                return Some((head, format!("{name} requires at least one argument")));
+            }
+            if let (InstructionKind::Arg, Details::Pairs(pairs)) = (&ins.kind, &ins.details) {
+                if let Some(kv) = pairs.iter().find(|kv| kv.key.value.is_empty()) {
+                    return Some((kv.span, "ARG names can not be blank".into()));
+                }
+            }
+            if let (InstructionKind::Volume, Some(j)) = (&ins.kind, &ins.json) {
+                if let Some(item) = j.items.iter().find(|w| w.value.trim().is_empty()) {
+                    return Some((
+                        item.span,
+                        "VOLUME specified can not be an empty string".into(),
+                    ));
+                }
+            }
+        }
+        InstructionKind::Shell => match &ins.json {
+            None => {
+                return Some((
+                    ins.rest.span.cover(head),
+                    "SHELL requires the arguments to be in JSON form".into(),
+                ))
+            }
+            Some(j) if j.items.is_empty() => {
+                return Some((j.span, "SHELL requires at least one argument".into()))
+            }
+            _ => {}
+        },
+        InstructionKind::Healthcheck => {
+            let Some(first) = ins.words.first() else {
+                return Some((head, "HEALTHCHECK requires at least one argument".into()));
+            };
+            let ty = first.value.to_ascii_uppercase();
+            match ty.as_str() {
+                "NONE" => {
+                    if ins.words.len() > 1 {
+                        return Some((ins.rest.span, "HEALTHCHECK NONE takes no arguments".into()));
+                    }
+                }
+                "CMD" => {
+                    let after = ctx.text.get(first.span.end..ins.span.end).unwrap_or("");
+                    let after = after.trim().trim_end_matches(['\\', '`']).trim();
+                    if after.is_empty() || after == "[]" {
+                        return Some((first.span, "Missing command after HEALTHCHECK CMD".into()));
+                    }
+                }
+                _ => {
+                    return Some((
+                        first.span,
+                        format!("Unknown type \"{ty}\" in HEALTHCHECK (try CMD)"),
+                    ));
+                }
+            }
+        }
+        _ => {}
+    }
+    None
+}

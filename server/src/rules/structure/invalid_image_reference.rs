@@ -1,0 +1,54 @@
+//! A FROM image (without variables) that is not a valid image reference.
+
+use crate::model::InstructionKind;
+use crate::rules::buildkit::reference::is_valid_reference;
+use crate::rules::{Category, Ctx, Finding, Rule, Severity};
+
+pub static RULE: Rule = Rule {
+    id: "InvalidImageReference",
+    aliases: &[],
+    buildkit: false,
+    experimental: false,
+    category: Category::Syntax,
+    severity: Severity::Error,
+    summary: "The FROM image is not a valid reference",
+    docs: "An image reference is `[registry/]path[:tag][@digest]`: the path is lower case \
+letters, digits and the separators `.`, `_`, `__` and `-`; the tag is up to 128 letters, \
+digits, `_`, `.` and `-`; the digest is `algorithm:hex`. Upper-case repository names, \
+spaces or an empty tag (`image:`) make the build fail with `invalid reference format`.",
+    bad: "FROM Ubuntu:22.04\n",
+    good: "FROM ubuntu:22.04\n",
+    check,
+};
+
+fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
+    let m = ctx.model;
+    for ins in &m.instructions {
+        if ins.kind != InstructionKind::From {
+            continue;
+        }
+        let Some(w) = ins.words.first() else { continue };
+        let image = w.value.as_str();
+        if image.is_empty() || w.raw.contains('$') || image.contains('$') {
+            continue;
+        }
+        // A reference to an earlier stage is looked up by name, not parsed.
+        let stage = ins.stage.unwrap_or(0);
+        if m.stages[..stage.min(m.stages.len())]
+            .iter()
+            .any(|s| s.key().is_some_and(|k| k == image.to_ascii_lowercase()))
+        {
+            continue;
+        }
+        if !is_valid_reference(image) {
+            let why = if image.to_ascii_lowercase() != image && !image.contains('/') {
+                " (repository names must be lower case)"
+            } else if image.ends_with(':') {
+                " (empty tag)"
+            } else {
+                ""
+            };
+            out.push(RULE.finding(w.span, format!("invalid reference format: `{image}`{why}")));
+        }
+    }
+}

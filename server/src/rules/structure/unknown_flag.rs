@@ -1,0 +1,100 @@
+//! Flags an instruction does not accept, and flags given twice.
+
+use super::all_instructions;
+use super::flags::{flag_spec, FlagKind};
+use crate::model::InstructionKind;
+use crate::rules::{Category, Ctx, Finding, Related, Rule, Severity};
+
+pub static RULE: Rule = Rule {
+    id: "UnknownFlag",
+    aliases: &[],
+    buildkit: false,
+    experimental: false,
+    category: Category::Syntax,
+    severity: Severity::Error,
+    summary: "A flag the instruction does not accept",
+    docs: "Each instruction accepts its own flags: FROM `--platform`; RUN `--mount`, \
+`--network`, `--security`; COPY `--from`, `--chown`, `--chmod`, `--link`, `--parents`, \
+`--exclude`; ADD `--chown`, `--chmod`, `--link`, `--checksum`, `--keep-git-dir`, \
+`--exclude`, `--unpack`; HEALTHCHECK `--interval`, `--timeout`, `--start-period`, \
+`--start-interval`, `--retries`. Other instructions take none. Any other `--word` at the \
+start of the arguments makes the build fail with `Unknown flag`.",
+    bad: "FROM alpine\nCOPY --form=build /app /app\n",
+    good: "FROM alpine AS build\nRUN mkdir /app\nFROM alpine\nCOPY --from=build /app /app\n",
+    check,
+};
+
+pub static DUPLICATE: Rule = Rule {
+    id: "DuplicateFlag",
+    aliases: &[],
+    buildkit: false,
+    experimental: false,
+    category: Category::Syntax,
+    severity: Severity::Error,
+    summary: "A flag given twice",
+    docs: "Only `--mount` (RUN) and `--exclude` (COPY, ADD) may be repeated. Giving any other \
+flag twice fails with `Duplicate flag specified`.",
+    bad: "FROM alpine\nRUN --network=none --network=host true\n",
+    good: "FROM alpine\nRUN --network=none true\n",
+    check: check_duplicates,
+};
+
+fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
+    for (ins, _) in all_instructions(ctx.model) {
+        if matches!(ins.kind, InstructionKind::Unknown(_)) {
+            continue;
+        }
+        let spec = flag_spec(&ins.kind);
+        for f in &ins.flags {
+            let name = f.name.to_ascii_lowercase();
+            if spec.iter().any(|(n, _)| *n == name) {
+                continue;
+            }
+            let mut msg = format!("unknown flag `--{}` for {}", f.name, ins.kind.name());
+            if spec.is_empty() {
+                msg.push_str(&format!(" ({} takes no flags)", ins.kind.name()));
+            } else {
+                let best = spec
+                    .iter()
+                    .map(|(n, _)| (strsim::levenshtein(&name, n), *n))
+                    .filter(|(d, _)| *d < 3)
+                    .min_by_key(|(d, _)| *d);
+                if let Some((_, n)) = best {
+                    msg.push_str(&format!("; did you mean `--{n}`?"));
+                }
+            }
+            out.push(RULE.finding(f.span, msg));
+        }
+    }
+}
+
+fn check_duplicates(ctx: &Ctx, out: &mut Vec<Finding>) {
+    for (ins, _) in all_instructions(ctx.model) {
+        let spec = flag_spec(&ins.kind);
+        for (i, f) in ins.flags.iter().enumerate() {
+            let name = f.name.to_ascii_lowercase();
+            let Some((_, kind)) = spec.iter().find(|(n, _)| *n == name) else {
+                continue;
+            };
+            if *kind == FlagKind::Strings {
+                continue;
+            }
+            if let Some(first) = ins.flags[..i]
+                .iter()
+                .find(|g| g.name.eq_ignore_ascii_case(&name))
+            {
+                let mut finding = RULE_DUP.finding(
+                    f.span,
+                    format!("duplicate flag `--{name}`: it can only be given once"),
+                );
+                finding.related.push(Related {
+                    span: first.span,
+                    message: "first given here".into(),
+                });
+                out.push(finding);
+            }
+        }
+    }
+}
+
+use DUPLICATE as RULE_DUP;
