@@ -1,6 +1,1288 @@
-//! Scaffolding: replaced by the real builder.
-use super::Model;
+//! The builder: BuildKit's own reading of a Dockerfile (its `parser.Parse`), with exact
+//! byte spans into the original text.
+//!
+//! The text is read line by line as BuildKit reads it: parser directives in the leading
+//! block, comment and blank lines skipped, continuation lines joined (comment and empty lines
+//! inside dropped), heredoc bodies consumed after the line that opens them. Each logical line
+//! keeps a map back to the document so that every span is exact, also across continuations,
+//! CRLF line ends and non-ASCII text.
 
-pub fn build(_text: &str) -> Model {
-    Model { escape: '\\', ..Model::default() }
+use super::vars::{self, Mode};
+use super::words::{
+    self, extract_flags, go_lower, heredoc_markers, is_space, is_token_ws, map_range,
+    parse_json_array, parse_words, trim_range, unquote, FlagTok, JsonArray, Logical,
+};
+use super::{
+    image, Comment, Details, Directive, Flag, FlagOption, Heredoc, Instruction, InstructionKind,
+    JsonArgs, KeyValue, Model, ParseError, Span, Stage, VarUse, Word,
+};
+
+/// Longest line BuildKit's scanner accepts (`bufio.MaxScanTokenSize`, newline included).
+const MAX_LINE: usize = 64 * 1024;
+/// ONBUILD nesting followed before giving up (BuildKit rejects any nesting later anyway).
+const MAX_ONBUILD_DEPTH: usize = 8;
+
+#[derive(Clone, Copy, Debug)]
+struct Line {
+    start: usize,
+    /// End of the content: the line end and any `\r` before it excluded.
+    end: usize,
+    /// Start of the next line (after the `\n`), or the text length.
+    next: usize,
+}
+
+/// Build the model of `text`: what BuildKit's parser reads, with byte spans.
+pub fn build(text: &str) -> Model {
+    let mut b = Builder::new(text);
+    b.run();
+    b.finish()
+}
+
+/// A range of the logical line to scan for variable uses.
+struct UseRange {
+    lo: usize,
+    hi: usize,
+    mode: Mode,
+}
+
+struct Builder<'a> {
+    text: &'a str,
+    lines: Vec<Line>,
+    line_starts: Vec<usize>,
+    escape: char,
+    directives_done: bool,
+    model: Model,
+}
+
+impl<'a> Builder<'a> {
+    fn new(text: &'a str) -> Self {
+        let bytes = text.as_bytes();
+        let mut lines = Vec::with_capacity(bytes.len() / 32 + 1);
+        let mut start = 0;
+        while start < bytes.len() {
+            let nl = memchr_nl(bytes, start);
+            let next = nl.map_or(bytes.len(), |p| p + 1);
+            let mut end = nl.unwrap_or(bytes.len());
+            while end > start && bytes[end - 1] == b'\r' {
+                end -= 1;
+            }
+            lines.push(Line { start, end, next });
+            start = next;
+        }
+        let line_starts = lines.iter().map(|l| l.start).collect();
+        Builder {
+            text,
+            lines,
+            line_starts,
+            escape: '\\',
+            directives_done: false,
+            model: Model {
+                escape: '\\',
+                ..Model::default()
+            },
+        }
+    }
+
+    /// 0-based line containing `offset`.
+    fn line_of(&self, offset: usize) -> usize {
+        self.line_starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1)
+    }
+
+    fn run(&mut self) {
+        let text = self.text;
+        let n = self.lines.len();
+        let mut i = 0;
+        while i < n {
+            let line = self.lines[i];
+            if line.next - line.start > MAX_LINE
+                || (line.next == line.end && line.end - line.start >= MAX_LINE)
+            {
+                self.model.errors.push(ParseError {
+                    span: Span::new(line.start, line.end),
+                    message: format!(
+                        "dockerfile line greater than max allowed size of {}",
+                        MAX_LINE - 1
+                    ),
+                });
+            }
+            let mut cs = line.start;
+            if i == 0 && text.starts_with('\u{feff}') {
+                cs = (cs + 3).min(line.end);
+            }
+            let raw = text.get(cs..line.end).unwrap_or("");
+            let t_off = cs + (raw.len() - raw.trim_start_matches(is_space).len());
+            let t = text.get(t_off..line.end).unwrap_or("");
+            let is_directive = !self.directives_done && self.directive(t_off, line.end, t);
+            if t.starts_with('#') {
+                if !is_directive {
+                    self.push_comment(i, t_off, line.end, None);
+                }
+                i += 1;
+                continue;
+            }
+            let (kept, mut cont) = trim_continuation(t, self.escape);
+            if !cont && kept == 0 {
+                i += 1;
+                continue;
+            }
+
+            // An instruction: this line and its continuation lines.
+            let first = i;
+            let mut last = i;
+            let mut lg = Logical::new(t_off);
+            lg.push(t_off, t.get(..kept).unwrap_or(""));
+            i += 1;
+            let mut empty_lines = Vec::new();
+            let mut inner_comments = Vec::new();
+            while cont && i < n {
+                let l = self.lines[i];
+                let raw = text.get(l.start..l.end).unwrap_or("");
+                last = i;
+                i += 1;
+                let ts = raw.trim_start_matches(is_space);
+                if ts.starts_with('#') {
+                    let off = l.end - ts.len();
+                    let c = self.push_comment(last, off, l.end, Some(()));
+                    inner_comments.push(c);
+                    continue;
+                }
+                if ts.is_empty() {
+                    empty_lines.push(last);
+                    continue;
+                }
+                let (k, c) = trim_continuation(raw, self.escape);
+                lg.push(l.start, raw.get(..k).unwrap_or(""));
+                cont = c;
+            }
+
+            let index = self.model.instructions.len();
+            let mut ranges = Vec::new();
+            let mut ins = self.parse_instruction(&lg, 0, lg.text.len(), 0, &mut ranges);
+
+            // Heredoc bodies follow the instruction's last line, one after another.
+            if can_contain_heredoc(&ins) && lg.text.contains("<<") {
+                for m in heredoc_markers(&lg.text) {
+                    let marker_span = lg.span(m.start, m.end);
+                    let body_start = self.lines.get(i).map_or(text.len(), |l| l.start);
+                    let mut body_end = text.len();
+                    let mut end_span = None;
+                    while i < n {
+                        let l = self.lines[i];
+                        last = i;
+                        i += 1;
+                        let content = text.get(l.start..l.end).unwrap_or("");
+                        let cmp = if m.chomp {
+                            content.trim_start_matches('\t')
+                        } else {
+                            content
+                        };
+                        if cmp == m.name {
+                            body_end = l.start;
+                            end_span = Some(Span::new(l.start, l.end));
+                            break;
+                        }
+                    }
+                    if end_span.is_none() {
+                        self.model.errors.push(ParseError {
+                            span: marker_span,
+                            message: format!(
+                                "unterminated heredoc `{}` opened on line {}",
+                                m.name,
+                                self.line_of(marker_span.start) + 1
+                            ),
+                        });
+                    }
+                    let body_span = Span::new(body_start, body_end.max(body_start));
+                    let body = text
+                        .get(body_span.start..body_span.end)
+                        .unwrap_or("")
+                        .to_string();
+                    if !m.quoted {
+                        self.scan_text(&body, body_span.start, Mode::Body, true, index);
+                    }
+                    ins.heredocs.push(Heredoc {
+                        delimiter: m.name,
+                        strip_tabs: m.chomp,
+                        quoted: m.quoted,
+                        marker_span,
+                        body_span,
+                        body,
+                        end_span,
+                    });
+                }
+            }
+
+            for r in &ranges {
+                let s = lg.text.get(r.lo..r.hi).unwrap_or("");
+                let in_shell = matches!(r.mode, Mode::Shell);
+                let mut found = Vec::new();
+                vars::scan(s, r.mode, &mut found);
+                for f in found {
+                    self.push_use(&lg, r.lo, &f, s, in_shell, index);
+                }
+            }
+
+            let end_line = self.lines[last];
+            ins.span = Span::new(t_off.min(ins.keyword_span.start), end_line.end.max(t_off));
+            ins.start_line = first;
+            ins.end_line = last;
+            ins.empty_continuation_lines = empty_lines;
+            ins.inner_comments = inner_comments;
+            self.model.instructions.push(ins);
+        }
+    }
+
+    fn push_use(
+        &mut self,
+        lg: &Logical,
+        base: usize,
+        f: &vars::Found,
+        s: &str,
+        in_shell: bool,
+        index: usize,
+    ) {
+        let name = s.get(f.name_start..f.name_end).unwrap_or("").to_string();
+        let modifier = f
+            .modifier
+            .and_then(|(a, b)| s.get(a..b))
+            .map(str::to_string);
+        self.model.var_uses.push(VarUse {
+            name,
+            span: lg.span(base + f.start, base + f.end),
+            name_span: lg.span(base + f.name_start, base + f.name_end),
+            modifier,
+            instruction: index,
+            stage: None,
+            in_shell,
+            def: None,
+        });
+    }
+
+    /// Scan text that sits verbatim in the document at `base` (heredoc bodies).
+    fn scan_text(&mut self, s: &str, base: usize, mode: Mode, in_shell: bool, index: usize) {
+        let mut found = Vec::new();
+        vars::scan(s, mode, &mut found);
+        for f in found {
+            self.model.var_uses.push(VarUse {
+                name: s.get(f.name_start..f.name_end).unwrap_or("").to_string(),
+                span: Span::new(base + f.start, base + f.end),
+                name_span: Span::new(base + f.name_start, base + f.name_end),
+                modifier: f
+                    .modifier
+                    .and_then(|(a, b)| s.get(a..b))
+                    .map(str::to_string),
+                instruction: index,
+                stage: None,
+                in_shell,
+                def: None,
+            });
+        }
+    }
+
+    fn push_comment(
+        &mut self,
+        line: usize,
+        start: usize,
+        end: usize,
+        _inner: Option<()>,
+    ) -> Comment {
+        let t = self.text.get(start..end).unwrap_or("");
+        let c = Comment {
+            text: t.get(1..).unwrap_or("").trim_matches(is_space).to_string(),
+            span: Span::new(start, end),
+            line,
+        };
+        self.model.comments.push(c.clone());
+        c
+    }
+
+    /// BuildKit's directive parser on one line of the leading block. Returns whether the line
+    /// is a directive; ends the block on anything else.
+    fn directive(&mut self, start: usize, end: usize, t: &str) -> bool {
+        let Some(d) = parse_directive(t, start) else {
+            self.directives_done = true;
+            return false;
+        };
+        let span = Span::new(start, end);
+        if !matches!(d.name.as_str(), "syntax" | "escape" | "check") {
+            self.directives_done = true;
+            return false;
+        }
+        if self.model.directives.iter().any(|x| x.name == d.name) {
+            self.model.errors.push(ParseError {
+                span,
+                message: format!("only one {} parser directive can be used", d.name),
+            });
+            return true;
+        }
+        if d.name == "escape" {
+            match d.value.as_str() {
+                "\\" => self.escape = '\\',
+                "`" => self.escape = '`',
+                v => self.model.errors.push(ParseError {
+                    span: d.value_span,
+                    message: format!("invalid escape token '{v}' does not match ` or \\"),
+                }),
+            }
+            self.model.escape = self.escape;
+        }
+        self.model.directives.push(Directive { span, ..d });
+        true
+    }
+
+    fn word(&self, lg: &Logical, base: usize, w: &words::RawWord) -> Word {
+        Word {
+            value: unquote(&w.text, self.escape),
+            span: lg.span(base + w.start, base + w.end),
+            raw: w.text.clone(),
+        }
+    }
+
+    fn split_words(&self, lg: &Logical, a: usize, b: usize) -> Vec<Word> {
+        let s = lg.text.get(a..b).unwrap_or("");
+        parse_words(s, self.escape)
+            .iter()
+            .map(|w| self.word(lg, a, w))
+            .collect()
+    }
+
+    fn error(&mut self, span: Span, message: String) {
+        self.model.errors.push(ParseError { span, message });
+    }
+
+    /// `parseMaybeJSON`: exec form when `[a, b)` is a JSON array of strings.
+    fn maybe_json(&mut self, lg: &Logical, a: usize, b: usize) -> (Option<JsonArgs>, Vec<Word>) {
+        let s = lg.text.get(a..b).unwrap_or("");
+        if s.is_empty() {
+            return (None, Vec::new());
+        }
+        match parse_json_array(s) {
+            JsonArray::Strings { items, start, end } => {
+                let items: Vec<Word> = items
+                    .into_iter()
+                    .map(|it| Word {
+                        raw: s.get(it.start..it.end).unwrap_or("").to_string(),
+                        span: lg.span(a + it.start, a + it.end),
+                        value: it.value,
+                    })
+                    .collect();
+                let json = JsonArgs {
+                    items: items.clone(),
+                    span: lg.span(a + start, a + end),
+                };
+                (Some(json), items)
+            }
+            JsonArray::NotStrings => {
+                self.error(
+                    lg.span(a, b),
+                    "when using JSON array syntax, arrays must be comprised of strings only"
+                        .to_string(),
+                );
+                (None, self.split_words(lg, a, b))
+            }
+            JsonArray::NotJson => (None, self.split_words(lg, a, b)),
+        }
+    }
+
+    /// BuildKit's `newNodeFromLine` on the logical range `[lo, hi)`.
+    fn parse_instruction(
+        &mut self,
+        lg: &Logical,
+        lo: usize,
+        hi: usize,
+        depth: usize,
+        ranges: &mut Vec<UseRange>,
+    ) -> Instruction {
+        let text = lg.text.as_str();
+        let (a, b) = trim_range(text, lo, hi);
+        let line = text.get(a..b).unwrap_or("");
+        let kw_len = line.find(is_token_ws).unwrap_or(line.len());
+        let keyword = line.get(..kw_len).unwrap_or("").to_string();
+        let kind = kind_of(&keyword);
+        let after_kw = {
+            let r = line.get(kw_len..).unwrap_or("");
+            a + kw_len + (r.len() - r.trim_start_matches(is_token_ws).len())
+        };
+        let (toks, rest_at) = if kw_len < line.len() {
+            extract_flags(text.get(after_kw..b).unwrap_or(""))
+        } else {
+            (Vec::new(), None)
+        };
+        let flags: Vec<Flag> = toks
+            .iter()
+            .map(|t| self.make_flag(lg, after_kw, t, ranges))
+            .collect();
+        let (ra, rb) = match rest_at {
+            Some(p) => trim_range(text, after_kw + p, b),
+            None => (b, b),
+        };
+        let args = text.get(ra..rb).unwrap_or("");
+        let rest_span = lg.span(ra, rb);
+        let rest = Word {
+            value: args.to_string(),
+            raw: self
+                .text
+                .get(rest_span.start..rest_span.end)
+                .unwrap_or("")
+                .to_string(),
+            span: rest_span,
+        };
+        let keyword_span = lg.span(a, a + kw_len);
+        let esc = self.escape as u8;
+
+        let mut json = None;
+        let mut words = Vec::new();
+        let mut details = Details::None;
+        match &kind {
+            InstructionKind::Run
+            | InstructionKind::Cmd
+            | InstructionKind::Entrypoint
+            | InstructionKind::Shell => {
+                (json, words) = self.maybe_json(lg, ra, rb);
+                if json.is_none() && kind != InstructionKind::Shell && depth == 0 {
+                    ranges.push(UseRange {
+                        lo: ra,
+                        hi: rb,
+                        mode: Mode::Shell,
+                    });
+                }
+            }
+            InstructionKind::Add | InstructionKind::Copy | InstructionKind::Volume => {
+                (json, words) = self.maybe_json(lg, ra, rb);
+                if depth == 0 {
+                    match &json {
+                        Some(_) => {
+                            if let JsonArray::Strings { items, .. } = parse_json_array(args) {
+                                for it in items {
+                                    let (s, e) =
+                                        (ra + it.start + 1, (ra + it.end).saturating_sub(1));
+                                    ranges.push(UseRange {
+                                        lo: s,
+                                        hi: e.max(s),
+                                        mode: Mode::Buildkit(esc),
+                                    });
+                                }
+                            }
+                        }
+                        None => ranges.push(UseRange {
+                            lo: ra,
+                            hi: rb,
+                            mode: Mode::Buildkit(esc),
+                        }),
+                    }
+                }
+            }
+            InstructionKind::Healthcheck => {
+                let sep = args.find(is_space).unwrap_or(args.len());
+                if sep > 0 {
+                    let typ = args.get(..sep).unwrap_or("");
+                    let typ_word = Word {
+                        value: typ.to_string(),
+                        raw: typ.to_string(),
+                        span: lg.span(ra, ra + sep),
+                    };
+                    let r = args.get(sep..).unwrap_or("");
+                    let next = ra + sep + (r.len() - r.trim_start_matches(is_space).len());
+                    let (j, w) = self.maybe_json(lg, next, rb);
+                    json = j;
+                    words.push(typ_word.clone());
+                    words.extend(w);
+                    let is_cmd = typ.eq_ignore_ascii_case("cmd");
+                    if is_cmd && json.is_none() && depth == 0 {
+                        ranges.push(UseRange {
+                            lo: next,
+                            hi: rb,
+                            mode: Mode::Shell,
+                        });
+                    }
+                    details = Details::Healthcheck {
+                        none: typ.eq_ignore_ascii_case("none"),
+                        cmd: is_cmd.then_some(typ_word),
+                    };
+                } else {
+                    details = Details::Healthcheck {
+                        none: false,
+                        cmd: None,
+                    };
+                }
+            }
+            InstructionKind::From => {
+                words = self.split_words(lg, ra, rb);
+                let as_keyword = words
+                    .get(1)
+                    .filter(|w| w.value.eq_ignore_ascii_case("as"))
+                    .cloned();
+                let stage_name = if as_keyword.is_some() {
+                    words.get(2).cloned()
+                } else {
+                    None
+                };
+                let image = words.first().map(|w| self.image(lg, ra, rb, w));
+                if depth == 0 {
+                    let hi = match &as_keyword {
+                        Some(k) => words
+                            .get(1)
+                            .map_or(rb, |_| self.logical_pos(lg, ra, rb, k.span.start)),
+                        None => rb,
+                    };
+                    ranges.push(UseRange {
+                        lo: ra,
+                        hi,
+                        mode: Mode::Buildkit(esc),
+                    });
+                }
+                details = Details::From {
+                    image,
+                    as_keyword,
+                    stage_name,
+                };
+            }
+            InstructionKind::Env | InstructionKind::Label => {
+                let pw = parse_words(args, self.escape);
+                let mut pairs = Vec::new();
+                if let Some(first) = pw.first() {
+                    if !first.text.contains('=') {
+                        // Legacy `KEY value...`: the whole rest of the line is the value.
+                        match args.find(is_token_ws) {
+                            None => {
+                                self.error(
+                                    lg.span(a, b),
+                                    format!("{} must have two arguments", kind.name()),
+                                );
+                                pairs.push(KeyValue {
+                                    key: self.word(lg, ra, first),
+                                    value: None,
+                                    span: rest_span,
+                                    legacy: true,
+                                });
+                            }
+                            Some(k) => {
+                                let r = args.get(k..).unwrap_or("");
+                                let v0 = k + (r.len() - r.trim_start_matches(is_token_ws).len());
+                                let kraw = args.get(..k).unwrap_or("");
+                                let vraw = args.get(v0..).unwrap_or("");
+                                pairs.push(KeyValue {
+                                    key: Word {
+                                        value: unquote(kraw, self.escape),
+                                        raw: kraw.to_string(),
+                                        span: lg.span(ra, ra + k),
+                                    },
+                                    value: Some(Word {
+                                        value: unquote(vraw, self.escape),
+                                        raw: vraw.to_string(),
+                                        span: lg.span(ra + v0, rb),
+                                    }),
+                                    span: rest_span,
+                                    legacy: true,
+                                });
+                            }
+                        }
+                    } else {
+                        for w in &pw {
+                            match w.text.find('=') {
+                                None => {
+                                    let mut q = String::new();
+                                    words::go_quote(&w.text, &mut q);
+                                    self.error(
+                                        lg.span(ra + w.start, ra + w.end),
+                                        format!("Syntax error - can't find = in {q}. Must be of the form: name=value"),
+                                    );
+                                    pairs.push(KeyValue {
+                                        key: self.word(lg, ra, w),
+                                        value: None,
+                                        span: lg.span(ra + w.start, ra + w.end),
+                                        legacy: false,
+                                    });
+                                }
+                                Some(eq) => pairs.push(self.pair(lg, ra, w, eq)),
+                            }
+                        }
+                    }
+                }
+                if depth == 0 {
+                    ranges.push(UseRange {
+                        lo: ra,
+                        hi: rb,
+                        mode: Mode::Buildkit(esc),
+                    });
+                }
+                words = pw.iter().map(|w| self.word(lg, ra, w)).collect();
+                details = Details::Pairs(pairs);
+            }
+            InstructionKind::Arg => {
+                let pw = parse_words(args, self.escape);
+                let mut pairs = Vec::new();
+                for w in &pw {
+                    match w.text.find('=') {
+                        None => pairs.push(KeyValue {
+                            key: self.word(lg, ra, w),
+                            value: None,
+                            span: lg.span(ra + w.start, ra + w.end),
+                            legacy: false,
+                        }),
+                        Some(eq) => {
+                            if depth == 0 {
+                                ranges.push(UseRange {
+                                    lo: ra + w.start + eq + 1,
+                                    hi: ra + w.end,
+                                    mode: Mode::Buildkit(esc),
+                                });
+                            }
+                            pairs.push(self.pair(lg, ra, w, eq));
+                        }
+                    }
+                }
+                words = pw.iter().map(|w| self.word(lg, ra, w)).collect();
+                details = Details::Pairs(pairs);
+            }
+            InstructionKind::Onbuild => {
+                words = self.split_words(lg, ra, rb);
+                if !args.is_empty() && depth < MAX_ONBUILD_DEPTH {
+                    let mut none = Vec::new();
+                    let inner = self.parse_instruction(lg, ra, rb, depth + 1, &mut none);
+                    details = Details::Onbuild(Box::new(inner));
+                }
+            }
+            InstructionKind::Maintainer | InstructionKind::Unknown(_) => {
+                words = self.split_words(lg, ra, rb);
+            }
+            InstructionKind::Expose
+            | InstructionKind::Stopsignal
+            | InstructionKind::User
+            | InstructionKind::Workdir => {
+                words = self.split_words(lg, ra, rb);
+                if depth == 0 {
+                    ranges.push(UseRange {
+                        lo: ra,
+                        hi: rb,
+                        mode: Mode::Buildkit(esc),
+                    });
+                }
+            }
+        }
+        if depth > 0 {
+            // Uses inside ONBUILD are expanded by a later build, not recorded here.
+            ranges.clear();
+        }
+
+        let span = lg.span(a, b);
+        let start_line = self.line_of(span.start);
+        let end_line = self.line_of(span.end.saturating_sub(1).max(span.start));
+        Instruction {
+            kind,
+            keyword,
+            keyword_span,
+            span,
+            start_line,
+            end_line,
+            flags,
+            rest,
+            words,
+            json,
+            heredocs: Vec::new(),
+            details,
+            stage: None,
+            empty_continuation_lines: Vec::new(),
+            inner_comments: Vec::new(),
+        }
+    }
+
+    /// The logical offset in `[ra, rb)` of a document offset inside that range.
+    fn logical_pos(&self, lg: &Logical, ra: usize, rb: usize, doc: usize) -> usize {
+        let mut lo = ra;
+        let mut hi = rb;
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if lg.start(mid) < doc {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    }
+
+    /// A `key=value` word split at its first `=` (offset `eq` in the word's text).
+    fn pair(&self, lg: &Logical, base: usize, w: &words::RawWord, eq: usize) -> KeyValue {
+        let kraw = w.text.get(..eq).unwrap_or("");
+        let vraw = w.text.get(eq + 1..).unwrap_or("");
+        let ks = base + w.start;
+        KeyValue {
+            key: Word {
+                value: unquote(kraw, self.escape),
+                raw: kraw.to_string(),
+                span: lg.span(ks, ks + eq),
+            },
+            value: Some(Word {
+                value: unquote(vraw, self.escape),
+                raw: vraw.to_string(),
+                span: lg.span(ks + eq + 1, (base + w.end).max(ks + eq + 1)),
+            }),
+            span: lg.span(ks, base + w.end),
+            legacy: false,
+        }
+    }
+
+    fn image(&self, lg: &Logical, ra: usize, rb: usize, w: &Word) -> super::ImageRef {
+        let lo = self.logical_pos(lg, ra, rb, w.span.start);
+        let (value, map) = words::unquote_map(&w.raw, self.escape);
+        let raw_len = w.raw.len();
+        image::parse_mapped(&value, w.span, |x, y| {
+            let (p, q) = map_range(&map, raw_len, x, y);
+            lg.span(lo + p, lo + q)
+        })
+    }
+
+    fn make_flag(
+        &self,
+        lg: &Logical,
+        base: usize,
+        t: &FlagTok,
+        ranges: &mut Vec<UseRange>,
+    ) -> Flag {
+        let body_at = if t.text.starts_with("--") { 2 } else { 0 };
+        let body = t.text.get(body_at..).unwrap_or("");
+        let (name, value, eq) = match body.find('=') {
+            Some(e) => (&body[..e], Some(&body[e + 1..]), Some(body_at + e)),
+            None => (body, None, None),
+        };
+        let to_span = |x: usize, y: usize| {
+            let (p, q) = map_range(&t.map, t.end, x, y);
+            lg.span(base + p, base + q)
+        };
+        let name_span = to_span(body_at, body_at + name.len());
+        let value_span = eq.map(|e| to_span(e + 1, t.text.len()));
+        if let Some(e) = eq {
+            // The raw text of the value, for variable uses.
+            let (p, _) = map_range(&t.map, t.end, e + 1, t.text.len());
+            let p = if e + 1 < t.text.len() { p } else { t.end };
+            ranges.push(UseRange {
+                lo: base + p,
+                hi: base + t.end,
+                mode: Mode::Buildkit(b'\\'),
+            });
+        }
+        let mut options = Vec::new();
+        if name == "mount" {
+            if let (Some(v), Some(e)) = (value, eq) {
+                for (fa, fb, quoted) in csv_fields(v) {
+                    let field = v.get(fa..fb).unwrap_or("");
+                    if field.is_empty() {
+                        continue;
+                    }
+                    let off = e + 1;
+                    let inner = if quoted { 1 } else { 0 };
+                    let text_of = |s: &str| {
+                        if quoted {
+                            s.replace("\"\"", "\"")
+                        } else {
+                            s.to_string()
+                        }
+                    };
+                    let body = field.get(inner..field.len() - inner).unwrap_or("");
+                    let (k, val) = match body.find('=') {
+                        Some(q) => (&body[..q], Some((&body[q + 1..], q))),
+                        None => (body, None),
+                    };
+                    let ks = off + fa + inner;
+                    options.push(FlagOption {
+                        key: text_of(k),
+                        value: val.map(|(x, _)| text_of(x)),
+                        span: to_span(off + fa, off + fb),
+                        key_span: to_span(ks, ks + k.len()),
+                        value_span: val.map(|(x, q)| to_span(ks + q + 1, ks + q + 1 + x.len())),
+                    });
+                }
+            }
+        }
+        Flag {
+            name: name.to_string(),
+            value: value.map(str::to_string),
+            span: lg.span(base + t.start, base + t.end),
+            name_span,
+            value_span,
+            options,
+        }
+    }
+
+    fn finish(mut self) -> Model {
+        if self.model.instructions.is_empty() {
+            let end = self.lines.first().map_or(0, |l| l.end);
+            self.model.errors.push(ParseError {
+                span: Span::new(0, end),
+                message: "file with no instructions".to_string(),
+            });
+        }
+        // Stages: each FROM and the instructions up to the next one.
+        let froms: Vec<usize> = self
+            .model
+            .instructions
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| i.kind == InstructionKind::From)
+            .map(|(k, _)| k)
+            .collect();
+        let total = self.model.instructions.len();
+        for (si, &f) in froms.iter().enumerate() {
+            let end = froms.get(si + 1).copied().unwrap_or(total);
+            for ins in &mut self.model.instructions[f..end] {
+                ins.stage = Some(si);
+            }
+            let from = &self.model.instructions[f];
+            let last = &self.model.instructions[end - 1];
+            let (image, name) = match &from.details {
+                Details::From {
+                    image, stage_name, ..
+                } => (image.clone(), stage_name.clone()),
+                _ => (None, None),
+            };
+            self.model.stages.push(Stage {
+                index: si,
+                name,
+                from: f,
+                instructions: f..end,
+                image,
+                platform: from.flag("platform").cloned(),
+                span: from.span.cover(last.span),
+            });
+        }
+        self.model.errors.sort_by_key(|e| e.span.start);
+        vars::analyze(&mut self.model);
+        self.model
+    }
+}
+
+fn memchr_nl(b: &[u8], from: usize) -> Option<usize> {
+    b.get(from..)?
+        .iter()
+        .position(|&c| c == b'\n')
+        .map(|p| p + from)
+}
+
+/// BuildKit's line-continuation test (`([^E])E[ \t]*$|^E[ \t]*$`): returns the length of the
+/// text kept and whether the next line continues this one.
+fn trim_continuation(s: &str, escape: char) -> (usize, bool) {
+    let t = s.trim_end_matches([' ', '\t']);
+    match t.strip_suffix(escape) {
+        Some(before) if before.is_empty() || !before.ends_with(escape) => (before.len(), true),
+        _ => (s.len(), false),
+    }
+}
+
+/// `#` + optional whitespace + `name = value` (the name starting with a letter); `None` when
+/// the line does not have that shape. `start` is the line's offset.
+fn parse_directive(t: &str, start: usize) -> Option<Directive> {
+    let body = t.strip_prefix('#')?;
+    let after = body.trim_start_matches(is_space);
+    let name_at = 1 + body.len() - after.len();
+    let name_len = after
+        .char_indices()
+        .find(|&(k, c)| !(c.is_ascii_alphabetic() || (k > 0 && c.is_ascii_digit())))
+        .map_or(after.len(), |(k, _)| k);
+    if name_len == 0 {
+        return None;
+    }
+    let go_ws = |c: char| matches!(c, '\t' | '\n' | '\u{c}' | '\r' | ' ');
+    let r = &after[name_len..];
+    let r2 = r.trim_start_matches(go_ws);
+    let r3 = r2.strip_prefix('=')?;
+    let eq_at = name_at + name_len + (r.len() - r2.len());
+    // `\s*(.+?)\s*$`: the value is trimmed, but at least one character long.
+    let v_trim_end = r3.trim_end_matches(go_ws);
+    let v = v_trim_end.trim_start_matches(go_ws);
+    let (v_off, v_len) = if !v.is_empty() {
+        (eq_at + 1 + (v_trim_end.len() - v.len()), v.len())
+    } else {
+        let last = r3.chars().last()?;
+        (eq_at + 1 + r3.len() - last.len_utf8(), last.len_utf8())
+    };
+    let value = t.get(v_off..v_off + v_len)?.to_string();
+    Some(Directive {
+        name: after[..name_len].to_ascii_lowercase(),
+        value,
+        span: Span::new(start, start + t.len()),
+        name_span: Span::new(start + name_at, start + name_at + name_len),
+        value_span: Span::new(start + v_off, start + v_off + v_len),
+    })
+}
+
+/// Instruction kind of a keyword as BuildKit dispatches it (`strings.ToLower`).
+fn kind_of(keyword: &str) -> InstructionKind {
+    let lower = go_lower(keyword);
+    InstructionKind::ALL
+        .iter()
+        .find(|k| k.name().eq_ignore_ascii_case(&lower))
+        .cloned()
+        .unwrap_or_else(|| InstructionKind::Unknown(keyword.to_string()))
+}
+
+fn can_contain_heredoc(ins: &Instruction) -> bool {
+    match (&ins.kind, &ins.details) {
+        (InstructionKind::Run | InstructionKind::Copy | InstructionKind::Add, _) => {
+            ins.json.is_none()
+        }
+        (InstructionKind::Onbuild, Details::Onbuild(inner)) => {
+            matches!(
+                inner.kind,
+                InstructionKind::Run | InstructionKind::Copy | InstructionKind::Add
+            ) && inner.json.is_none()
+        }
+        _ => false,
+    }
+}
+
+/// Go `encoding/csv` fields of one record: `(start, end, quoted)` ranges of `s`.
+fn csv_fields(s: &str) -> Vec<(usize, usize, bool)> {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    loop {
+        let start = i;
+        if b.get(i) == Some(&b'"') {
+            i += 1;
+            while i < b.len() {
+                if b[i] == b'"' {
+                    if b.get(i + 1) == Some(&b'"') {
+                        i += 2;
+                        continue;
+                    }
+                    i += 1;
+                    break;
+                }
+                i += 1;
+            }
+            let quoted = i <= b.len() && i >= start + 2 && b.get(i - 1) == Some(&b'"');
+            // Anything up to the next comma belongs to the field too.
+            while i < b.len() && b[i] != b',' {
+                i += 1;
+            }
+            out.push((start, i, quoted && b.get(i - 1) == Some(&b'"')));
+        } else {
+            while i < b.len() && b[i] != b',' {
+                i += 1;
+            }
+            out.push((start, i, false));
+        }
+        if i >= b.len() {
+            break;
+        }
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ins(text: &str) -> Instruction {
+        let m = build(text);
+        m.instructions.into_iter().last().expect("an instruction")
+    }
+
+    fn at(text: &str, s: Span) -> &str {
+        &text[s.start..s.end]
+    }
+
+    #[test]
+    fn continuation() {
+        assert_eq!(trim_continuation("a \\", '\\'), (2, true));
+        assert_eq!(trim_continuation("a \\ \t", '\\'), (2, true));
+        assert_eq!(trim_continuation("\\", '\\'), (0, true));
+        assert_eq!(trim_continuation("a\\\\", '\\'), (3, false));
+        assert_eq!(trim_continuation("a `", '`'), (2, true));
+        assert_eq!(trim_continuation("a \\", '`'), (3, false));
+    }
+
+    #[test]
+    fn directives() {
+        let d = parse_directive("# escape = `", 0).expect("directive");
+        assert_eq!((d.name.as_str(), d.value.as_str()), ("escape", "`"));
+        assert_eq!(d.value_span, Span::new(11, 12));
+        assert_eq!(d.name_span, Span::new(2, 8));
+        assert!(parse_directive("# escape", 0).is_none());
+        assert!(parse_directive("#!/bin/sh", 0).is_none());
+        let d = parse_directive("#syntax=docker/dockerfile:1  ", 0).expect("directive");
+        assert_eq!(d.value, "docker/dockerfile:1");
+        let d = parse_directive("# escape=  ", 0).expect("directive");
+        assert_eq!(d.value, " ");
+
+        let m = build("# syntax=a\n# ESCAPE=`\n# check=skip=all\nFROM a `\n  AS b\n");
+        assert_eq!(m.directives.len(), 3);
+        assert_eq!(m.escape, '`');
+        assert!(m.errors.is_empty());
+        assert_eq!(
+            m.stages[0].name.as_ref().map(|w| w.value.as_str()),
+            Some("b")
+        );
+
+        let m = build("# escape=`\n# escape=\\\nFROM a\n");
+        assert_eq!(
+            m.errors[0].message,
+            "only one escape parser directive can be used"
+        );
+        let m = build("# escape=x\nFROM a\n");
+        assert!(m.errors[0].message.starts_with("invalid escape token 'x'"));
+        // A comment ends the block; an unknown name too.
+        let m = build("# hello\n# escape=`\nFROM a\n");
+        assert!(m.directives.is_empty());
+        assert_eq!(m.comments.len(), 2);
+        let m = build("# foo=bar\n# escape=`\nFROM a\n");
+        assert!(m.directives.is_empty());
+        assert_eq!(m.escape, '\\');
+        let m = build("\n# escape=`\nFROM a\n");
+        assert!(m.directives.is_empty());
+    }
+
+    #[test]
+    fn spans_crlf_and_unicode() {
+        let text = "FROM alpine\r\nRUN echo \"héllo\" \\\r\n  && echo ☃\r\n";
+        let m = build(text);
+        assert!(m.errors.is_empty());
+        let run = &m.instructions[1];
+        assert_eq!(run.rest.value, "echo \"héllo\"   && echo ☃");
+        assert_eq!(at(text, run.span), "RUN echo \"héllo\" \\\r\n  && echo ☃");
+        assert_eq!(run.start_line, 1);
+        assert_eq!(run.end_line, 2);
+        assert_eq!(at(text, run.keyword_span), "RUN");
+        let w: Vec<_> = run.words.iter().map(|w| at(text, w.span)).collect();
+        assert_eq!(w, ["echo", "\"héllo\"", "&&", "echo", "☃"]);
+        assert_eq!(run.words[1].value, "héllo");
+    }
+
+    #[test]
+    fn word_across_lines() {
+        let text = "FROM a\nRUN echo good\\\nbye\n";
+        let run = ins(text);
+        assert_eq!(run.rest.value, "echo goodbye");
+        assert_eq!(at(text, run.words[1].span), "good\\\nbye");
+        assert_eq!(run.words[1].raw, "goodbye");
+    }
+
+    #[test]
+    fn comments_and_empty_lines_inside() {
+        let text = "FROM a\nRUN a \\\n# c\n\n  b\n";
+        let m = build(text);
+        let run = &m.instructions[1];
+        assert_eq!(run.rest.value, "a   b");
+        assert_eq!(run.inner_comments.len(), 1);
+        assert_eq!(run.inner_comments[0].line, 2);
+        assert_eq!(run.empty_continuation_lines, vec![3]);
+        assert_eq!(m.comments.len(), 1);
+        assert_eq!((run.start_line, run.end_line), (1, 4));
+    }
+
+    #[test]
+    fn flags_and_mounts() {
+        let text =
+            "FROM a\nRUN --mount=type=cache,target=/root/.cache,from=build --network=none echo\n";
+        let run = ins(text);
+        assert_eq!(run.flags.len(), 2);
+        let m = &run.flags[0];
+        assert_eq!(m.name, "mount");
+        assert_eq!(at(text, m.name_span), "mount");
+        assert_eq!(
+            at(text, m.value_span.expect("value")),
+            "type=cache,target=/root/.cache,from=build"
+        );
+        let keys: Vec<_> = m.options.iter().map(|o| o.key.as_str()).collect();
+        assert_eq!(keys, ["type", "target", "from"]);
+        let o = &m.options[2];
+        assert_eq!(at(text, o.key_span), "from");
+        assert_eq!(at(text, o.value_span.expect("v")), "build");
+        assert_eq!(at(text, o.span), "from=build");
+        assert_eq!(run.rest.value, "echo");
+
+        let text = "FROM a\nCOPY --from=\"x y\" --link a b\n";
+        let c = ins(text);
+        assert_eq!(c.flags[0].value.as_deref(), Some("x y"));
+        assert_eq!(at(text, c.flags[0].value_span.expect("v")), "x y");
+        assert_eq!(at(text, c.flags[0].span), "--from=\"x y\"");
+        assert_eq!(c.flags[1].value, None);
+        assert_eq!(c.words.len(), 2);
+    }
+
+    #[test]
+    fn heredocs() {
+        let text = "FROM a\nCOPY <<X <<-Y /dest\nY\nX\n\tX\n\tY\nRUN x\n";
+        let m = build(text);
+        assert!(m.errors.is_empty(), "{:?}", m.errors);
+        let c = &m.instructions[1];
+        assert_eq!(c.heredocs.len(), 2);
+        assert_eq!(c.heredocs[0].body, "Y\n");
+        assert_eq!(c.heredocs[1].body, "\tX\n");
+        assert!(c.heredocs[1].strip_tabs);
+        assert_eq!(at(text, c.heredocs[0].marker_span), "<<X");
+        assert_eq!(at(text, c.heredocs[1].end_span.expect("end")), "\tY");
+        assert_eq!((c.start_line, c.end_line), (1, 5));
+        assert_eq!(m.instructions[2].keyword, "RUN");
+
+        let text = "FROM a\nRUN <<'EOF'\necho $HOME\nEOF\n";
+        let m = build(text);
+        assert!(m.instructions[1].heredocs[0].quoted);
+        assert!(m.var_uses.is_empty());
+
+        let text = "FROM a\nRUN <<EOF\necho $HOME\n";
+        let m = build(text);
+        assert_eq!(
+            m.errors[0].message,
+            "unterminated heredoc `EOF` opened on line 2"
+        );
+        assert_eq!(m.instructions[1].heredocs[0].body, "echo $HOME\n");
+        assert_eq!(m.instructions[1].heredocs[0].end_span, None);
+        assert_eq!(m.var_uses.len(), 1);
+        assert!(m.var_uses[0].in_shell);
+
+        // Not in JSON form, not for other instructions.
+        let m = build("FROM a\nRUN [\"<<EOF\"]\nUSER <<X\nX\n");
+        assert!(m.instructions.iter().all(|i| i.heredocs.is_empty()));
+        assert_eq!(m.instructions.len(), 4);
+
+        // CRLF closing line.
+        let m = build("FROM a\r\nRUN <<EOF\r\nls\r\nEOF\r\nUSER x\r\n");
+        assert!(m.errors.is_empty());
+        assert_eq!(m.instructions[1].heredocs[0].body, "ls\r\n");
+        assert_eq!(m.instructions.len(), 3);
+    }
+
+    #[test]
+    fn onbuild_heredoc() {
+        let m = build("FROM a\nONBUILD RUN <<EOF\nx\nEOF\n");
+        assert!(m.errors.is_empty());
+        assert_eq!(m.instructions.len(), 2);
+        assert_eq!(m.instructions[1].heredocs.len(), 1);
+        match &m.instructions[1].details {
+            Details::Onbuild(i) => assert_eq!(i.kind, InstructionKind::Run),
+            d => panic!("{d:?}"),
+        }
+    }
+
+    #[test]
+    fn from_details() {
+        let text = "FROM --platform=$BUILDPLATFORM ghcr.io/o/img:1.2@sha256:abc AS Build\n";
+        let m = build(text);
+        let s = &m.stages[0];
+        assert_eq!(s.key().as_deref(), Some("build"));
+        let img = s.image.as_ref().expect("image");
+        assert_eq!(img.registry.as_deref(), Some("ghcr.io"));
+        assert_eq!(img.name, "o/img");
+        assert_eq!(img.tag.as_deref(), Some("1.2"));
+        assert_eq!(img.digest.as_deref(), Some("sha256:abc"));
+        assert_eq!(at(text, img.name_span), "o/img");
+        assert_eq!(at(text, img.tag_span.expect("tag")), "1.2");
+        assert_eq!(at(text, img.digest_span.expect("d")), "sha256:abc");
+        assert_eq!(
+            s.platform.as_ref().and_then(|p| p.value.as_deref()),
+            Some("$BUILDPLATFORM")
+        );
+    }
+
+    #[test]
+    fn env_and_arg_pairs() {
+        let text = "FROM a\nENV A=1 B=\"x y\"\nENV C legacy value\nARG D E=2\n";
+        let m = build(text);
+        let pairs = |i: usize| match &m.instructions[i].details {
+            Details::Pairs(p) => p.clone(),
+            d => panic!("{d:?}"),
+        };
+        let p = pairs(1);
+        assert_eq!(p[1].key.value, "B");
+        let v = p[1].value.as_ref().expect("value");
+        assert_eq!((v.value.as_str(), v.raw.as_str()), ("x y", "\"x y\""));
+        assert_eq!(at(text, v.span), "\"x y\"");
+        let p = pairs(2);
+        assert!(p[0].legacy);
+        assert_eq!(
+            p[0].value.as_ref().map(|v| v.value.as_str()),
+            Some("legacy value")
+        );
+        let p = pairs(3);
+        assert_eq!(p[0].key.value, "D");
+        assert!(p[0].value.is_none());
+        assert_eq!(at(text, p[1].value.as_ref().expect("v").span), "2");
+
+        let m = build("FROM a\nENV PATH\n");
+        assert_eq!(m.errors[0].message, "ENV must have two arguments");
+        let m = build("FROM a\nENV a=b c\n");
+        assert_eq!(
+            m.errors[0].message,
+            "Syntax error - can't find = in \"c\". Must be of the form: name=value"
+        );
+    }
+
+    #[test]
+    fn unknown_does_not_swallow() {
+        let m = build("FROM a\nFOO bar\nRUN x\n");
+        assert_eq!(m.instructions.len(), 3);
+        assert_eq!(
+            m.instructions[1].kind,
+            InstructionKind::Unknown("FOO".into())
+        );
+    }
+
+    #[test]
+    fn no_instructions() {
+        assert_eq!(build("").errors[0].message, "file with no instructions");
+        assert_eq!(
+            build("# a\n\n").errors[0].message,
+            "file with no instructions"
+        );
+        assert!(build("\u{feff}FROM a").errors.is_empty());
+    }
+
+    #[test]
+    fn json_forms() {
+        let text = "FROM a\nCMD [ \"echo\", \"x\" ]\n";
+        let c = ins(text);
+        let j = c.json.expect("json");
+        assert_eq!(at(text, j.span), "[ \"echo\", \"x\" ]");
+        assert_eq!(at(text, j.items[1].span), "\"x\"");
+        assert_eq!(c.words.len(), 2);
+        let m = build("CMD [ \"echo\", [ \"nested json\" ] ]");
+        assert_eq!(
+            m.errors[0].message,
+            "when using JSON array syntax, arrays must be comprised of strings only"
+        );
+    }
+
+    #[test]
+    fn healthcheck() {
+        let c = ins("FROM a\nHEALTHCHECK --interval=5s CMD curl -f x\n");
+        match &c.details {
+            Details::Healthcheck { none, cmd } => {
+                assert!(!none);
+                assert_eq!(cmd.as_ref().map(|w| w.value.as_str()), Some("CMD"));
+            }
+            d => panic!("{d:?}"),
+        }
+        assert_eq!(c.flags[0].name, "interval");
+        let c = ins("FROM a\nHEALTHCHECK NONE\n");
+        assert!(matches!(
+            c.details,
+            Details::Healthcheck {
+                none: true,
+                cmd: None
+            }
+        ));
+    }
+
+    #[test]
+    fn stages() {
+        let m = build("ARG X\nFROM a AS one\nRUN x\nFROM one\nCOPY --from=one a b\n");
+        assert_eq!(m.stages.len(), 2);
+        assert_eq!(m.instructions[0].stage, None);
+        assert_eq!(m.stages[0].instructions, 1..3);
+        assert_eq!(m.stages[1].instructions, 3..5);
+        assert_eq!(m.instructions[4].stage, Some(1));
+    }
+
+    #[test]
+    fn line_only_escape_starts_instruction() {
+        let m = build("FROM a\n\\\nRUN x\n");
+        assert_eq!(m.instructions.len(), 2);
+        assert_eq!(m.instructions[1].keyword, "RUN");
+        assert_eq!(m.instructions[1].start_line, 1);
+    }
 }

@@ -11,7 +11,9 @@ mod vars;
 mod words;
 
 pub use build::build;
+pub use dump::{dump, dump_model, line_ranges};
 pub use image::ImageRef;
+pub use vars::{expand, is_platform_arg, ALWAYS_ARGS, PLATFORM_ARGS};
 
 /// A half-open byte range `[start, end)` into the document text.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -1,0 +1,1167 @@
+//! Variables: definitions (ARG, ENV, BuildKit's predefined args) with BuildKit's scoping,
+//! uses (`$X`, `${X...}`) and what they resolve to, stage references, and BuildKit-style
+//! expansion.
+//!
+//! Scoping, as BuildKit applies it:
+//! * ARGs before the first FROM are global: visible in FROM lines (and later global ARG
+//!   defaults) only, unless a stage re-declares them with `ARG NAME` (no default), which
+//!   links the stage ARG to the global one (`VarDef::global`).
+//! * Inside a stage, ARG and ENV are visible from the next instruction on. ENV wins over ARG
+//!   of the same name, whatever the order; ENV of the stage a FROM names is inherited.
+//! * The platform args (TARGETPLATFORM, BUILDARCH, ...) are predefined in the global scope:
+//!   visible in FROM lines, inside a stage only when declared with ARG. The proxy args and
+//!   BuildKit's own `BUILDKIT_*` args are visible everywhere.
+//! * Within one instruction, uses see the definitions from before it (`ENV A=1 B=$A` reads
+//!   the earlier A).
+
+use super::{Instruction, InstructionKind, Model, Span, StageRef, StageRefKind, VarDef, VarKind};
+use std::collections::HashMap;
+
+/// BuildKit's automatic platform args: global scope only.
+pub const PLATFORM_ARGS: [&str; 8] = [
+    "TARGETPLATFORM",
+    "TARGETOS",
+    "TARGETARCH",
+    "TARGETVARIANT",
+    "BUILDPLATFORM",
+    "BUILDOS",
+    "BUILDARCH",
+    "BUILDVARIANT",
+];
+
+/// Predefined args usable everywhere without an ARG: proxies and BuildKit's own.
+pub const ALWAYS_ARGS: [&str; 19] = [
+    "HTTP_PROXY",
+    "http_proxy",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "FTP_PROXY",
+    "ftp_proxy",
+    "NO_PROXY",
+    "no_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+    "BUILDKIT_CACHE_MOUNT_NS",
+    "BUILDKIT_CONTEXT_KEEP_GIT_DIR",
+    "BUILDKIT_HISTORY_PROVENANCE_V1",
+    "BUILDKIT_INLINE_CACHE",
+    "BUILDKIT_MULTI_PLATFORM",
+    "BUILDKIT_SANDBOX_HOSTNAME",
+    "BUILDKIT_SYNTAX",
+    "BUILDKIT_DOCKERFILE_CHECK",
+    "SOURCE_DATE_EPOCH",
+];
+
+/// Whether `name` is one of BuildKit's automatic platform args.
+pub fn is_platform_arg(name: &str) -> bool {
+    PLATFORM_ARGS.contains(&name)
+}
+
+/// How a piece of text treats quotes and escapes when looking for `$` expansions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// Expanded by BuildKit: single quotes suppress expansion, the escape char escapes.
+    Buildkit(u8),
+    /// Expanded by the shell (shell-form RUN/CMD/ENTRYPOINT, HEALTHCHECK CMD): also `$'..'`
+    /// and `#` comments.
+    Shell,
+    /// A heredoc body with an unquoted delimiter: quotes do not matter, `\$` escapes.
+    Body,
+}
+
+/// A `$` expansion found in a text (offsets into it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Found {
+    pub start: usize,
+    pub end: usize,
+    pub name_start: usize,
+    pub name_end: usize,
+    pub modifier: Option<(usize, usize)>,
+}
+
+const MAX_NESTING: usize = 16;
+
+/// Find the variable uses of `s` (positional and special parameters are not variables).
+/// Uses nested in a modifier word (`${A:-$B}`) are found too, after the outer one.
+pub(crate) fn scan(s: &str, mode: Mode, out: &mut Vec<Found>) {
+    scan_range(s, 0, s.len(), mode, out, 0);
+}
+
+fn char_len_at(s: &str, i: usize) -> usize {
+    s.get(i..)
+        .and_then(|r| r.chars().next())
+        .map_or(1, char::len_utf8)
+}
+
+fn scan_range(s: &str, lo: usize, hi: usize, mode: Mode, out: &mut Vec<Found>, depth: usize) {
+    let b = s.as_bytes();
+    let esc = match mode {
+        Mode::Buildkit(e) => e,
+        _ => b'\\',
+    };
+    let quotes = mode != Mode::Body;
+    let (mut sq, mut dq) = (false, false);
+    let mut i = lo;
+    while i < hi {
+        let c = b[i];
+        if sq {
+            if c == b'\'' {
+                sq = false;
+            }
+            i += 1;
+            continue;
+        }
+        if c == esc {
+            i += 1 + char_len_at(s, i + 1);
+            continue;
+        }
+        if quotes && c == b'\'' && !dq {
+            sq = true;
+            i += 1;
+            continue;
+        }
+        if quotes && c == b'"' {
+            dq = !dq;
+            i += 1;
+            continue;
+        }
+        if mode == Mode::Shell && c == b'#' && !dq && (i == lo || b[i - 1].is_ascii_whitespace()) {
+            break;
+        }
+        if c == b'$' {
+            if mode == Mode::Shell && !dq && b.get(i + 1) == Some(&b'\'') {
+                i += 1;
+                continue;
+            }
+            if let Some(end) = expansion(s, i, hi, mode, out, depth) {
+                i = end;
+                continue;
+            }
+        }
+        i += 1;
+    }
+}
+
+fn is_name_start(c: char, mode: Mode) -> bool {
+    c == '_'
+        || if matches!(mode, Mode::Buildkit(_)) {
+            c.is_alphabetic()
+        } else {
+            c.is_ascii_alphabetic()
+        }
+}
+
+fn is_name_char(c: char, mode: Mode) -> bool {
+    c == '_'
+        || if matches!(mode, Mode::Buildkit(_)) {
+            c.is_alphanumeric()
+        } else {
+            c.is_ascii_alphanumeric()
+        }
+}
+
+const SPECIAL: &str = "@*#?-$!0";
+
+/// Read a name at `j`: `(end, is_variable)`; `end == j` when there is none.
+fn read_name(s: &str, j: usize, hi: usize, mode: Mode) -> (usize, bool) {
+    let Some(first) = s.get(j..hi).and_then(|r| r.chars().next()) else {
+        return (j, false);
+    };
+    if first.is_ascii_digit() {
+        let r = &s[j..hi];
+        return (
+            j + r.find(|c: char| !c.is_ascii_digit()).unwrap_or(r.len()),
+            false,
+        );
+    }
+    if SPECIAL.contains(first) {
+        return (j + 1, false);
+    }
+    if !is_name_start(first, mode) {
+        return (j, false);
+    }
+    let r = &s[j..hi];
+    let len = r.find(|c: char| !is_name_char(c, mode)).unwrap_or(r.len());
+    (j + len, true)
+}
+
+/// The `}` closing a `${` whose contents start at `j` (nesting and quotes respected).
+pub(crate) fn find_close(s: &str, j: usize, hi: usize) -> Option<usize> {
+    let b = s.as_bytes();
+    let mut depth = 1usize;
+    let mut k = j;
+    while k < hi {
+        match b[k] {
+            b'\\' => k += 1,
+            b'\'' => match s.get(k + 1..hi).and_then(|r| r.find('\'')) {
+                Some(p) => k += p + 1,
+                None => return None,
+            },
+            b'"' => {
+                let mut m = k + 1;
+                while m < hi && b[m] != b'"' {
+                    if b[m] == b'\\' {
+                        m += 1;
+                    }
+                    m += 1;
+                }
+                if m >= hi {
+                    return None;
+                }
+                k = m;
+            }
+            b'{' if k > 0 && b[k - 1] == b'$' => depth += 1,
+            b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(k);
+                }
+            }
+            _ => {}
+        }
+        k += 1;
+    }
+    None
+}
+
+/// An expansion at `s[i] == '$'`: records it (when it names a variable) and returns its end.
+fn expansion(
+    s: &str,
+    i: usize,
+    hi: usize,
+    mode: Mode,
+    out: &mut Vec<Found>,
+    depth: usize,
+) -> Option<usize> {
+    let b = s.as_bytes();
+    match b.get(i + 1) {
+        Some(b'{') if i + 1 < hi => {
+            let mut j = i + 2;
+            // `${#NAME}` (length, shell only).
+            if mode != Mode::Body
+                && b.get(j) == Some(&b'#')
+                && s.get(j + 1..hi)
+                    .and_then(|r| r.chars().next())
+                    .is_some_and(|c| is_name_start(c, mode))
+            {
+                j += 1;
+            }
+            let (name_end, is_var) = read_name(s, j, hi, mode);
+            if name_end == j {
+                return None;
+            }
+            let (end, modifier) = if b.get(name_end) == Some(&b'}') && name_end < hi {
+                (name_end + 1, None)
+            } else {
+                match find_close(s, name_end, hi) {
+                    Some(c) => (c + 1, Some((name_end, c))),
+                    None => (hi, Some((name_end, hi))),
+                }
+            };
+            if is_var {
+                out.push(Found {
+                    start: i,
+                    end,
+                    name_start: j,
+                    name_end,
+                    modifier,
+                });
+            }
+            if let Some((a, z)) = modifier {
+                if depth < MAX_NESTING {
+                    scan_range(s, a, z, mode, out, depth + 1);
+                }
+            }
+            Some(end)
+        }
+        Some(_) => {
+            let (name_end, is_var) = read_name(s, i + 1, hi, mode);
+            if name_end == i + 1 {
+                return None;
+            }
+            if is_var {
+                out.push(Found {
+                    start: i,
+                    end: name_end,
+                    name_start: i + 1,
+                    name_end,
+                    modifier: None,
+                });
+            }
+            Some(name_end)
+        }
+        None => None,
+    }
+}
+
+/// Where a lookup happens: in the global scope (FROM lines, global ARGs) or in a stage.
+/// `before`: only instructions with a smaller index are visible.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Ctx {
+    Global { before: usize },
+    Stage { stage: usize, before: usize },
+}
+
+struct Scope<'m> {
+    vars: &'m [VarDef],
+    bases: Vec<Option<usize>>,
+}
+
+impl Scope<'_> {
+    /// The definition `name` refers to in `ctx`; `cands` are the indices of the definitions
+    /// with that name, ascending.
+    fn lookup(&self, ctx: Ctx, cands: &[usize]) -> Option<usize> {
+        let v = self.vars;
+        let before = |d: usize, b: usize| v[d].instruction.is_some_and(|i| i < b);
+        match ctx {
+            Ctx::Global { before: b } => cands
+                .iter()
+                .rev()
+                .find(|&&d| v[d].kind == VarKind::GlobalArg && before(d, b))
+                .or_else(|| cands.iter().find(|&&d| v[d].kind == VarKind::Predefined))
+                .copied(),
+            Ctx::Stage { stage, before: b } => {
+                let in_stage = |d: usize, k: VarKind| {
+                    v[d].kind == k && v[d].stage == Some(stage) && before(d, b)
+                };
+                if let Some(&d) = cands.iter().rev().find(|&&d| in_stage(d, VarKind::Env)) {
+                    return Some(d);
+                }
+                let mut base = self.bases.get(stage).copied().flatten();
+                let mut guard = 0;
+                while let Some(t) = base {
+                    if let Some(&d) = cands
+                        .iter()
+                        .rev()
+                        .find(|&&d| v[d].kind == VarKind::Env && v[d].stage == Some(t))
+                    {
+                        return Some(d);
+                    }
+                    guard += 1;
+                    if guard > self.bases.len() {
+                        break;
+                    }
+                    base = self.bases.get(t).copied().flatten();
+                }
+                if let Some(&d) = cands.iter().rev().find(|&&d| in_stage(d, VarKind::Arg)) {
+                    return Some(d);
+                }
+                cands
+                    .iter()
+                    .find(|&&d| v[d].kind == VarKind::Predefined && !is_platform_arg(&v[d].name))
+                    .copied()
+            }
+        }
+    }
+}
+
+fn ctx_for(instructions: &[Instruction], idx: usize) -> Ctx {
+    match instructions.get(idx) {
+        Some(ins) if ins.kind != InstructionKind::From => match ins.stage {
+            Some(stage) => Ctx::Stage { stage, before: idx },
+            None => Ctx::Global { before: idx },
+        },
+        _ => Ctx::Global { before: idx },
+    }
+}
+
+/// The stage each stage's FROM names, if it names an earlier one.
+fn stage_bases(model: &Model) -> Vec<Option<usize>> {
+    let mut bases = vec![None; model.stages.len()];
+    for r in &model.stage_refs {
+        if r.kind == StageRefKind::FromImage {
+            if let (Some(s), Some(t)) = (r.stage, r.target) {
+                if let Some(b) = bases.get_mut(s) {
+                    *b = Some(t);
+                }
+            }
+        }
+    }
+    bases
+}
+
+fn name_index(vars: &[VarDef]) -> HashMap<&str, Vec<usize>> {
+    let mut m: HashMap<&str, Vec<usize>> = HashMap::with_capacity(vars.len());
+    for (i, v) in vars.iter().enumerate() {
+        m.entry(v.name.as_str()).or_default().push(i);
+    }
+    m
+}
+
+/// Fill `vars`, `stage_refs` and the `stage`/`def` of every use (called by the builder).
+pub(crate) fn analyze(model: &mut Model) {
+    let mut vars: Vec<VarDef> = Vec::with_capacity(PLATFORM_ARGS.len() + ALWAYS_ARGS.len() + 64);
+    for name in PLATFORM_ARGS.iter().chain(ALWAYS_ARGS.iter()) {
+        vars.push(VarDef {
+            name: name.to_string(),
+            kind: VarKind::Predefined,
+            name_span: Span::default(),
+            value: None,
+            instruction: None,
+            stage: None,
+            global: None,
+        });
+    }
+    let predefined = vars.len();
+    for (idx, ins) in model.instructions.iter().enumerate() {
+        let kind = match ins.kind {
+            InstructionKind::Arg if ins.stage.is_none() => VarKind::GlobalArg,
+            InstructionKind::Arg => VarKind::Arg,
+            InstructionKind::Env => VarKind::Env,
+            _ => continue,
+        };
+        let super::Details::Pairs(pairs) = &ins.details else {
+            continue;
+        };
+        for p in pairs {
+            if p.key.value.is_empty() {
+                continue;
+            }
+            let global = if kind == VarKind::Arg && p.value.is_none() {
+                let name = p.key.value.as_str();
+                vars[predefined..]
+                    .iter()
+                    .rposition(|v| v.kind == VarKind::GlobalArg && v.name == name)
+                    .map(|k| k + predefined)
+                    .or_else(|| PLATFORM_ARGS.iter().position(|&n| n == name))
+            } else {
+                None
+            };
+            vars.push(VarDef {
+                name: p.key.value.clone(),
+                kind,
+                name_span: p.key.span,
+                value: p.value.as_ref().map(|v| v.raw.clone()),
+                instruction: Some(idx),
+                stage: ins.stage,
+                global,
+            });
+        }
+    }
+    model.vars = vars;
+    model.stage_refs = stage_refs(model);
+
+    let bases = stage_bases(model);
+    let index = name_index(&model.vars);
+    let scope = Scope {
+        vars: &model.vars,
+        bases,
+    };
+    let instructions = &model.instructions;
+    for u in &mut model.var_uses {
+        u.stage = instructions.get(u.instruction).and_then(|i| i.stage);
+        let ctx = ctx_for(instructions, u.instruction);
+        u.def = index
+            .get(u.name.as_str())
+            .and_then(|c| scope.lookup(ctx, c));
+    }
+}
+
+fn stage_refs(model: &Model) -> Vec<StageRef> {
+    let mut out = Vec::new();
+    let target = |name: &str, current: Option<usize>, by_index: bool| -> Option<usize> {
+        let cur = current?;
+        if by_index {
+            if let Ok(i) = name.parse::<usize>() {
+                return (i < cur).then_some(i);
+            }
+        }
+        model.stages[..cur.min(model.stages.len())]
+            .iter()
+            .find(|s| {
+                s.name
+                    .as_ref()
+                    .is_some_and(|n| n.value.eq_ignore_ascii_case(name))
+            })
+            .map(|s| s.index)
+    };
+    for (idx, ins) in model.instructions.iter().enumerate() {
+        match ins.kind {
+            InstructionKind::From => {
+                if let super::Details::From {
+                    image: Some(img), ..
+                } = &ins.details
+                {
+                    out.push(StageRef {
+                        name: img.raw.clone(),
+                        span: img.span,
+                        kind: StageRefKind::FromImage,
+                        instruction: idx,
+                        stage: ins.stage,
+                        target: target(&img.raw, ins.stage, false),
+                    });
+                }
+            }
+            InstructionKind::Copy | InstructionKind::Add => {
+                for f in ins.flags.iter().filter(|f| f.name == "from") {
+                    if let (Some(v), Some(span)) = (&f.value, f.value_span) {
+                        out.push(StageRef {
+                            name: v.clone(),
+                            span,
+                            kind: StageRefKind::CopyFrom,
+                            instruction: idx,
+                            stage: ins.stage,
+                            target: target(v, ins.stage, true),
+                        });
+                    }
+                }
+            }
+            InstructionKind::Run => {
+                for f in ins.flags.iter().filter(|f| f.name == "mount") {
+                    for o in f
+                        .options
+                        .iter()
+                        .filter(|o| o.key.eq_ignore_ascii_case("from"))
+                    {
+                        if let (Some(v), Some(span)) = (&o.value, o.value_span) {
+                            out.push(StageRef {
+                                name: v.clone(),
+                                span,
+                                kind: StageRefKind::MountFrom,
+                                instruction: idx,
+                                stage: ins.stage,
+                                target: target(v, ins.stage, true),
+                            });
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+const MAX_RESOLVE_DEPTH: usize = 32;
+
+impl Model {
+    fn ctx_at(&self, offset: usize) -> Ctx {
+        let k = self.instructions.partition_point(|i| i.span.end < offset);
+        match self.instructions.get(k) {
+            Some(ins) if ins.span.start <= offset => ctx_for(&self.instructions, k),
+            _ => match k
+                .checked_sub(1)
+                .and_then(|p| self.instructions.get(p))
+                .and_then(|i| i.stage)
+            {
+                Some(stage) => Ctx::Stage { stage, before: k },
+                None => Ctx::Global { before: k },
+            },
+        }
+    }
+
+    fn scope(&self) -> Scope<'_> {
+        Scope {
+            vars: &self.vars,
+            bases: stage_bases(self),
+        }
+    }
+
+    /// The stage a stage's FROM builds on, when it names an earlier stage.
+    pub fn stage_base(&self, stage: usize) -> Option<usize> {
+        stage_bases(self).get(stage).copied().flatten()
+    }
+
+    /// The definition (index into `vars`) that `name` refers to at byte `offset`.
+    pub fn lookup_var(&self, name: &str, offset: usize) -> Option<usize> {
+        let cands: Vec<usize> = (0..self.vars.len())
+            .filter(|&i| self.vars[i].name == name)
+            .collect();
+        self.scope().lookup(self.ctx_at(offset), &cands)
+    }
+
+    /// The variables visible at byte `offset`, one per name (the definition a use there
+    /// would refer to), in the order of `vars`.
+    pub fn vars_in_scope(&self, offset: usize) -> Vec<&VarDef> {
+        let ctx = self.ctx_at(offset);
+        let scope = self.scope();
+        let index = name_index(&self.vars);
+        let mut found: Vec<usize> = index
+            .values()
+            .filter_map(|c| scope.lookup(ctx, c))
+            .collect();
+        found.sort_unstable();
+        found.into_iter().map(|i| &self.vars[i]).collect()
+    }
+
+    /// The value `name` has at byte `offset`: ARG defaults and ENV values followed and
+    /// expanded, `build_args` overriding ARG defaults (and giving predefined args a value).
+    /// `None` when it is not defined there or has no value.
+    pub fn resolve(
+        &self,
+        name: &str,
+        offset: usize,
+        build_args: &[(String, String)],
+    ) -> Option<String> {
+        let scope = self.scope();
+        let index = name_index(&self.vars);
+        self.resolve_in(&scope, &index, name, self.ctx_at(offset), build_args, 0)
+    }
+
+    fn resolve_in(
+        &self,
+        scope: &Scope<'_>,
+        index: &HashMap<&str, Vec<usize>>,
+        name: &str,
+        ctx: Ctx,
+        args: &[(String, String)],
+        depth: usize,
+    ) -> Option<String> {
+        if depth > MAX_RESOLVE_DEPTH {
+            return None;
+        }
+        let d = scope.lookup(ctx, index.get(name)?)?;
+        let v = self.vars.get(d)?;
+        let arg = || {
+            args.iter()
+                .rev()
+                .find(|(k, _)| k == &v.name)
+                .map(|(_, x)| x.clone())
+        };
+        let expand_def = |raw: &str| {
+            let c = ctx_for(&self.instructions, v.instruction.unwrap_or(0));
+            expand(raw, |n| {
+                self.resolve_in(scope, index, n, c, args, depth + 1)
+            })
+        };
+        match v.kind {
+            VarKind::Predefined => arg(),
+            VarKind::GlobalArg => arg().or_else(|| v.value.as_deref().map(expand_def)),
+            VarKind::Arg => arg()
+                .or_else(|| v.value.as_deref().map(expand_def))
+                .or_else(|| {
+                    let g = self.vars.get(v.global?)?;
+                    match g.kind {
+                        VarKind::Predefined => None,
+                        _ => {
+                            let c = ctx_for(&self.instructions, g.instruction.unwrap_or(0));
+                            let raw = g.value.as_deref()?;
+                            Some(expand(raw, |n| {
+                                self.resolve_in(scope, index, n, c, args, depth + 1)
+                            }))
+                        }
+                    }
+                }),
+            VarKind::Env => v.value.as_deref().map(expand_def),
+        }
+    }
+}
+
+/// BuildKit-style word processing: quotes removed, `\` escapes processed and `$X`/`${X...}`
+/// expanded through `lookup` (unset: empty), with the modifiers `:-` `-` `:+` `+` `:?` `?`
+/// `#` `##` `%` `%%` `/` `//`.
+pub fn expand(s: &str, lookup: impl Fn(&str) -> Option<String>) -> String {
+    let mut out = String::with_capacity(s.len());
+    expand_into(s, &lookup, 0, &mut out);
+    out
+}
+
+fn expand_into(s: &str, lookup: &dyn Fn(&str) -> Option<String>, depth: usize, out: &mut String) {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while let Some(c) = s.get(i..).and_then(|r| r.chars().next()) {
+        match c {
+            '\\' => {
+                i += 1;
+                if let Some(n) = s.get(i..).and_then(|r| r.chars().next()) {
+                    out.push(n);
+                    i += n.len_utf8();
+                }
+            }
+            '\'' => {
+                let r = s.get(i + 1..).unwrap_or("");
+                let close = r.find('\'').unwrap_or(r.len());
+                out.push_str(&r[..close]);
+                i += 1 + close + 1;
+            }
+            '"' => {
+                i += 1;
+                while let Some(d) = s.get(i..).and_then(|r| r.chars().next()) {
+                    match d {
+                        '"' => {
+                            i += 1;
+                            break;
+                        }
+                        '$' => i = expand_dollar(s, i, lookup, depth, out),
+                        '\\' => match b.get(i + 1) {
+                            Some(&n @ (b'"' | b'$' | b'\\')) => {
+                                out.push(n as char);
+                                i += 2;
+                            }
+                            _ => {
+                                out.push('\\');
+                                i += 1;
+                            }
+                        },
+                        _ => {
+                            out.push(d);
+                            i += d.len_utf8();
+                        }
+                    }
+                }
+            }
+            '$' => i = expand_dollar(s, i, lookup, depth, out),
+            _ => {
+                out.push(c);
+                i += c.len_utf8();
+            }
+        }
+    }
+}
+
+/// Expand the `$` at `i`; returns the index after it.
+fn expand_dollar(
+    s: &str,
+    i: usize,
+    lookup: &dyn Fn(&str) -> Option<String>,
+    depth: usize,
+    out: &mut String,
+) -> usize {
+    let b = s.as_bytes();
+    let mode = Mode::Buildkit(b'\\');
+    if b.get(i + 1) != Some(&b'{') {
+        let (end, _) = read_name(s, i + 1, s.len(), mode);
+        if end == i + 1 {
+            out.push('$');
+            return i + 1;
+        }
+        out.push_str(&lookup(&s[i + 1..end]).unwrap_or_default());
+        return end;
+    }
+    let j = i + 2;
+    let (name_end, _) = read_name(s, j, s.len(), mode);
+    let close = find_close(s, name_end, s.len()).unwrap_or(s.len());
+    let end = (close + 1).min(s.len());
+    if name_end == j || depth > MAX_NESTING {
+        return end;
+    }
+    let name = &s[j..name_end];
+    let value = lookup(name);
+    let op_text = s.get(name_end..close).unwrap_or("");
+    if op_text.is_empty() {
+        out.push_str(&value.unwrap_or_default());
+        return end;
+    }
+    let word = |w: &str| {
+        let mut o = String::new();
+        expand_into(w, lookup, depth + 1, &mut o);
+        o
+    };
+    let (colon, op) = match op_text.strip_prefix(':') {
+        Some(r) => (true, r),
+        None => (false, op_text),
+    };
+    let unset_or_empty = value.as_deref().is_none_or(str::is_empty);
+    let missing = if colon {
+        unset_or_empty
+    } else {
+        value.is_none()
+    };
+    let v = value.clone().unwrap_or_default();
+    let result = if let Some(w) = op.strip_prefix('-').or_else(|| op.strip_prefix('=')) {
+        if missing {
+            word(w)
+        } else {
+            v
+        }
+    } else if let Some(w) = op.strip_prefix('+') {
+        if missing {
+            String::new()
+        } else {
+            word(w)
+        }
+    } else if op.starts_with('?') {
+        if missing {
+            String::new()
+        } else {
+            v
+        }
+    } else if colon {
+        String::new()
+    } else if let Some(p) = op.strip_prefix("##") {
+        strip_prefix_glob(&v, &word(p), true)
+    } else if let Some(p) = op.strip_prefix('#') {
+        strip_prefix_glob(&v, &word(p), false)
+    } else if let Some(p) = op.strip_prefix("%%") {
+        strip_suffix_glob(&v, &word(p), true)
+    } else if let Some(p) = op.strip_prefix('%') {
+        strip_suffix_glob(&v, &word(p), false)
+    } else if let Some(r) = op.strip_prefix('/') {
+        let (all, r) = match r.strip_prefix('/') {
+            Some(r2) => (true, r2),
+            None => (false, r),
+        };
+        let (pat, rep) = split_unescaped(r, '/');
+        replace_glob(&v, &word(pat), &word(rep.unwrap_or("")), all)
+    } else {
+        String::new()
+    };
+    out.push_str(&result);
+    end
+}
+
+fn split_unescaped(s: &str, sep: char) -> (&str, Option<&str>) {
+    let mut esc = false;
+    for (k, c) in s.char_indices() {
+        if esc {
+            esc = false;
+        } else if c == '\\' {
+            esc = true;
+        } else if c == sep {
+            return (&s[..k], Some(&s[k + 1..]));
+        }
+    }
+    (s, None)
+}
+
+/// Shell glob match of the whole of `s` (`*`, `?`, `[...]`, `\x`).
+fn glob_match(p: &[char], s: &[char]) -> bool {
+    let (mut pi, mut si) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while si < s.len() {
+        if pi < p.len() {
+            match p[pi] {
+                '*' => {
+                    star = Some((pi, si));
+                    pi += 1;
+                    continue;
+                }
+                '?' => {
+                    pi += 1;
+                    si += 1;
+                    continue;
+                }
+                '[' => {
+                    if let Some((ok, next)) = class_match(p, pi, s[si]) {
+                        if ok {
+                            pi = next;
+                            si += 1;
+                            continue;
+                        }
+                    } else if s[si] == '[' {
+                        pi += 1;
+                        si += 1;
+                        continue;
+                    }
+                }
+                '\\' if pi + 1 < p.len() => {
+                    if p[pi + 1] == s[si] {
+                        pi += 2;
+                        si += 1;
+                        continue;
+                    }
+                }
+                c => {
+                    if c == s[si] {
+                        pi += 1;
+                        si += 1;
+                        continue;
+                    }
+                }
+            }
+        }
+        match star {
+            Some((sp, ss)) => {
+                pi = sp + 1;
+                si = ss + 1;
+                star = Some((sp, ss + 1));
+            }
+            None => return false,
+        }
+    }
+    while pi < p.len() && p[pi] == '*' {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+/// `[...]` at `p[pi]`: whether `c` matches and the index after `]`; `None` if unclosed.
+fn class_match(p: &[char], pi: usize, c: char) -> Option<(bool, usize)> {
+    let mut k = pi + 1;
+    let negate = matches!(p.get(k), Some('!' | '^'));
+    if negate {
+        k += 1;
+    }
+    let mut matched = false;
+    let mut first = true;
+    while k < p.len() {
+        if p[k] == ']' && !first {
+            return Some((matched != negate, k + 1));
+        }
+        first = false;
+        let lo = p[k];
+        if p.get(k + 1) == Some(&'-') && p.get(k + 2).is_some_and(|&h| h != ']') {
+            let hi = p[k + 2];
+            if lo <= c && c <= hi {
+                matched = true;
+            }
+            k += 3;
+        } else {
+            if lo == c {
+                matched = true;
+            }
+            k += 1;
+        }
+    }
+    None
+}
+
+fn strip_prefix_glob(v: &str, pat: &str, longest: bool) -> String {
+    let p: Vec<char> = pat.chars().collect();
+    let s: Vec<char> = v.chars().collect();
+    let mut cuts: Box<dyn Iterator<Item = usize>> = if longest {
+        Box::new((0..=s.len()).rev())
+    } else {
+        Box::new(0..=s.len())
+    };
+    match cuts.find(|&k| glob_match(&p, &s[..k])) {
+        Some(k) => s[k..].iter().collect(),
+        None => v.to_string(),
+    }
+}
+
+fn strip_suffix_glob(v: &str, pat: &str, longest: bool) -> String {
+    let p: Vec<char> = pat.chars().collect();
+    let s: Vec<char> = v.chars().collect();
+    let mut cuts: Box<dyn Iterator<Item = usize>> = if longest {
+        Box::new(0..=s.len())
+    } else {
+        Box::new((0..=s.len()).rev())
+    };
+    match cuts.find(|&k| glob_match(&p, &s[k..])) {
+        Some(k) => s[..k].iter().collect(),
+        None => v.to_string(),
+    }
+}
+
+fn replace_glob(v: &str, pat: &str, rep: &str, all: bool) -> String {
+    if pat.is_empty() {
+        return v.to_string();
+    }
+    let p: Vec<char> = pat.chars().collect();
+    let s: Vec<char> = v.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    let mut done = false;
+    while i < s.len() {
+        if !done {
+            if let Some(len) = (1..=s.len() - i)
+                .rev()
+                .find(|&l| glob_match(&p, &s[i..i + l]))
+            {
+                out.push_str(rep);
+                i += len;
+                done = !all;
+                continue;
+            }
+        }
+        out.push(s[i]);
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::build;
+
+    fn found(s: &str, mode: Mode) -> Vec<(&str, Option<&str>)> {
+        let mut out = Vec::new();
+        scan(s, mode, &mut out);
+        out.iter()
+            .map(|f| {
+                (
+                    &s[f.name_start..f.name_end],
+                    f.modifier.map(|(a, b)| &s[a..b]),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn scanning() {
+        let bk = Mode::Buildkit(b'\\');
+        assert_eq!(
+            found("$A ${B} ${C:-x} \\$D '$E' \"$F\"", bk),
+            [("A", None), ("B", None), ("C", Some(":-x")), ("F", None)]
+        );
+        assert_eq!(
+            found("${A:-$B} $1 $@ ${2}", bk),
+            [("A", Some(":-$B")), ("B", None)]
+        );
+        assert_eq!(
+            found("echo $'$x' \"'$y'\" # $z", Mode::Shell),
+            [("y", None)]
+        );
+        assert_eq!(
+            found("'$a' \\$b $c", Mode::Body),
+            [("a", None), ("c", None)]
+        );
+        assert_eq!(
+            found("${#LEN} $(cmd $X)", Mode::Shell),
+            [("LEN", None), ("X", None)]
+        );
+        assert_eq!(found("`$A", Mode::Buildkit(b'`')), []);
+        assert_eq!(found("${UNTERMINATED", bk), [("UNTERMINATED", Some(""))]);
+        assert_eq!(found("${A%%.*}", bk), [("A", Some("%%.*"))]);
+    }
+
+    fn lk(name: &str) -> Option<String> {
+        match name {
+            "A" => Some("hello".into()),
+            "E" => Some(String::new()),
+            "P" => Some("dir/sub/file.tar.gz".into()),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn expansion() {
+        assert_eq!(
+            expand("$A ${A}x '$A' \"$A\" \\$A", lk),
+            "hello hellox $A hello $A"
+        );
+        assert_eq!(expand("${U:-d} ${E:-d} ${E-d} ${U-d}", lk), "d d  d");
+        assert_eq!(expand("${A:+y} ${E:+y} ${E+y} ${U+y}", lk), "y  y ");
+        assert_eq!(expand("${U:-${A}x}", lk), "hellox");
+        assert_eq!(
+            expand("${P#*/} ${P##*/} ${P%.*} ${P%%.*}", lk),
+            "sub/file.tar.gz file.tar.gz dir/sub/file.tar dir/sub/file"
+        );
+        assert_eq!(
+            expand("${A/l/L} ${A//l/L} ${A/[lo]*/X}", lk),
+            "heLlo heLLo heX"
+        );
+        assert_eq!(expand("${U:?err}x $", lk), "x $");
+        assert_eq!(expand("a\"b c\"d", lk), "ab cd");
+    }
+
+    #[test]
+    fn scoping() {
+        let text = "ARG G=1\nARG IMG=alpine:$G\nFROM $IMG AS base\nARG G\nENV E=$G\nRUN echo $E $G $TARGETARCH\n\
+                    FROM base\nRUN echo $E $G\n";
+        let m = build(text);
+        assert!(m.errors.is_empty());
+        let def = |name: &str, k: usize| {
+            m.var_uses
+                .iter()
+                .filter(|u| u.name == name)
+                .nth(k)
+                .and_then(|u| u.def)
+                .map(|d| &m.vars[d])
+        };
+        // Global G in a global ARG default, IMG in FROM.
+        assert_eq!(def("G", 0).map(|d| d.kind), Some(VarKind::GlobalArg));
+        assert_eq!(def("IMG", 0).map(|d| d.kind), Some(VarKind::GlobalArg));
+        // Stage ARG G re-declares the global.
+        let g = def("G", 1).expect("stage G");
+        assert_eq!(g.kind, VarKind::Arg);
+        assert_eq!(g.global.map(|i| m.vars[i].kind), Some(VarKind::GlobalArg));
+        assert_eq!(def("E", 0).map(|d| d.kind), Some(VarKind::Env));
+        // TARGETARCH not declared in the stage.
+        assert!(m
+            .var_uses
+            .iter()
+            .find(|u| u.name == "TARGETARCH")
+            .is_some_and(|u| u.def.is_none()));
+        // Second stage inherits ENV from base, not ARG.
+        assert_eq!(def("E", 1).map(|d| d.kind), Some(VarKind::Env));
+        assert_eq!(def("G", 3), None);
+
+        let at = |s: &str| text.find(s).expect("in text");
+        assert_eq!(m.resolve("IMG", at("$IMG"), &[]), Some("alpine:1".into()));
+        assert_eq!(m.resolve("E", at("RUN echo $E"), &[]), Some("1".into()));
+        let args = vec![("G".to_string(), "9".to_string())];
+        assert_eq!(m.resolve("E", at("RUN echo $E"), &args), Some("9".into()));
+        assert_eq!(m.resolve("IMG", at("$IMG"), &args), Some("alpine:9".into()));
+        assert_eq!(m.resolve("E", text.len(), &[]), Some("1".into()));
+        assert_eq!(m.resolve("G", text.len(), &[]), None);
+
+        let names = |o: usize| {
+            m.vars_in_scope(o)
+                .iter()
+                .map(|v| v.name.clone())
+                .collect::<Vec<_>>()
+        };
+        let n = names(at("$IMG"));
+        assert!(
+            n.contains(&"G".to_string())
+                && n.contains(&"IMG".to_string())
+                && n.contains(&"BUILDARCH".into())
+        );
+        let n = names(at("RUN echo $E"));
+        assert!(
+            n.contains(&"G".to_string())
+                && n.contains(&"E".to_string())
+                && n.contains(&"HTTP_PROXY".into())
+        );
+        assert!(!n.contains(&"IMG".to_string()) && !n.contains(&"BUILDARCH".to_string()));
+        // Inside the ENV line itself, E is not yet visible.
+        assert!(!names(at("ENV E")).contains(&"E".to_string()));
+    }
+
+    #[test]
+    fn env_beats_arg_and_same_instruction() {
+        let text = "FROM a\nENV X=env\nARG X=arg\nRUN echo $X\nENV A=1 B=$A\n";
+        let m = build(text);
+        let u = m.var_uses.iter().find(|u| u.name == "X").expect("use");
+        assert_eq!(u.def.map(|d| m.vars[d].kind), Some(VarKind::Env));
+        assert!(u.in_shell);
+        let a = m.var_uses.iter().find(|u| u.name == "A").expect("use");
+        assert_eq!(a.def, None);
+    }
+
+    #[test]
+    fn stage_refs_targets() {
+        let text = "FROM a AS Build\nFROM build AS two\nCOPY --from=0 a b\nCOPY --from=BUILD a b\n\
+                    RUN --mount=type=bind,from=two,target=/x ls\nCOPY --from=later a b\nFROM alpine AS later\n";
+        let m = build(text);
+        let t: Vec<_> = m
+            .stage_refs
+            .iter()
+            .map(|r| (r.kind, r.name.as_str(), r.target))
+            .collect();
+        assert_eq!(
+            t,
+            [
+                (StageRefKind::FromImage, "a", None),
+                (StageRefKind::FromImage, "build", Some(0)),
+                (StageRefKind::CopyFrom, "0", Some(0)),
+                (StageRefKind::CopyFrom, "BUILD", Some(0)),
+                (StageRefKind::MountFrom, "two", None),
+                (StageRefKind::CopyFrom, "later", None),
+                (StageRefKind::FromImage, "alpine", None),
+            ]
+        );
+        let r = &m.stage_refs[4];
+        assert_eq!(&text[r.span.start..r.span.end], "two");
+        assert_eq!(m.stage_base(1), Some(0));
+    }
+
+    #[test]
+    fn uses_in_flags_and_json() {
+        let text = "ARG V=1\nFROM --platform=$BUILDPLATFORM img:$V\nCOPY --chown=$U [\"$SRC\", \"/d\"]\nCMD [\"$NOT\"]\n";
+        let m = build(text);
+        let names: Vec<_> = m
+            .var_uses
+            .iter()
+            .map(|u| (u.name.as_str(), u.in_shell))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("BUILDPLATFORM", false),
+                ("V", false),
+                ("U", false),
+                ("SRC", false)
+            ]
+        );
+        let u = &m.var_uses[3];
+        assert_eq!(&text[u.span.start..u.span.end], "$SRC");
+        assert_eq!(
+            m.var_uses[0].def.map(|d| m.vars[d].kind),
+            Some(VarKind::Predefined)
+        );
+    }
+}
