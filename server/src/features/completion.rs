@@ -584,7 +584,7 @@ fn instruction_completions(
         });
     }
     // Variables, anywhere in the arguments.
-    if let Some(c) = variable_completions(model, text, start, offset, lg, escape) {
+    if let Some(c) = variable_completions(model, text, offset, lg, escape) {
         return Some(c);
     }
     let mut kw_word = lg.word(lg.words[0]).to_string();
@@ -1050,7 +1050,6 @@ fn from_image_completions(
 fn variable_completions(
     model: &Model,
     text: &str,
-    start: usize,
     offset: usize,
     lg: &Logical,
     escape: char,
@@ -1079,7 +1078,7 @@ fn variable_completions(
     let in_from = InstructionKind::from_keyword(first_word) == InstructionKind::From;
     let mut items = Vec::new();
     let mut names = std::collections::HashSet::new();
-    for v in scope_vars(model, start, in_from) {
+    for v in model.vars_in_scope(offset) {
         if !names.insert(v.name.clone()) {
             continue;
         }
@@ -1129,64 +1128,6 @@ fn variable_completions(
         );
     }
     Some(Completions { replace, items })
-}
-
-/// Variables visible to the instruction starting at `start`: global ARGs for FROM lines
-/// (and before the first stage); otherwise the stage's ARGs and ENVs defined earlier, ENVs
-/// inherited from a parent stage, and global ARGs re-declared in the stage.
-fn scope_vars(model: &Model, start: usize, in_from: bool) -> Vec<&crate::model::VarDef> {
-    let before = |v: &crate::model::VarDef| {
-        v.instruction
-            .and_then(|i| model.instructions.get(i))
-            .is_some_and(|i| i.span.end <= start && i.span.start < start)
-    };
-    let stage = if in_from {
-        None
-    } else {
-        model.stage_at(start).map(|s| s.index)
-    };
-    let Some(stage) = stage else {
-        return model
-            .vars
-            .iter()
-            .filter(|v| v.kind == VarKind::GlobalArg && before(v))
-            .collect();
-    };
-    // The chain of parent stages (FROM <earlier stage>), nearest first.
-    let mut chain = vec![stage];
-    let mut s = stage;
-    for _ in 0..model.stages.len() {
-        let parent = model
-            .stage_refs
-            .iter()
-            .find(|r| r.kind == crate::model::StageRefKind::FromImage && r.stage == Some(s))
-            .and_then(|r| r.target);
-        match parent {
-            Some(p) if p < s && !chain.contains(&p) => {
-                chain.push(p);
-                s = p;
-            }
-            _ => break,
-        }
-    }
-    let mut out: Vec<&crate::model::VarDef> = model
-        .vars
-        .iter()
-        .rev()
-        .filter(|v| {
-            v.stage == Some(stage) && matches!(v.kind, VarKind::Arg | VarKind::Env) && before(v)
-        })
-        .collect();
-    for p in chain.iter().skip(1) {
-        out.extend(
-            model
-                .vars
-                .iter()
-                .rev()
-                .filter(|v| v.stage == Some(*p) && v.kind == VarKind::Env),
-        );
-    }
-    out
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1366,7 +1307,7 @@ fn comment_completions(
 /// BuildKit check names for `# check=skip=`.
 fn check_items(present: &[&str]) -> Vec<Item> {
     let mut names: Vec<&'static str> = docs::BUILDKIT_CHECKS.to_vec();
-    for r in registry_rules() {
+    for r in crate::rules::registry() {
         if r.buildkit && !names.contains(&r.id) {
             names.push(r.id);
         }
@@ -1385,7 +1326,7 @@ fn check_items(present: &[&str]) -> Vec<Item> {
 /// Rule ids (or hadolint aliases) for suppression comments.
 fn rule_items(hadolint: bool, present: &[&str]) -> Vec<Item> {
     let mut items = Vec::new();
-    for r in registry_rules() {
+    for r in crate::rules::registry() {
         if hadolint {
             for a in r.aliases {
                 if !present.contains(a) {
@@ -1422,11 +1363,6 @@ fn rule_items(hadolint: bool, present: &[&str]) -> Vec<Item> {
         }
     }
     items
-}
-
-/// The rules known to the registry.
-pub(crate) fn registry_rules() -> &'static [&'static crate::rules::Rule] {
-    &[]
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1478,12 +1414,18 @@ pub fn documentation(data: &ResolveData) -> Option<String> {
     }
 }
 
-/// Summary, explanation and link of a rule, from the registry.
+/// Summary and explanation of a rule (by id or alias), from the registry.
 pub(crate) fn rule_markdown(id: &str) -> Option<String> {
-    let r = registry_rules().iter().find(|r| {
-        r.id.eq_ignore_ascii_case(id) || r.aliases.iter().any(|a| a.eq_ignore_ascii_case(id))
-    })?;
-    Some(format!("**{}**: {}\n\n{}", r.id, r.summary, r.docs))
+    let r = crate::rules::find(id)?;
+    let mut s = format!("**{}**: {}", r.id, r.summary);
+    if !r.aliases.is_empty() {
+        s.push_str(&format!(" (also `{}`)", r.aliases.join("`, `")));
+    }
+    if !r.docs.is_empty() {
+        s.push_str("\n\n");
+        s.push_str(r.docs);
+    }
+    Some(s)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1829,6 +1771,95 @@ mod tests {
             replaced("FROM a\n# dockerfile-ls ignore=A,Sta|\nRUN x"),
             "Sta"
         );
+    }
+
+    #[test]
+    fn stages_only_before_the_current_one() {
+        let src = "FROM a AS base\nFROM base AS build\nRUN x\nFROM c AS final\nCOPY --from=| /a /b\nFROM d AS later\n";
+        assert_eq!(labels(src), ["base", "build", "0", "1"]);
+        let c = at(src).unwrap();
+        assert!(c.items.iter().all(|i| i.sort_text.is_some()));
+        let name_sort = c
+            .items
+            .iter()
+            .find(|i| i.label == "build")
+            .unwrap()
+            .sort_text
+            .clone()
+            .unwrap();
+        let index_sort = c
+            .items
+            .iter()
+            .find(|i| i.label == "0")
+            .unwrap()
+            .sort_text
+            .clone()
+            .unwrap();
+        assert!(name_sort < index_sort);
+        // the current stage is not offered, nor later ones
+        let src = "FROM a AS one\nFROM b AS two\nCOPY --from=| x y\nFROM c AS three\n";
+        assert_eq!(labels(src), ["one", "0"]);
+        // RUN --mount from=
+        let src = "FROM a AS one\nFROM b\nRUN --mount=type=bind,from=|,target=/x true\n";
+        assert_eq!(labels(src), ["one", "0"]);
+        assert_eq!(replaced("FROM a AS one\nFROM b\nRUN --mount=from=o|"), "o");
+        // ADD --from= as well; an unnamed earlier stage gives only its index
+        assert_eq!(
+            labels("FROM a\nFROM b AS two\nFROM c\nADD --from=| x y"),
+            ["two", "0", "1"]
+        );
+        // partially typed value
+        assert_eq!(replaced("FROM a AS one\nFROM b\nCOPY --from=on| x y"), "on");
+        // FROM offers earlier stages as bases too
+        assert!(labels("FROM a AS one\nFROM |").contains(&"one".to_string()));
+        // in the first stage nothing is before
+        assert!(at("FROM a AS one\nCOPY --from=| x y").is_none());
+    }
+
+    #[test]
+    fn variables_in_scope() {
+        let src = "ARG G=1\nFROM a\nARG V=2\nENV E=3\nRUN echo $|\nARG LATER=1";
+        let l = labels(src);
+        assert!(
+            l.contains(&"V".to_string()) && l.contains(&"E".to_string()),
+            "{l:?}"
+        );
+        assert!(!l.contains(&"LATER".to_string()));
+        // G is global: not visible in the stage without a re-declaration (ranked as predefined? no: absent)
+        assert!(!l.contains(&"G".to_string()));
+        // FROM lines see global ARGs
+        let l = labels("ARG G=1\nARG VERSION=2\nFROM node:${VER|");
+        assert!(
+            l.contains(&"VERSION".to_string()) && l.contains(&"G".to_string()),
+            "{l:?}"
+        );
+        let c = at("ARG VERSION=2\nFROM node:${VER|").unwrap();
+        assert!(c
+            .items
+            .iter()
+            .any(|i| i.label == "VERSION" && i.insert == "VERSION}"));
+        // user variables sort before predefined ones
+        let c = at(src).unwrap();
+        let sv = c
+            .items
+            .iter()
+            .find(|i| i.label == "V")
+            .unwrap()
+            .sort_text
+            .clone()
+            .unwrap();
+        let sp = c
+            .items
+            .iter()
+            .find(|i| i.label == "TARGETARCH")
+            .unwrap()
+            .sort_text
+            .clone()
+            .unwrap();
+        assert!(sv < sp);
+        // ENV inherited from a parent stage
+        let l = labels("FROM a AS base\nENV FROM_BASE=1\nFROM base\nRUN echo $|");
+        assert!(l.contains(&"FROM_BASE".to_string()), "{l:?}");
     }
 
     #[test]
