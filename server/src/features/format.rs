@@ -10,8 +10,8 @@
 //!   whitespace is the only separator BuildKit would see, or that belongs to an
 //!   instruction whose arguments keep their whitespace (legacy `ENV k v`, `LABEL k v`,
 //!   `USER`, `WORKDIR`, `MAINTAINER`, `STOPSIGNAL`, unknown ones) keeps its indentation;
-//! * hand-aligned continuation bodies keep their relative indentation: the first
-//!   continuation line moves to `indent_width`, every later line keeps its offset from it.
+//! * hand-aligned continuation bodies keep their relative indentation: the least indented
+//!   continuation line moves to `indent_width`, every other line keeps its offset from it.
 //!
 //! The output is a list of [`LineEdit`]s (whole original lines replaced), applied by
 //! [`apply`] or turned into minimal protocol edits by [`text_edits`].
@@ -545,17 +545,10 @@ impl<'a> Formatter<'a> {
         let insensitive = Self::whitespace_insensitive(ins);
         let end = ins.end_line.max(first).min(self.lines - 1);
 
-        // Base indentation of the continuation body: that of its first content line.
-        let base = (first + 1..=end)
-            .find(|&l| self.roles[l] == Role::Cont(k))
-            .map(|l| {
-                let t = self.line_text(l);
-                self.width(&t[..leading_ws(t)])
-            })
-            .unwrap_or(0);
-        let indent_for =
-            |this: &Self, ws: &str| this.opts.indent_width + this.width(ws).saturating_sub(base);
-
+        // First pass: which continuation lines may be re-indented (outside quotes, with a
+        // separator BuildKit keeps whatever the indentation), and whether their indentation
+        // may drop to nothing (only when the previous part already ends with a separator).
+        let mut plan: Vec<(usize, bool, bool)> = Vec::new(); // (line, may, joined_sep)
         let mut q = Quote::None;
         let mut joined_sep = true;
         for l in first..=end {
@@ -573,29 +566,56 @@ impl<'a> Formatter<'a> {
                 }
                 Role::Cont(_) => {
                     let ws = leading_ws(t);
-                    let body_end = t.len() - trailing_ws(t);
-                    let scan_end = continuation_at(t, self.escape).unwrap_or(body_end);
-                    let mut new_indent: Option<String> = None;
-                    if insensitive && q == Quote::None && (ws > 0 || joined_sep) {
-                        let n = indent_for(self, &t[..ws]);
-                        if n > 0 || joined_sep {
-                            new_indent = Some(" ".repeat(n));
-                        }
-                    }
+                    let scan_end =
+                        continuation_at(t, self.escape).unwrap_or(t.len() - trailing_ws(t));
+                    let may = insensitive && q == Quote::None && (ws > 0 || joined_sep);
+                    plan.push((l, may, joined_sep));
                     let (state, sep) = self.scan(q, t.get(..scan_end).unwrap_or_default());
                     q = state;
                     if let Some(sep) = sep {
                         joined_sep = sep;
                     }
-                    let rest = t.get(ws..body_end.max(ws)).unwrap_or_default();
-                    let new = match new_indent {
-                        Some(ind) => format!("{ind}{rest}"),
-                        None => t[..body_end].to_string(),
-                    };
-                    if new != t {
-                        self.out[l] = Some(new);
-                    }
                 }
+                _ => {}
+            }
+        }
+
+        // Base indentation of the body: the smallest of its re-indentable lines. It moves
+        // to `indent_width`; every other line keeps its offset from it (hand alignment,
+        // nested indentation).
+        let base = plan
+            .iter()
+            .filter(|p| p.1)
+            .map(|p| {
+                let t = self.line_text(p.0);
+                self.width(&t[..leading_ws(t)])
+            })
+            .min()
+            .unwrap_or(0);
+        let indent_for =
+            |this: &Self, ws: &str| this.opts.indent_width + this.width(ws).saturating_sub(base);
+
+        for (l, may, joined_sep) in plan {
+            let t = self.line_text(l);
+            let ws = leading_ws(t);
+            let body_end = t.len() - trailing_ws(t);
+            let n = indent_for(self, &t[..ws]);
+            let new = if may && (n > 0 || joined_sep) {
+                format!(
+                    "{}{}",
+                    " ".repeat(n),
+                    t.get(ws..body_end.max(ws)).unwrap_or_default()
+                )
+            } else {
+                t[..body_end].to_string()
+            };
+            if new != t {
+                self.out[l] = Some(new);
+            }
+        }
+        for l in first + 1..=end {
+            let t = self.line_text(l);
+            match self.roles[l] {
                 Role::InnerComment(_) => {
                     let ws = leading_ws(t);
                     let body = t.get(ws..t.len() - trailing_ws(t)).unwrap_or_default();
@@ -604,11 +624,7 @@ impl<'a> Formatter<'a> {
                         self.out[l] = Some(new);
                     }
                 }
-                Role::Empty(_) => {
-                    if !t.is_empty() {
-                        self.out[l] = Some(String::new());
-                    }
-                }
+                Role::Empty(_) if !t.is_empty() => self.out[l] = Some(String::new()),
                 _ => {}
             }
         }
@@ -761,7 +777,10 @@ impl<'a> Formatter<'a> {
                     l += 1;
                 }
                 let b = l;
-                let want = if b == n {
+                let starts_instruction = matches!(self.roles.get(b), Some(Role::First(_)));
+                let want = if b == n || (a == 0 && starts_instruction) {
+                    // At the end of the file; or at its start before an instruction (before
+                    // a comment they stay: they keep it from being read as a directive).
                     0
                 } else if a > 0 && anchors.contains(&b) {
                     self.opts.blank_lines_between_stages
