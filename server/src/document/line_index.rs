@@ -34,7 +34,10 @@ impl LineIndex {
         let mut line_starts = Vec::with_capacity(text.len() / 40 + 1);
         line_starts.push(0);
         line_starts.extend(memchr_newlines(text).map(|i| i + 1));
-        LineIndex { line_starts, len: text.len() }
+        LineIndex {
+            line_starts,
+            len: text.len(),
+        }
     }
 
     pub fn line_count(&self) -> usize {
@@ -63,7 +66,9 @@ impl LineIndex {
     /// 0-based line containing `offset` (clamped).
     pub fn line_of(&self, offset: usize) -> usize {
         let offset = offset.min(self.len);
-        self.line_starts.partition_point(|&s| s <= offset).saturating_sub(1)
+        self.line_starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1)
     }
 
     /// Byte offset -> line/column. Offsets inside a UTF-8 sequence snap back to its start.
@@ -80,7 +85,10 @@ impl LineIndex {
             Encoding::Utf16 => prefix.chars().map(char::len_utf16).sum(),
             Encoding::Utf32 => prefix.chars().count(),
         };
-        LineCol { line: line as u32, col: col as u32 }
+        LineCol {
+            line: line as u32,
+            col: col as u32,
+        }
     }
 
     /// Line/column -> byte offset, clamped to the line's content (a column inside a
@@ -111,12 +119,18 @@ impl LineIndex {
     }
 
     pub fn range(&self, text: &str, span: Span, enc: Encoding) -> (LineCol, LineCol) {
-        (self.position(text, span.start, enc), self.position(text, span.end, enc))
+        (
+            self.position(text, span.start, enc),
+            self.position(text, span.end, enc),
+        )
     }
 }
 
 fn memchr_newlines(text: &str) -> impl Iterator<Item = usize> + '_ {
-    text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i)
+    text.bytes()
+        .enumerate()
+        .filter(|&(_, b)| b == b'\n')
+        .map(|(i, _)| i)
 }
 
 #[cfg(test)]
@@ -128,12 +142,39 @@ mod tests {
         let text = "FROM a\r\nRUN échö 😀 x\r\n";
         let idx = LineIndex::new(text);
         let x = text.find('x').unwrap();
-        assert_eq!(idx.position(text, x, Encoding::Utf16), LineCol { line: 1, col: 13 });
-        assert_eq!(idx.position(text, x, Encoding::Utf8), LineCol { line: 1, col: 15 });
-        assert_eq!(idx.position(text, x, Encoding::Utf32), LineCol { line: 1, col: 12 });
-        assert_eq!(idx.offset(text, LineCol { line: 1, col: 13 }, Encoding::Utf16), x);
+        // "RUN échö 😀 " is 16 bytes, 12 UTF-16 units (the emoji is a surrogate pair), 11 chars.
+        assert_eq!(
+            idx.position(text, x, Encoding::Utf16),
+            LineCol { line: 1, col: 12 }
+        );
+        assert_eq!(
+            idx.position(text, x, Encoding::Utf8),
+            LineCol { line: 1, col: 16 }
+        );
+        assert_eq!(
+            idx.position(text, x, Encoding::Utf32),
+            LineCol { line: 1, col: 11 }
+        );
+        assert_eq!(
+            idx.offset(text, LineCol { line: 1, col: 12 }, Encoding::Utf16),
+            x
+        );
+        assert_eq!(
+            idx.offset(text, LineCol { line: 1, col: 16 }, Encoding::Utf8),
+            x
+        );
+        assert_eq!(
+            idx.offset(text, LineCol { line: 1, col: 11 }, Encoding::Utf32),
+            x
+        );
         // past the end of the line clamps before the CR
-        assert_eq!(idx.offset(text, LineCol { line: 0, col: 99 }, Encoding::Utf16), 6);
-        assert_eq!(idx.offset(text, LineCol { line: 9, col: 0 }, Encoding::Utf16), text.len());
+        assert_eq!(
+            idx.offset(text, LineCol { line: 0, col: 99 }, Encoding::Utf16),
+            6
+        );
+        assert_eq!(
+            idx.offset(text, LineCol { line: 9, col: 0 }, Encoding::Utf16),
+            text.len()
+        );
     }
 }

@@ -1,0 +1,55 @@
+//! The language server front end: tower-lsp-server over stdio, behind a framing-tolerant
+//! layer (`framing`), with one thin handler per request (`requests`).
+
+pub mod capabilities;
+pub mod convert;
+pub mod framing;
+pub mod requests;
+pub mod server;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use tower_lsp_server::{LspService, Server};
+
+pub use server::Backend;
+
+/// Serve the protocol on the given streams until `exit` or end of input. Returns the
+/// process exit status the protocol asks for: 0 when `shutdown` came first, else 1.
+pub async fn serve<I, O>(input: I, output: O) -> i32
+where
+    I: tokio::io::AsyncRead + Unpin + Send + 'static,
+    O: tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let shutdown = Arc::new(AtomicBool::new(false));
+    let flag = shutdown.clone();
+    framing::run(input, output, move |server_in, server_out| async move {
+        let (service, socket) = LspService::new(move |client| Backend::new(client, flag));
+        Server::new(server_in, server_out, socket)
+            .serve(service)
+            .await;
+    })
+    .await;
+    if shutdown.load(Ordering::SeqCst) {
+        0
+    } else {
+        1
+    }
+}
+
+/// Serve over stdin/stdout. Returns the exit status.
+pub fn run_stdio() -> i32 {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("dockerfile-ls: cannot start the async runtime: {e}");
+            return 2;
+        }
+    };
+    let code = runtime.block_on(serve(tokio::io::stdin(), tokio::io::stdout()));
+    // Do not wait for the thread blocked reading stdin.
+    runtime.shutdown_background();
+    code
+}

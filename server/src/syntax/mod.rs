@@ -1,0 +1,213 @@
+//! The tree-sitter parser wrapper: parsing (fresh or incremental) and the syntax errors
+//! found in a tree (`ERROR` and `MISSING` nodes).
+//!
+//! Nothing here panics on document input: a parse that fails (it cannot, with a language
+//! set and no time limit, but the API says it may) falls back to a fresh parse, then to the
+//! parse of an empty text.
+
+use crate::model::Span;
+use std::cell::RefCell;
+use tree_sitter::{Language, Node, Parser, Tree};
+
+pub use tree_sitter::{InputEdit, Point};
+
+/// The Dockerfile grammar.
+pub fn language() -> Language {
+    Language::new(tree_sitter_dockerfile::LANGUAGE)
+}
+
+/// A new parser set to the Dockerfile grammar.
+pub fn parser() -> Parser {
+    let mut parser = Parser::new();
+    if let Err(err) = parser.set_language(&language()) {
+        // Only a grammar built for an incompatible tree-sitter ABI gets here.
+        tracing::error!("cannot load the Dockerfile grammar: {err}");
+    }
+    parser
+}
+
+thread_local! {
+    static PARSER: RefCell<Parser> = RefCell::new(parser());
+}
+
+/// Parse `text`; with `old` (already `edit`ed to match `text`), incrementally.
+pub fn parse(text: &str, old: Option<&Tree>) -> Tree {
+    parse_with(
+        &mut |offset, _| text.as_bytes().get(offset..).unwrap_or_default(),
+        old,
+    )
+}
+
+/// Parse text provided in chunks: `input(offset, point)` returns the bytes from `offset`
+/// (any non-empty prefix of the rest of the text; empty at the end).
+pub fn parse_with<T: AsRef<[u8]>, F: FnMut(usize, Point) -> T>(
+    input: &mut F,
+    old: Option<&Tree>,
+) -> Tree {
+    PARSER.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut parser) => parse_using(&mut parser, input, old),
+        // Re-entrant use on this thread: use a parser of our own.
+        Err(_) => parse_using(&mut parser(), input, old),
+    })
+}
+
+fn parse_using<T: AsRef<[u8]>, F: FnMut(usize, Point) -> T>(
+    parser: &mut Parser,
+    input: &mut F,
+    old: Option<&Tree>,
+) -> Tree {
+    if let Some(tree) = parser.parse_with_options(input, old, None) {
+        return tree;
+    }
+    parser.reset();
+    if old.is_some() {
+        if let Some(tree) = parser.parse_with_options(input, None, None) {
+            return tree;
+        }
+        parser.reset();
+    }
+    tracing::error!("tree-sitter failed to parse; using an empty tree");
+    empty_tree(parser)
+}
+
+fn empty_tree(parser: &mut Parser) -> Tree {
+    if let Some(tree) = parser.parse("", None) {
+        return tree;
+    }
+    let mut fresh = self::parser();
+    match fresh.parse("", None) {
+        Some(tree) => tree,
+        // Unreachable with a grammar whose ABI tree-sitter accepts: `parse` only fails
+        // without a language, with a timeout or with a cancellation flag.
+        None => panic!("the Dockerfile grammar cannot be loaded by this tree-sitter version"),
+    }
+}
+
+/// The byte span of a node.
+pub fn span(node: Node) -> Span {
+    Span::new(node.start_byte(), node.end_byte().max(node.start_byte()))
+}
+
+/// What kind of syntax error a node is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SyntaxErrorKind {
+    /// Text the grammar could not place (an `ERROR` node).
+    Unexpected,
+    /// A token the grammar expected and inserted (a zero-width `MISSING` node), by kind.
+    Missing(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub span: Span,
+    pub kind: SyntaxErrorKind,
+}
+
+/// Every `ERROR` and `MISSING` node of the tree, in document order. Inner errors of an
+/// `ERROR` node are not listed separately.
+pub fn errors(tree: &Tree) -> Vec<SyntaxError> {
+    let mut out = Vec::new();
+    let root = tree.root_node();
+    if !root.has_error() {
+        return out;
+    }
+    let mut cursor = root.walk();
+    loop {
+        let node = cursor.node();
+        let mut descend = node.has_error();
+        if node.is_error() {
+            out.push(SyntaxError {
+                span: span(node),
+                kind: SyntaxErrorKind::Unexpected,
+            });
+            descend = false;
+        } else if node.is_missing() {
+            out.push(SyntaxError {
+                span: span(node),
+                kind: SyntaxErrorKind::Missing(node.kind().to_string()),
+            });
+            descend = false;
+        }
+        if descend && cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return out;
+            }
+        }
+    }
+}
+
+/// The `ERROR` nodes of the tree (outermost ones only).
+pub fn error_nodes(tree: &Tree) -> Vec<Node<'_>> {
+    collect(tree, |n| n.is_error())
+}
+
+/// The `MISSING` nodes of the tree.
+pub fn missing_nodes(tree: &Tree) -> Vec<Node<'_>> {
+    collect(tree, |n| n.is_missing())
+}
+
+fn collect<'t>(tree: &'t Tree, want: impl Fn(&Node) -> bool) -> Vec<Node<'t>> {
+    let mut out = Vec::new();
+    let root = tree.root_node();
+    if !root.has_error() {
+        return out;
+    }
+    let mut cursor = root.walk();
+    loop {
+        let node = cursor.node();
+        let hit = want(&node);
+        if hit {
+            out.push(node);
+        }
+        if !hit && node.has_error() && cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return out;
+            }
+        }
+    }
+}
+
+/// The smallest named node covering `span` (for selection, hover and the like).
+pub fn named_node_at(tree: &Tree, span: Span) -> Option<Node<'_>> {
+    tree.root_node()
+        .named_descendant_for_byte_range(span.start, span.end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_reports_no_errors_on_a_simple_file() {
+        let tree = parse("FROM alpine\nRUN echo hi\n", None);
+        assert_eq!(tree.root_node().end_byte(), 24);
+        assert!(errors(&tree).is_empty(), "{}", tree.root_node().to_sexp());
+    }
+
+    #[test]
+    fn never_panics_on_odd_input() {
+        for text in [
+            "",
+            "\\",
+            "FROM",
+            "\u{0}\u{ffff}",
+            "RUN <<EOF\n",
+            "# escape=`\nRUN a `\n",
+        ] {
+            let tree = parse(text, None);
+            let _ = errors(&tree);
+        }
+    }
+}

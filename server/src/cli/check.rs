@@ -1,0 +1,183 @@
+//! `dockerfile-ls check`: lint files and directories.
+//!
+//! Exit status: 0 when every input was checked and no finding has error severity; 1 when
+//! every input was checked and some finding has error severity; 2 on a usage error or
+//! when some input could not be checked (missing, unreadable, not UTF-8): the other
+//! inputs are still checked and reported, but the run is incomplete, which outranks
+//! findings.
+
+use super::options::{options_for, parse_build_arg};
+use super::render::{self, Report, Style};
+use super::walk::{collect_inputs, Input};
+use super::{EXIT_FAILURE, EXIT_FINDINGS, EXIT_OK};
+use crate::config::Config;
+use crate::document::Snapshot;
+use crate::rules::Severity;
+use rayon::prelude::*;
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// `path:line:col: severity[Rule]: message` with the source line underlined.
+    Human,
+    /// A JSON array of findings (see README).
+    Json,
+    /// SARIF 2.1.0.
+    Sarif,
+}
+
+/// Lint Dockerfiles.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// A build argument, as `docker build --build-arg` takes it (repeatable).
+    #[arg(long = "build-arg", value_name = "KEY=VALUE", value_parser = parse_build_arg)]
+    pub build_args: Vec<(String, String)>,
+    /// Files or directories to check (`-` reads standard input). Directories are searched
+    /// for Dockerfile, Containerfile, *.Dockerfile, *.dockerfile, Dockerfile.*,
+    /// Containerfile.*, honouring .gitignore. Default: the current directory.
+    pub paths: Vec<PathBuf>,
+}
+
+/// The outcome of checking one input.
+enum Checked {
+    Ok {
+        name: String,
+        snap: Snapshot,
+        warnings: Vec<String>,
+    },
+    Failed {
+        message: String,
+    },
+}
+
+pub fn run(args: Args) -> i32 {
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let (inputs, mut errors) = collect_inputs(&paths);
+    if inputs.iter().filter(|i| **i == Input::Stdin).count() > 1 {
+        eprintln!("dockerfile-ls: `-` (standard input) given more than once");
+        return EXIT_FAILURE;
+    }
+    let base = Config::default();
+    let build_args = args.build_args.clone();
+    let checked: Vec<Checked> = inputs
+        .par_iter()
+        .map(|input| check_one(input, &base, &build_args))
+        .collect();
+
+    let mut reports = Vec::new();
+    for c in &checked {
+        match c {
+            Checked::Ok {
+                name,
+                snap,
+                warnings,
+            } => {
+                for w in warnings {
+                    eprintln!("dockerfile-ls: warning: {w}");
+                }
+                reports.push(Report {
+                    name: name.clone(),
+                    snap,
+                });
+            }
+            Checked::Failed { message } => errors.push(message.clone()),
+        }
+    }
+    for e in &errors {
+        eprintln!("dockerfile-ls: error: {e}");
+    }
+    if inputs.is_empty() && errors.is_empty() {
+        eprintln!("dockerfile-ls: no Dockerfiles found");
+    }
+
+    let output = match args.format {
+        Format::Human => render::human(&reports, Style { color: use_color() }),
+        Format::Json => render::json(&reports),
+        Format::Sarif => render::sarif(&reports),
+    };
+    let mut stdout = std::io::stdout().lock();
+    if stdout
+        .write_all(output.as_bytes())
+        .and_then(|_| stdout.flush())
+        .is_err()
+    {
+        return EXIT_FAILURE;
+    }
+
+    if !errors.is_empty() {
+        EXIT_FAILURE
+    } else if reports.iter().any(|r| {
+        r.snap
+            .findings
+            .iter()
+            .any(|f| f.severity == Severity::Error)
+    }) {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    }
+}
+
+fn check_one(input: &Input, base: &Config, build_args: &[(String, String)]) -> Checked {
+    let (name, path, bytes) = match input {
+        Input::Stdin => {
+            let mut bytes = Vec::new();
+            if let Err(e) = std::io::stdin().lock().read_to_end(&mut bytes) {
+                return Checked::Failed {
+                    message: format!("<stdin>: {e}"),
+                };
+            }
+            ("-".to_string(), None, bytes)
+        }
+        Input::File(path) => match std::fs::read(path) {
+            Ok(bytes) => (path.display().to_string(), Some(path.clone()), bytes),
+            Err(e) => {
+                return Checked::Failed {
+                    message: format!("{}: {e}", path.display()),
+                }
+            }
+        },
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            return Checked::Failed {
+                message: format!(
+                    "{name}: not valid UTF-8 (invalid byte at offset {})",
+                    e.utf8_error().valid_up_to()
+                ),
+            }
+        }
+    };
+    let (mut options, warnings) = options_for(path.as_deref(), base, build_args);
+    apply_environment(&mut options);
+    let snap = Snapshot::from_text_with(&text, Arc::new(options), path);
+    Checked::Ok {
+        name,
+        snap,
+        warnings,
+    }
+}
+
+/// What the environment adds to the options: `BUILDKIT_DOCKERFILE_CHECK` (BuildKit's
+/// build-check settings, same syntax as the `# check=` directive).
+fn apply_environment(options: &mut crate::rules::CheckOptions) {
+    // TODO(rules engine): pass `BUILDKIT_DOCKERFILE_CHECK` once `CheckOptions` has a field
+    // for it.
+    let _ = options;
+}
+
+/// Colour only on a terminal, and not when `NO_COLOR` is set (to anything non-empty).
+fn use_color() -> bool {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    !no_color && std::io::stdout().is_terminal()
+}

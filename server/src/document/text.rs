@@ -1,0 +1,279 @@
+//! An open document: rope text and its syntax tree, kept in step by incremental edits.
+
+use super::{Encoding, LineCol};
+use crate::syntax;
+use ropey::Rope;
+use std::sync::Arc;
+use tree_sitter::{InputEdit, Point, Tree};
+
+/// One content change of `textDocument/didChange`: replace `range` (a whole-document
+/// replacement when `None`) with `text`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    pub range: Option<(LineCol, LineCol)>,
+    pub text: String,
+}
+
+/// Rope text + tree-sitter tree + version.
+#[derive(Clone)]
+pub struct Document {
+    rope: Rope,
+    tree: Tree,
+    version: i32,
+    /// The text as one string, built on demand and dropped by every edit.
+    text_cache: Option<Arc<str>>,
+}
+
+impl std::fmt::Debug for Document {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Document")
+            .field("version", &self.version)
+            .field("len", &self.rope.len_bytes())
+            .finish()
+    }
+}
+
+impl Document {
+    pub fn new(text: &str, version: i32) -> Self {
+        let tree = syntax::parse(text, None);
+        Document {
+            rope: Rope::from_str(text),
+            tree,
+            version,
+            text_cache: Some(Arc::from(text)),
+        }
+    }
+
+    pub fn version(&self) -> i32 {
+        self.version
+    }
+
+    pub fn set_version(&mut self, version: i32) {
+        self.version = version;
+    }
+
+    pub fn rope(&self) -> &Rope {
+        &self.rope
+    }
+
+    pub fn tree(&self) -> &Tree {
+        &self.tree
+    }
+
+    pub fn len(&self) -> usize {
+        self.rope.len_bytes()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rope.len_bytes() == 0
+    }
+
+    /// The whole text (shared; rebuilt once after each edit).
+    pub fn text(&mut self) -> Arc<str> {
+        if let Some(text) = &self.text_cache {
+            return text.clone();
+        }
+        let text: Arc<str> = Arc::from(self.rope.to_string());
+        self.text_cache = Some(text.clone());
+        text
+    }
+
+    /// Apply one change and re-parse (incrementally, unless the directive block at the top
+    /// of the file is touched: `# escape=` changes the meaning of the whole file).
+    pub fn apply_change(&mut self, range: Option<(LineCol, LineCol)>, text: &str, enc: Encoding) {
+        let full = self.edit(range, text, enc);
+        self.reparse(full);
+    }
+
+    /// Apply changes in order (each against the result of the previous one), then re-parse
+    /// once.
+    pub fn apply_changes<'a>(
+        &mut self,
+        changes: impl IntoIterator<Item = &'a Change>,
+        enc: Encoding,
+    ) {
+        let mut full = false;
+        let mut any = false;
+        for change in changes {
+            any = true;
+            full |= self.edit(change.range, &change.text, enc);
+        }
+        if any {
+            self.reparse(full);
+        }
+    }
+
+    /// Edit the rope and the old tree; `true` when a full re-parse is needed.
+    fn edit(&mut self, range: Option<(LineCol, LineCol)>, text: &str, enc: Encoding) -> bool {
+        self.text_cache = None;
+        let Some((a, b)) = range else {
+            self.rope = Rope::from_str(text);
+            return true;
+        };
+        let (a, b) = if b < a { (b, a) } else { (a, b) };
+        let start = offset_of(&self.rope, a, enc);
+        let end = offset_of(&self.rope, b, enc).max(start);
+        let old_header = header_end(&self.rope);
+        let start_position = point_of(&self.rope, start);
+        let old_end_position = point_of(&self.rope, end);
+
+        let char_start = self.rope.byte_to_char(start);
+        let char_end = self.rope.byte_to_char(end);
+        if char_end > char_start {
+            self.rope.remove(char_start..char_end);
+        }
+        if !text.is_empty() {
+            self.rope.insert(char_start, text);
+        }
+
+        let new_end = start + text.len();
+        let new_end_position = match text.rfind('\n') {
+            Some(nl) => Point {
+                row: start_position.row + text.bytes().filter(|&c| c == b'\n').count(),
+                column: text.len() - nl - 1,
+            },
+            None => Point {
+                row: start_position.row,
+                column: start_position.column + text.len(),
+            },
+        };
+        self.tree.edit(&InputEdit {
+            start_byte: start,
+            old_end_byte: end,
+            new_end_byte: new_end,
+            start_position,
+            old_end_position,
+            new_end_position,
+        });
+        start <= old_header || start <= header_end(&self.rope)
+    }
+
+    fn reparse(&mut self, full: bool) {
+        let rope = &self.rope;
+        let mut input = |offset: usize, _: Point| -> &[u8] {
+            if offset >= rope.len_bytes() {
+                return &[];
+            }
+            let (chunk, chunk_start, _, _) = rope.chunk_at_byte(offset);
+            chunk
+                .as_bytes()
+                .get(offset - chunk_start..)
+                .unwrap_or_default()
+        };
+        let old = if full { None } else { Some(&self.tree) };
+        self.tree = syntax::parse_with(&mut input, old);
+    }
+}
+
+/// Line/column (in `enc`) → byte offset in the rope, clamped like `LineIndex::offset`: a
+/// column past the end of a line gives the end of its content (before `\r\n`), a line
+/// past the end gives the end of the text, and a column inside a character snaps to its
+/// start.
+pub(crate) fn offset_of(rope: &Rope, pos: LineCol, enc: Encoding) -> usize {
+    let line = pos.line as usize;
+    if line >= rope.len_lines() {
+        return rope.len_bytes();
+    }
+    let start = rope.line_to_byte(line);
+    let slice = rope.line(line);
+    let mut content_end = start + slice.len_bytes();
+    let n = slice.len_bytes();
+    if n > 0 && slice.byte(n - 1) == b'\n' {
+        content_end -= 1;
+        if n > 1 && slice.byte(n - 2) == b'\r' {
+            content_end -= 1;
+        }
+    }
+    let want = pos.col as usize;
+    let mut units = 0usize;
+    let mut byte = start;
+    for ch in slice.chars() {
+        if units >= want || byte >= content_end {
+            return byte.min(content_end);
+        }
+        units += match enc {
+            Encoding::Utf8 => ch.len_utf8(),
+            Encoding::Utf16 => ch.len_utf16(),
+            Encoding::Utf32 => 1,
+        };
+        if units > want {
+            return byte;
+        }
+        byte += ch.len_utf8();
+    }
+    byte.min(content_end)
+}
+
+fn point_of(rope: &Rope, offset: usize) -> Point {
+    let offset = offset.min(rope.len_bytes());
+    let row = rope.byte_to_line(offset);
+    Point {
+        row,
+        column: offset - rope.line_to_byte(row),
+    }
+}
+
+/// Where the leading block of comment and blank lines ends (the start of the first other
+/// line, or the end of the text). Parser directives live in that block.
+pub(crate) fn header_end(rope: &Rope) -> usize {
+    let mut offset = 0usize;
+    for line in rope.lines() {
+        let mut chars = line.chars().skip_while(|c| *c == ' ' || *c == '\t');
+        match chars.next() {
+            None | Some('#') | Some('\n') | Some('\r') => offset += line.len_bytes(),
+            Some(_) => return offset,
+        }
+    }
+    offset
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lc(line: u32, col: u32) -> LineCol {
+        LineCol { line, col }
+    }
+
+    #[test]
+    fn offsets_clamp_and_snap() {
+        let rope = Rope::from_str("FROM a\r\nRUN é😀x\n");
+        assert_eq!(offset_of(&rope, lc(0, 99), Encoding::Utf16), 6);
+        assert_eq!(offset_of(&rope, lc(1, 4), Encoding::Utf16), 12);
+        assert_eq!(offset_of(&rope, lc(1, 5), Encoding::Utf16), 14);
+        // inside the surrogate pair: snaps to the emoji's start
+        assert_eq!(offset_of(&rope, lc(1, 6), Encoding::Utf16), 14);
+        assert_eq!(offset_of(&rope, lc(1, 7), Encoding::Utf16), 18);
+        assert_eq!(offset_of(&rope, lc(1, 6), Encoding::Utf32), 18);
+        assert_eq!(offset_of(&rope, lc(1, 7), Encoding::Utf8), 14);
+        assert_eq!(offset_of(&rope, lc(9, 0), Encoding::Utf8), rope.len_bytes());
+        assert_eq!(offset_of(&rope, lc(2, 5), Encoding::Utf8), rope.len_bytes());
+    }
+
+    #[test]
+    fn edits_apply_and_clamp() {
+        let mut doc = Document::new("FROM a\nRUN b\n", 1);
+        doc.apply_change(Some((lc(1, 4), lc(1, 5))), "c d", Encoding::Utf16);
+        assert_eq!(&*doc.text(), "FROM a\nRUN c d\n");
+        // reversed and past the end
+        doc.apply_change(Some((lc(99, 0), lc(1, 99))), "", Encoding::Utf16);
+        assert_eq!(&*doc.text(), "FROM a\nRUN c d");
+        doc.apply_change(None, "FROM x\n", Encoding::Utf16);
+        assert_eq!(&*doc.text(), "FROM x\n");
+        let fresh = syntax::parse("FROM x\n", None);
+        assert_eq!(
+            doc.tree().root_node().to_sexp(),
+            fresh.root_node().to_sexp()
+        );
+    }
+
+    #[test]
+    fn header_end_covers_comments_and_blank_lines() {
+        assert_eq!(
+            header_end(&Rope::from_str("# escape=`\n\n  # x\nFROM a\n")),
+            18
+        );
+        assert_eq!(header_end(&Rope::from_str("FROM a\n")), 0);
+        assert_eq!(header_end(&Rope::from_str("# only\n")), 7);
+    }
+}

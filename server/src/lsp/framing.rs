@@ -1,0 +1,471 @@
+//! A framing-tolerant layer in front of tower-lsp-server.
+//!
+//! tower-lsp-server's codec answers a malformed message with an error, but the
+//! `FramedRead` stream it reads from ends after a decoding error, and the server then
+//! stops reading: one bad message would end the session. So we read the client's bytes
+//! ourselves, answer malformed frames and invalid JSON-RPC with an error response
+//! (`ParseError`/`InvalidRequest`, id `null` when unknown), resynchronise on the next
+//! `Content-Length` header, and forward only well-formed messages to the server through an
+//! in-memory pipe. The server's output comes back through another pipe and is written to
+//! the real output one whole message at a time, interleaved with our own error replies.
+
+use serde_json::{json, Value};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, DuplexStream};
+use tokio::sync::mpsc;
+use tower_lsp_server::jsonrpc::{Request, Response};
+
+/// Largest body accepted (a Dockerfile of this size is not one anybody edits).
+pub const MAX_CONTENT_LENGTH: usize = 64 * 1024 * 1024;
+/// Largest header block accepted before it is treated as garbage.
+const MAX_HEADER_LEN: usize = 8 * 1024;
+const PIPE_SIZE: usize = 256 * 1024;
+
+pub const PARSE_ERROR: i64 = -32700;
+pub const INVALID_REQUEST: i64 = -32600;
+
+/// What the decoder makes of the bytes at the front of the buffer.
+#[derive(Debug, PartialEq)]
+pub enum Frame {
+    /// A well-formed JSON-RPC message body, to forward.
+    Message(Vec<u8>),
+    /// A reply to send back for something malformed.
+    Reply(Value),
+}
+
+/// Incremental decoder of the client's byte stream.
+#[derive(Debug, Default)]
+pub struct Decoder {
+    buf: Vec<u8>,
+    /// Body length of the header just read, waiting for its body.
+    body_len: Option<usize>,
+    /// Inside a run of garbage already answered (no second error for the same run).
+    in_garbage: bool,
+}
+
+impl Decoder {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn push(&mut self, bytes: &[u8]) {
+        self.buf.extend_from_slice(bytes);
+    }
+
+    /// The next frame, or `None` when more bytes are needed.
+    pub fn next_frame(&mut self) -> Option<Frame> {
+        loop {
+            if let Some(len) = self.body_len {
+                if self.buf.len() < len {
+                    return None;
+                }
+                let body: Vec<u8> = self.buf.drain(..len).collect();
+                self.body_len = None;
+                let frame = check_body(body);
+                // After a bad body (e.g. a Content-Length too short), what follows up to
+                // the next header belongs to the same error.
+                self.in_garbage = matches!(frame, Frame::Reply(_));
+                return Some(frame);
+            }
+            // Blank lines between messages are harmless.
+            let ws = self
+                .buf
+                .iter()
+                .take_while(|b| b.is_ascii_whitespace())
+                .count();
+            if ws > 0 {
+                self.buf.drain(..ws);
+            }
+            if self.buf.is_empty() {
+                return None;
+            }
+            // Garbage before the next header?
+            match find_header_start(&self.buf) {
+                HeaderStart::At(0) => {}
+                HeaderStart::At(n) => {
+                    self.buf.drain(..n);
+                    if let Some(reply) = self.garbage() {
+                        return Some(reply);
+                    }
+                    continue;
+                }
+                HeaderStart::MaybeAt(0) => return None,
+                HeaderStart::MaybeAt(n) => {
+                    self.buf.drain(..n);
+                    return self.garbage();
+                }
+            }
+            let Some(end) = find(&self.buf, b"\r\n\r\n") else {
+                if self.buf.len() > MAX_HEADER_LEN {
+                    // Skip past this header name so that resynchronisation moves on.
+                    self.buf.drain(..1);
+                    return self.garbage();
+                }
+                return None;
+            };
+            let header: Vec<u8> = self.buf.drain(..end + 4).collect();
+            match parse_header(&header[..end]) {
+                Ok(len) => {
+                    self.in_garbage = false;
+                    self.body_len = Some(len);
+                }
+                Err(message) => {
+                    // The body that follows (if any) is skipped as part of the same error.
+                    self.in_garbage = true;
+                    return Some(Frame::Reply(error_reply(
+                        Value::Null,
+                        PARSE_ERROR,
+                        &message,
+                    )));
+                }
+            }
+        }
+    }
+
+    fn garbage(&mut self) -> Option<Frame> {
+        if self.in_garbage {
+            return None;
+        }
+        self.in_garbage = true;
+        Some(Frame::Reply(error_reply(
+            Value::Null,
+            PARSE_ERROR,
+            "invalid message framing: expected a Content-Length header",
+        )))
+    }
+}
+
+enum HeaderStart {
+    /// A header name starts here.
+    At(usize),
+    /// Nothing before here can start a header; what follows may be the start of one.
+    MaybeAt(usize),
+}
+
+const HEADER_NAMES: [&[u8]; 2] = [b"content-length:", b"content-type:"];
+
+/// Where the next header block starts (case-insensitive `Content-Length:`/`Content-Type:`).
+fn find_header_start(buf: &[u8]) -> HeaderStart {
+    for i in 0..buf.len() {
+        let rest = &buf[i..];
+        for name in HEADER_NAMES {
+            let n = rest.len().min(name.len());
+            if rest[..n].eq_ignore_ascii_case(&name[..n]) {
+                return if n == name.len() {
+                    HeaderStart::At(i)
+                } else {
+                    HeaderStart::MaybeAt(i)
+                };
+            }
+        }
+    }
+    HeaderStart::MaybeAt(buf.len())
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// The body length from a header block (without the final blank line).
+fn parse_header(header: &[u8]) -> Result<usize, String> {
+    let text = std::str::from_utf8(header).map_err(|_| "header is not UTF-8".to_string())?;
+    let mut len = None;
+    for line in text.split("\r\n") {
+        let Some((name, value)) = line.split_once(':') else {
+            return Err(format!("malformed header line {line:?}"));
+        };
+        if name.trim().eq_ignore_ascii_case("content-length") {
+            let value = value.trim();
+            let n: usize = value
+                .parse()
+                .map_err(|_| format!("invalid Content-Length {value:?}"))?;
+            if n > MAX_CONTENT_LENGTH {
+                return Err(format!(
+                    "Content-Length {n} is larger than {MAX_CONTENT_LENGTH}"
+                ));
+            }
+            len = Some(n);
+        }
+    }
+    len.ok_or_else(|| "missing Content-Length header".to_string())
+}
+
+/// Validate a body: JSON, a single JSON-RPC 2.0 object that tower-lsp-server accepts.
+fn check_body(body: Vec<u8>) -> Frame {
+    let value: Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(err) => {
+            return Frame::Reply(error_reply(
+                Value::Null,
+                PARSE_ERROR,
+                &format!("invalid JSON: {err}"),
+            ))
+        }
+    };
+    let Some(obj) = value.as_object() else {
+        return Frame::Reply(error_reply(
+            Value::Null,
+            INVALID_REQUEST,
+            "a message must be a JSON object",
+        ));
+    };
+    let id = obj.get("id").cloned();
+    let id_ok = match &id {
+        None | Some(Value::Null) | Some(Value::String(_)) => true,
+        Some(Value::Number(n)) => n.is_i64(),
+        Some(_) => false,
+    };
+    let reply_id = if id_ok {
+        id.clone().unwrap_or(Value::Null)
+    } else {
+        Value::Null
+    };
+    let invalid = |why: &str| Frame::Reply(error_reply(reply_id.clone(), INVALID_REQUEST, why));
+    if obj.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
+        return invalid("not a JSON-RPC 2.0 message (\"jsonrpc\": \"2.0\" missing)");
+    }
+    if !id_ok {
+        return invalid("invalid id: must be an integer, a string or null");
+    }
+    match obj.get("method") {
+        Some(Value::String(_)) => {
+            if let Some(params) = obj.get("params") {
+                if !(params.is_object() || params.is_array() || params.is_null()) {
+                    return invalid("params must be an object or an array");
+                }
+            }
+            if serde_json::from_value::<Request>(value).is_err() {
+                return invalid("malformed request");
+            }
+            Frame::Message(body)
+        }
+        Some(_) => invalid("method must be a string"),
+        None => {
+            let is_response =
+                id.is_some() && (obj.contains_key("result") ^ obj.contains_key("error"));
+            if is_response && serde_json::from_value::<Response>(value).is_ok() {
+                Frame::Message(body)
+            } else {
+                invalid("neither a request, a notification nor a response")
+            }
+        }
+    }
+}
+
+pub fn error_reply(id: Value, code: i64, message: &str) -> Value {
+    json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}})
+}
+
+fn frame(body: &[u8]) -> Vec<u8> {
+    let mut out = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+    out.extend_from_slice(body);
+    out
+}
+
+/// Run the layer: read `input`, write `output`, and hand the server the two ends of the
+/// pipes (`server_in` to read from, `server_out` to write to). Returns when `serve`
+/// returns and everything it wrote has been written out.
+pub async fn run<I, O, F, Fut>(input: I, output: O, serve: F)
+where
+    I: AsyncRead + Unpin + Send + 'static,
+    O: AsyncWrite + Unpin + Send + 'static,
+    F: FnOnce(DuplexStream, DuplexStream) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let (to_server, server_in) = tokio::io::duplex(PIPE_SIZE);
+    let (server_out, from_server) = tokio::io::duplex(PIPE_SIZE);
+    let (out_tx, out_rx) = mpsc::unbounded_channel::<Vec<u8>>();
+
+    let writer = tokio::spawn(write_out(output, out_rx));
+    let reader = tokio::spawn(read_in(input, to_server, out_tx.clone()));
+    let forwarder = tokio::spawn(forward(from_server, out_tx));
+
+    serve(server_in, server_out).await;
+    // The server has dropped its end of the output pipe: flush what it wrote.
+    let _ = forwarder.await;
+    reader.abort();
+    let _ = writer.await;
+}
+
+async fn read_in<I: AsyncRead + Unpin>(
+    mut input: I,
+    mut to_server: DuplexStream,
+    out: mpsc::UnboundedSender<Vec<u8>>,
+) {
+    let mut decoder = Decoder::new();
+    let mut chunk = vec![0u8; 64 * 1024];
+    loop {
+        let n = match input.read(&mut chunk).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        decoder.push(&chunk[..n]);
+        while let Some(next) = decoder.next_frame() {
+            match next {
+                Frame::Message(body) => {
+                    if to_server.write_all(&frame(&body)).await.is_err() {
+                        return;
+                    }
+                }
+                Frame::Reply(reply) => {
+                    tracing::warn!(
+                        "malformed message from the client: {}",
+                        reply["error"]["message"]
+                    );
+                    let _ = out.send(frame(reply.to_string().as_bytes()));
+                }
+            }
+        }
+    }
+    // End of input: the server sees end of its input and stops.
+    let _ = to_server.shutdown().await;
+}
+
+/// Copy the server's output to the writer one whole message at a time.
+async fn forward(mut from_server: DuplexStream, out: mpsc::UnboundedSender<Vec<u8>>) {
+    let mut buf: Vec<u8> = Vec::new();
+    let mut chunk = vec![0u8; 64 * 1024];
+    loop {
+        // Send every complete message in the buffer.
+        loop {
+            let Some(end) = find(&buf, b"\r\n\r\n") else {
+                break;
+            };
+            let len = std::str::from_utf8(&buf[..end]).ok().and_then(|h| {
+                h.split("\r\n").find_map(|l| {
+                    let (name, value) = l.split_once(':')?;
+                    name.trim()
+                        .eq_ignore_ascii_case("content-length")
+                        .then(|| value.trim().parse::<usize>().ok())?
+                })
+            });
+            let Some(len) = len else {
+                // Our own server writes well-formed frames; pass anything else through.
+                let _ = out.send(std::mem::take(&mut buf));
+                break;
+            };
+            if buf.len() < end + 4 + len {
+                break;
+            }
+            let message: Vec<u8> = buf.drain(..end + 4 + len).collect();
+            let _ = out.send(message);
+        }
+        match from_server.read(&mut chunk).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    }
+    if !buf.is_empty() {
+        let _ = out.send(buf);
+    }
+}
+
+async fn write_out<O: AsyncWrite + Unpin>(mut output: O, mut rx: mpsc::UnboundedReceiver<Vec<u8>>) {
+    while let Some(bytes) = rx.recv().await {
+        if output.write_all(&bytes).await.is_err() || output.flush().await.is_err() {
+            return;
+        }
+    }
+    let _ = output.flush().await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn msg(body: &str) -> Vec<u8> {
+        frame(body.as_bytes())
+    }
+
+    fn frames(decoder: &mut Decoder) -> Vec<Frame> {
+        std::iter::from_fn(|| decoder.next_frame()).collect()
+    }
+
+    fn code(frame: &Frame) -> i64 {
+        match frame {
+            Frame::Reply(v) => v["error"]["code"].as_i64().unwrap_or(0),
+            Frame::Message(_) => 0,
+        }
+    }
+
+    const GOOD: &str = r#"{"jsonrpc":"2.0","id":1,"method":"shutdown"}"#;
+
+    #[test]
+    fn good_messages_pass_in_pieces() {
+        let mut d = Decoder::new();
+        let bytes = [msg(GOOD), msg(GOOD)].concat();
+        let mut out = Vec::new();
+        for b in bytes.chunks(3) {
+            d.push(b);
+            out.extend(frames(&mut d));
+        }
+        assert_eq!(
+            out,
+            vec![
+                Frame::Message(GOOD.as_bytes().to_vec()),
+                Frame::Message(GOOD.as_bytes().to_vec())
+            ]
+        );
+    }
+
+    #[test]
+    fn garbage_then_message() {
+        let mut d = Decoder::new();
+        d.push(b"hello world\r\n");
+        d.push(&msg(GOOD));
+        let out = frames(&mut d);
+        assert_eq!(out.len(), 2, "{out:?}");
+        assert_eq!(code(&out[0]), PARSE_ERROR);
+        assert_eq!(out[1], Frame::Message(GOOD.as_bytes().to_vec()));
+    }
+
+    #[test]
+    fn bad_length_invalid_json_and_non_jsonrpc() {
+        let mut d = Decoder::new();
+        d.push(b"Content-Length: abc\r\n\r\n{}");
+        d.push(&msg("{not json"));
+        d.push(&msg(r#"{"hello":1}"#));
+        d.push(&msg(r#"{"jsonrpc":"2.0","id":7}"#));
+        d.push(&msg(r#"[1,2]"#));
+        d.push(&msg(GOOD));
+        let out = frames(&mut d);
+        let codes: Vec<i64> = out.iter().map(code).collect();
+        assert_eq!(
+            codes,
+            vec![
+                PARSE_ERROR,
+                PARSE_ERROR,
+                INVALID_REQUEST,
+                INVALID_REQUEST,
+                INVALID_REQUEST,
+                0
+            ]
+        );
+        match &out[3] {
+            Frame::Reply(v) => assert_eq!(v["id"], 7),
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn short_content_length_resyncs() {
+        let mut d = Decoder::new();
+        d.push(b"Content-Length: 5\r\n\r\n{\"jsonrpc\":\"2.0\"}");
+        d.push(&msg(GOOD));
+        let out = frames(&mut d);
+        assert_eq!(out.len(), 2, "{out:?}");
+        assert_eq!(code(&out[0]), PARSE_ERROR);
+        assert_eq!(out[1], Frame::Message(GOOD.as_bytes().to_vec()));
+    }
+
+    #[test]
+    fn partial_header_waits() {
+        let mut d = Decoder::new();
+        d.push(b"Conte");
+        assert_eq!(d.next_frame(), None);
+        d.push(&msg(GOOD)[5..]);
+        assert_eq!(
+            d.next_frame(),
+            Some(Frame::Message(GOOD.as_bytes().to_vec()))
+        );
+    }
+}

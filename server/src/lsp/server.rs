@@ -1,0 +1,785 @@
+//! The `LanguageServer` implementation: document sync, analysis scheduling, diagnostics,
+//! configuration, and thin dispatch of every request to `lsp::requests`.
+//!
+//! Ordering: tower-lsp-server polls handlers concurrently, but first polls happen in the
+//! order messages arrive. Document notifications do all their work (the edit) before
+//! their first `.await`, and requests take their snapshot before theirs, so a request
+//! always sees every edit sent before it.
+
+use super::capabilities::{server_capabilities, ClientFlags};
+use super::convert::{self, line_col, negotiate_encoding};
+use super::requests;
+use crate::cli::options::{config_from_settings, options_for};
+use crate::config::Config;
+use crate::document::{Change, DocumentStore, Encoding, Snapshot};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::future::Future;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use tokio::sync::watch;
+use tower_lsp_server::jsonrpc::{self, Error, Result};
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::{Client, LanguageServer};
+
+/// The client's `dockerfile-ls` settings, as far as the server reads them.
+#[derive(Clone, Debug, Default)]
+pub struct Settings {
+    pub config: Config,
+    /// `buildArgs`: `{"NAME": "value"}`.
+    pub build_args: Vec<(String, String)>,
+}
+
+impl Settings {
+    pub fn from_json(value: &Value) -> Settings {
+        let build_args = value
+            .get("buildArgs")
+            .and_then(Value::as_object)
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, v)| {
+                        let v = match v {
+                            Value::String(s) => s.clone(),
+                            Value::Number(n) => n.to_string(),
+                            Value::Bool(b) => b.to_string(),
+                            _ => return None,
+                        };
+                        Some((k.clone(), v))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Settings {
+            config: config_from_settings(value),
+            build_args,
+        }
+    }
+}
+
+/// State shared by the handlers and the analysis workers.
+pub struct Inner {
+    store: Mutex<DocumentStore>,
+    encoding: AtomicU8,
+    flags: RwLock<ClientFlags>,
+    settings: RwLock<Settings>,
+    /// One analysis worker per open document, woken with the newest revision.
+    workers: Mutex<HashMap<String, watch::Sender<u64>>>,
+    shutdown: Arc<AtomicBool>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn read<T: Clone>(m: &RwLock<T>) -> T {
+    m.read().unwrap_or_else(|e| e.into_inner()).clone()
+}
+
+fn write<T>(m: &RwLock<T>, value: T) {
+    *m.write().unwrap_or_else(|e| e.into_inner()) = value;
+}
+
+fn internal_error(what: &str) -> Error {
+    let mut e = Error::internal_error();
+    e.message = format!("internal error: {what}").into();
+    e
+}
+
+impl Inner {
+    pub fn encoding(&self) -> Encoding {
+        match self.encoding.load(Ordering::Relaxed) {
+            8 => Encoding::Utf8,
+            32 => Encoding::Utf32,
+            _ => Encoding::Utf16,
+        }
+    }
+
+    fn set_encoding(&self, enc: Encoding) {
+        let v = match enc {
+            Encoding::Utf8 => 8,
+            Encoding::Utf16 => 16,
+            Encoding::Utf32 => 32,
+        };
+        self.encoding.store(v, Ordering::Relaxed);
+    }
+
+    fn flags(&self) -> ClientFlags {
+        read(&self.flags)
+    }
+
+    /// The snapshot of `uri`'s current revision, building it (off the async threads) when
+    /// needed. `Ok(None)` when the document is not open; `Err` when analysis panicked.
+    /// The store is read synchronously, before the first `.await`.
+    pub fn snapshot(
+        &self,
+        uri: &str,
+    ) -> impl Future<Output = std::result::Result<Option<(u64, Arc<Snapshot>)>, String>> + Send + '_
+    {
+        let ready = {
+            let mut store = lock(&self.store);
+            match (store.current(uri), store.revision(uri)) {
+                (Some(snap), Some(rev)) => Ok(Some((rev, snap))),
+                _ => Err(store.pending(uri)),
+            }
+        };
+        async move {
+            let pending = match ready {
+                Ok(found) => return Ok(found),
+                Err(None) => return Ok(None),
+                Err(Some(p)) => p,
+            };
+            match tokio::task::spawn_blocking(move || pending.build()).await {
+                Ok((uri, rev, snap)) => {
+                    lock(&self.store).offer(&uri, rev, snap.clone());
+                    Ok(Some((rev, snap)))
+                }
+                Err(e) => {
+                    tracing::error!("analysis failed: {e}");
+                    Err(if e.is_panic() {
+                        "analysis panicked".to_string()
+                    } else {
+                        e.to_string()
+                    })
+                }
+            }
+        }
+    }
+
+    fn is_current(&self, uri: &str, revision: u64) -> bool {
+        lock(&self.store).revision(uri) == Some(revision)
+    }
+}
+
+pub struct Backend {
+    client: Client,
+    inner: Arc<Inner>,
+}
+
+impl Backend {
+    pub fn new(client: Client, shutdown: Arc<AtomicBool>) -> Self {
+        let inner = Inner {
+            store: Mutex::new(DocumentStore::new()),
+            encoding: AtomicU8::new(16),
+            flags: RwLock::new(ClientFlags::default()),
+            settings: RwLock::new(Settings::default()),
+            workers: Mutex::new(HashMap::new()),
+            shutdown,
+        };
+        Backend {
+            client,
+            inner: Arc::new(inner),
+        }
+    }
+
+    /// Wake (or start) the document's analysis worker for its current revision.
+    fn schedule(&self, uri: &Uri) {
+        let key = uri.as_str().to_string();
+        let Some(rev) = lock(&self.inner.store).revision(&key) else {
+            return;
+        };
+        let mut workers = lock(&self.inner.workers);
+        if let Some(tx) = workers.get(&key) {
+            if tx.send(rev).is_ok() {
+                return;
+            }
+        }
+        let (tx, rx) = watch::channel(rev);
+        workers.insert(key, tx);
+        tokio::spawn(analysis_worker(
+            self.inner.clone(),
+            self.client.clone(),
+            uri.clone(),
+            rx,
+        ));
+    }
+
+    /// Run a request handler on a snapshot, off the async threads; a panic in the handler
+    /// becomes an InternalError response.
+    fn on_snapshot<P, R>(
+        &self,
+        uri: &Uri,
+        params: P,
+        f: fn(&Snapshot, P, Encoding) -> Option<R>,
+    ) -> impl Future<Output = Result<Option<R>>> + Send + '_
+    where
+        P: Send + 'static,
+        R: Send + 'static,
+    {
+        let snap = self.inner.snapshot(uri.as_str());
+        async move {
+            let Some((_, snap)) = snap.await.map_err(|e| internal_error(&e))? else {
+                return Ok(None);
+            };
+            let enc = self.inner.encoding();
+            tokio::task::spawn_blocking(move || f(&snap, params, enc))
+                .await
+                .map_err(|e| {
+                    internal_error(if e.is_panic() {
+                        "request handler panicked"
+                    } else {
+                        "request handler failed"
+                    })
+                })
+        }
+    }
+
+    /// Like `on_snapshot`, for handlers whose errors are meaningful (rename).
+    fn on_snapshot_result<P, R>(
+        &self,
+        uri: &Uri,
+        params: P,
+        f: fn(&Snapshot, P, Encoding) -> Result<Option<R>>,
+    ) -> impl Future<Output = Result<Option<R>>> + Send + '_
+    where
+        P: Send + 'static,
+        R: Send + 'static,
+    {
+        let snap = self.inner.snapshot(uri.as_str());
+        async move {
+            let Some((_, snap)) = snap.await.map_err(|e| internal_error(&e))? else {
+                return Ok(None);
+            };
+            let enc = self.inner.encoding();
+            tokio::task::spawn_blocking(move || f(&snap, params, enc))
+                .await
+                .map_err(|e| {
+                    internal_error(if e.is_panic() {
+                        "request handler panicked"
+                    } else {
+                        "request handler failed"
+                    })
+                })?
+        }
+    }
+
+    /// For requests whose parameters name no document (resolve): the snapshot of `uri`.
+    fn on_resolve<T>(
+        &self,
+        uri: Option<String>,
+        item: T,
+        f: fn(&Snapshot, T, Encoding) -> Option<T>,
+    ) -> impl Future<Output = Result<T>> + Send + '_
+    where
+        T: Clone + Send + 'static,
+    {
+        let snap = uri.as_deref().map(|u| self.inner.snapshot(u));
+        async move {
+            let Some(snap) = snap else { return Ok(item) };
+            let Some((_, snap)) = snap.await.map_err(|e| internal_error(&e))? else {
+                return Ok(item);
+            };
+            let enc = self.inner.encoding();
+            let fallback = item.clone();
+            let resolved = tokio::task::spawn_blocking(move || f(&snap, item, enc))
+                .await
+                .map_err(|e| {
+                    internal_error(if e.is_panic() {
+                        "request handler panicked"
+                    } else {
+                        "request handler failed"
+                    })
+                })?;
+            Ok(resolved.unwrap_or(fallback))
+        }
+    }
+
+    /// Re-read every open document's configuration file and `.dockerignore` with the
+    /// current settings, and re-analyse.
+    async fn refresh_options(&self) {
+        let docs: Vec<(String, Option<PathBuf>)> = {
+            let store = lock(&self.inner.store);
+            store
+                .uris()
+                .into_iter()
+                .map(|u| (u.clone(), store.path(&u)))
+                .collect()
+        };
+        let settings = read(&self.inner.settings);
+        let computed = tokio::task::spawn_blocking(move || {
+            docs.into_iter()
+                .map(|(u, p)| {
+                    let (opts, warnings) =
+                        options_for(p.as_deref(), &settings.config, &settings.build_args);
+                    (u, opts, warnings)
+                })
+                .collect::<Vec<_>>()
+        })
+        .await
+        .unwrap_or_default();
+        for (uri, opts, warnings) in computed {
+            for w in warnings {
+                self.client.log_message(MessageType::WARNING, w).await;
+            }
+            let updated = lock(&self.inner.store).set_options(&uri, Arc::new(opts));
+            if updated.is_some() {
+                if let Ok(uri) = Uri::from_str(&uri) {
+                    self.schedule(&uri);
+                }
+            }
+        }
+        let flags = self.inner.flags();
+        if flags.pull_diagnostics && flags.diagnostic_refresh {
+            let _ = self.client.workspace_diagnostic_refresh().await;
+        }
+    }
+
+    async fn pull_settings(&self) -> Option<Value> {
+        if !self.inner.flags().configuration {
+            return None;
+        }
+        let item = ConfigurationItem {
+            scope_uri: None,
+            section: Some("dockerfile-ls".to_string()),
+        };
+        match self.client.configuration(vec![item]).await {
+            Ok(mut values) if !values.is_empty() => Some(values.swap_remove(0)),
+            Ok(_) => None,
+            Err(e) => {
+                tracing::warn!("workspace/configuration failed: {e}");
+                None
+            }
+        }
+    }
+
+    fn apply_settings(&self, value: &Value) {
+        if value.is_object() {
+            write(&self.inner.settings, Settings::from_json(value));
+        }
+    }
+}
+
+/// Analyse the newest revision of one document whenever woken; publish diagnostics for
+/// it when it is still the newest once analysed. Ends when the document is closed.
+async fn analysis_worker(
+    inner: Arc<Inner>,
+    client: Client,
+    uri: Uri,
+    mut rx: watch::Receiver<u64>,
+) {
+    loop {
+        rx.borrow_and_update();
+        match inner.snapshot(uri.as_str()).await {
+            Ok(Some((rev, snap))) => {
+                if !inner.flags().pull_diagnostics && inner.is_current(uri.as_str(), rev) {
+                    let diags = convert::diagnostics(&snap, &uri, inner.encoding());
+                    client
+                        .publish_diagnostics(uri.clone(), diags, Some(snap.version))
+                        .await;
+                }
+            }
+            Ok(None) => return,
+            Err(e) => tracing::error!("{}: {e}", uri.as_str()),
+        }
+        if rx.changed().await.is_err() {
+            return;
+        }
+    }
+}
+
+fn file_path(uri: &Uri) -> Option<PathBuf> {
+    uri.to_file_path().map(|p| p.into_owned())
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let caps = &params.capabilities;
+        let offered = caps
+            .general
+            .as_ref()
+            .and_then(|g| g.position_encodings.as_deref());
+        let enc = negotiate_encoding(offered);
+        self.inner.set_encoding(enc);
+        requests::completion::set_snippet_support(requests::completion::snippet_support(caps));
+        let flags = ClientFlags::from_capabilities(caps);
+        write(&self.inner.flags, flags.clone());
+        if let Some(opts) = &params.initialization_options {
+            let section = opts.get("dockerfile-ls").unwrap_or(opts);
+            self.apply_settings(section);
+        }
+        tracing::info!("initialize: position encoding {enc:?}");
+        Ok(InitializeResult {
+            capabilities: server_capabilities(enc, &flags),
+            server_info: Some(ServerInfo {
+                name: "dockerfile-ls".to_string(),
+                version: Some(env!("CARGO_PKG_VERSION").to_string()),
+            }),
+            offset_encoding: None,
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        let flags = self.inner.flags();
+        let mut registrations = Vec::new();
+        if flags.did_change_configuration_dynamic {
+            registrations.push(Registration {
+                id: "dockerfile-ls/didChangeConfiguration".to_string(),
+                method: "workspace/didChangeConfiguration".to_string(),
+                register_options: None,
+            });
+        }
+        if flags.watched_files_dynamic {
+            let watchers = [".dockerfile-ls.toml", ".dockerignore", "*.dockerignore"]
+                .iter()
+                .map(|name| FileSystemWatcher {
+                    glob_pattern: GlobPattern::String(format!("**/{name}")),
+                    kind: None,
+                })
+                .collect();
+            let options = DidChangeWatchedFilesRegistrationOptions { watchers };
+            registrations.push(Registration {
+                id: "dockerfile-ls/watchedFiles".to_string(),
+                method: "workspace/didChangeWatchedFiles".to_string(),
+                register_options: serde_json::to_value(options).ok(),
+            });
+        }
+        if !registrations.is_empty() {
+            if let Err(e) = self.client.register_capability(registrations).await {
+                tracing::warn!("client/registerCapability failed: {e}");
+            }
+        }
+        if let Some(value) = self.pull_settings().await {
+            self.apply_settings(&value);
+            self.refresh_options().await;
+        }
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        self.inner.shutdown.store(true, Ordering::SeqCst);
+        Ok(())
+    }
+
+    fn did_open(&self, params: DidOpenTextDocumentParams) -> impl Future<Output = ()> + Send {
+        let doc = params.text_document;
+        let path = file_path(&doc.uri);
+        let settings = read(&self.inner.settings);
+        let (options, warnings) =
+            options_for(path.as_deref(), &settings.config, &settings.build_args);
+        lock(&self.inner.store).open(
+            doc.uri.as_str(),
+            &doc.text,
+            doc.version,
+            path,
+            Arc::new(options),
+        );
+        self.schedule(&doc.uri);
+        async move {
+            for w in warnings {
+                self.client.log_message(MessageType::WARNING, w).await;
+            }
+        }
+    }
+
+    fn did_change(&self, params: DidChangeTextDocumentParams) -> impl Future<Output = ()> + Send {
+        let uri = params.text_document.uri;
+        let changes: Vec<Change> = params
+            .content_changes
+            .into_iter()
+            .map(|c| Change {
+                range: c.range.map(|r| (line_col(r.start), line_col(r.end))),
+                text: c.text,
+            })
+            .collect();
+        let enc = self.inner.encoding();
+        let result = lock(&self.inner.store).change(
+            uri.as_str(),
+            params.text_document.version,
+            &changes,
+            enc,
+        );
+        match result {
+            Ok(_) => self.schedule(&uri),
+            Err(e) => tracing::warn!("didChange for {}: {e}", uri.as_str()),
+        }
+        std::future::ready(())
+    }
+
+    fn did_close(&self, params: DidCloseTextDocumentParams) -> impl Future<Output = ()> + Send {
+        let uri = params.text_document.uri;
+        lock(&self.inner.store).close(uri.as_str());
+        lock(&self.inner.workers).remove(uri.as_str());
+        let push = !self.inner.flags().pull_diagnostics;
+        async move {
+            if push {
+                self.client.publish_diagnostics(uri, Vec::new(), None).await;
+            }
+        }
+    }
+
+    async fn did_save(&self, _: DidSaveTextDocumentParams) {}
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        let section = params
+            .settings
+            .get("dockerfile-ls")
+            .filter(|v| v.is_object())
+            .cloned();
+        let value = match section {
+            Some(v) => Some(v),
+            None => self.pull_settings().await,
+        };
+        if let Some(value) = value {
+            self.apply_settings(&value);
+        }
+        self.refresh_options().await;
+    }
+
+    async fn did_change_watched_files(&self, _: DidChangeWatchedFilesParams) {
+        self.refresh_options().await;
+    }
+
+    async fn diagnostic(
+        &self,
+        params: DocumentDiagnosticParams,
+    ) -> Result<DocumentDiagnosticReportResult> {
+        let uri = params.text_document.uri;
+        let found = self
+            .inner
+            .snapshot(uri.as_str())
+            .await
+            .map_err(|e| internal_error(&e))?;
+        let report = match found {
+            None => DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport::default()),
+            Some((rev, snap)) => {
+                let result_id = rev.to_string();
+                if params.previous_result_id.as_deref() == Some(result_id.as_str()) {
+                    DocumentDiagnosticReport::Unchanged(RelatedUnchangedDocumentDiagnosticReport {
+                        related_documents: None,
+                        unchanged_document_diagnostic_report: UnchangedDocumentDiagnosticReport {
+                            result_id,
+                        },
+                    })
+                } else {
+                    let items = convert::diagnostics(&snap, &uri, self.inner.encoding());
+                    DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
+                        related_documents: None,
+                        full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                            result_id: Some(result_id),
+                            items,
+                        },
+                    })
+                }
+            }
+        };
+        Ok(DocumentDiagnosticReportResult::Report(report))
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        let uri = params.text_document_position.text_document.uri.clone();
+        self.on_snapshot(&uri, params, requests::completion::handle)
+            .await
+    }
+
+    async fn completion_resolve(&self, item: CompletionItem) -> Result<CompletionItem> {
+        let uri = requests::completion_resolve::uri_of(&item);
+        self.on_resolve(uri, item, requests::completion_resolve::handle)
+            .await
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let uri = params
+            .text_document_position_params
+            .text_document
+            .uri
+            .clone();
+        self.on_snapshot(&uri, params, requests::hover::handle)
+            .await
+    }
+
+    async fn signature_help(&self, params: SignatureHelpParams) -> Result<Option<SignatureHelp>> {
+        let uri = params
+            .text_document_position_params
+            .text_document
+            .uri
+            .clone();
+        self.on_snapshot(&uri, params, requests::signature_help::handle)
+            .await
+    }
+
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
+        let uri = params
+            .text_document_position_params
+            .text_document
+            .uri
+            .clone();
+        self.on_snapshot(&uri, params, requests::definition::handle)
+            .await
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        let uri = params.text_document_position.text_document.uri.clone();
+        self.on_snapshot(&uri, params, requests::references::handle)
+            .await
+    }
+
+    async fn document_highlight(
+        &self,
+        params: DocumentHighlightParams,
+    ) -> Result<Option<Vec<DocumentHighlight>>> {
+        let uri = params
+            .text_document_position_params
+            .text_document
+            .uri
+            .clone();
+        self.on_snapshot(&uri, params, requests::document_highlight::handle)
+            .await
+    }
+
+    async fn prepare_rename(
+        &self,
+        params: TextDocumentPositionParams,
+    ) -> Result<Option<PrepareRenameResponse>> {
+        let uri = params.text_document.uri.clone();
+        self.on_snapshot(&uri, params, requests::prepare_rename::handle)
+            .await
+    }
+
+    async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        let uri = params.text_document_position.text_document.uri.clone();
+        self.on_snapshot_result(&uri, params, requests::rename::handle)
+            .await
+    }
+
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        let uri = params.text_document.uri.clone();
+        self.on_snapshot(&uri, params, requests::document_symbol::handle)
+            .await
+    }
+
+    async fn symbol(
+        &self,
+        params: WorkspaceSymbolParams,
+    ) -> Result<Option<WorkspaceSymbolResponse>> {
+        let uris = lock(&self.inner.store).uris();
+        let waits: Vec<_> = uris
+            .iter()
+            .map(|u| (u.clone(), self.inner.snapshot(u)))
+            .collect();
+        let mut docs = Vec::new();
+        for (u, wait) in waits {
+            if let (Ok(Some((_, snap))), Ok(uri)) = (wait.await, Uri::from_str(&u)) {
+                docs.push((uri, snap));
+            }
+        }
+        let enc = self.inner.encoding();
+        tokio::task::spawn_blocking(move || requests::workspace_symbol::handle(&docs, params, enc))
+            .await
+            .map_err(|_| internal_error("request handler panicked"))
+    }
+
+    async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+        let uri = params.text_document.uri.clone();
+        self.on_snapshot(&uri, params, requests::folding_range::handle)
+            .await
+    }
+
+    async fn semantic_tokens_full(
+        &self,
+        params: SemanticTokensParams,
+    ) -> Result<Option<SemanticTokensResult>> {
+        let uri = params.text_document.uri.clone();
+        self.on_snapshot(&uri, params, requests::semantic_tokens::handle_full)
+            .await
+    }
+
+    async fn semantic_tokens_range(
+        &self,
+        params: SemanticTokensRangeParams,
+    ) -> Result<Option<SemanticTokensRangeResult>> {
+        let uri = params.text_document.uri.clone();
+        self.on_snapshot(&uri, params, requests::semantic_tokens::handle_range)
+            .await
+    }
+
+    async fn document_link(&self, params: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
+        let uri = params.text_document.uri.clone();
+        self.on_snapshot(&uri, params, requests::document_link::handle)
+            .await
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        let uri = params.text_document.uri.clone();
+        self.on_snapshot(&uri, params, requests::inlay_hint::handle)
+            .await
+    }
+
+    async fn selection_range(
+        &self,
+        params: SelectionRangeParams,
+    ) -> Result<Option<Vec<SelectionRange>>> {
+        let uri = params.text_document.uri.clone();
+        self.on_snapshot(&uri, params, requests::selection_range::handle)
+            .await
+    }
+
+    async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
+        let uri = params.text_document.uri.clone();
+        self.on_snapshot(&uri, params, requests::formatting::handle)
+            .await
+    }
+
+    async fn range_formatting(
+        &self,
+        params: DocumentRangeFormattingParams,
+    ) -> Result<Option<Vec<TextEdit>>> {
+        let uri = params.text_document.uri.clone();
+        self.on_snapshot(&uri, params, requests::formatting::handle_range)
+            .await
+    }
+
+    async fn on_type_formatting(
+        &self,
+        params: DocumentOnTypeFormattingParams,
+    ) -> Result<Option<Vec<TextEdit>>> {
+        let uri = params.text_document_position.text_document.uri.clone();
+        self.on_snapshot(&uri, params, requests::formatting::handle_on_type)
+            .await
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let uri = params.text_document.uri.clone();
+        self.on_snapshot(&uri, params, requests::code_action::handle)
+            .await
+    }
+
+    async fn code_action_resolve(&self, action: CodeAction) -> Result<CodeAction> {
+        let uri = requests::code_action_resolve::uri_of(&action);
+        self.on_resolve(uri, action, requests::code_action_resolve::handle)
+            .await
+    }
+
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
+        let snap = match requests::execute_command::uri_of(&params) {
+            Some(u) => self
+                .inner
+                .snapshot(&u)
+                .await
+                .map_err(|e| internal_error(&e))?
+                .map(|(_, s)| s),
+            None => None,
+        };
+        let enc = self.inner.encoding();
+        let outcome = tokio::task::spawn_blocking(move || {
+            requests::execute_command::handle(snap.as_deref(), params, enc)
+        })
+        .await
+        .map_err(|_| internal_error("request handler panicked"))??;
+        if let Some(edit) = outcome.apply_edit {
+            match self.client.apply_edit(edit).await {
+                Ok(res) if !res.applied => {
+                    return Err(jsonrpc::Error::invalid_request());
+                }
+                Ok(_) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(outcome.result)
+    }
+}
