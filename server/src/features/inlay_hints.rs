@@ -1,11 +1,11 @@
 //! Inlay hints: what `${VAR}`/`$VAR` expand to in FROM lines, and the index of unnamed
 //! stages (`#1`), the name to use in `--from=1`.
 //!
-//! Also home of the small expander the links use: the value of an expansion as BuildKit
-//! computes it for FROM (build args, ARG defaults, a stage ARG taking its global's value,
-//! the `:-`, `-`, `:+`, `+` modifiers).
+//! Also home of `expand_span`, which the links use: a FROM image with its variables
+//! resolved by the model (build args, ARG defaults, a stage ARG taking its global's value,
+//! modifiers).
 
-use crate::model::{Details, InstructionKind, Model, Span, VarKind, VarUse};
+use crate::model::{expand, InstructionKind, Model, Span, VarUse};
 
 /// One hint, in byte offsets.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,9 +24,6 @@ pub enum HintKind {
     /// The index of an unnamed stage.
     StageIndex,
 }
-
-/// How deep variable values referring to other variables are followed.
-const MAX_DEPTH: usize = 8;
 
 /// The hints whose position lies in `range` (inclusive bounds), in document order.
 pub fn inlay_hints(
@@ -48,7 +45,7 @@ pub fn inlay_hints(
         if !is_from {
             continue;
         }
-        let Some(value) = use_value(model, text, u, build_args, 0) else {
+        let Some(value) = use_value(model, text, u, build_args) else {
             continue;
         };
         let label = if value.is_empty() {
@@ -96,129 +93,47 @@ pub fn inlay_hints(
     out
 }
 
-/// The value a variable use expands to, modifiers applied; `None` when it cannot be known
-/// (unset without a default, `${VAR:?}`, patterns, a default that itself needs the shell).
+/// The value a variable use expands to, modifiers applied (the model's resolution and
+/// expansion); `None` when the variable is unset and no modifier gives a value, or when
+/// `${VAR:?message}` would fail the build.
 pub fn use_value(
     model: &Model,
     text: &str,
     u: &VarUse,
     build_args: &[(String, String)],
-    depth: usize,
 ) -> Option<String> {
-    if depth > MAX_DEPTH {
+    let base = model.resolve(&u.name, u.span.start, build_args);
+    let modifier = u.modifier.as_deref().unwrap_or_default();
+    if base.is_none()
+        && (modifier.is_empty() || modifier.starts_with(":?") || modifier.starts_with('?'))
+    {
         return None;
     }
-    let value = u
-        .def
-        .and_then(|d| def_value(model, text, d, build_args, depth + 1));
-    let set = value.is_some();
-    let non_empty = value.as_deref().is_some_and(|v| !v.is_empty());
-    let Some(m) = u.modifier.as_deref().filter(|m| !m.is_empty()) else {
-        return value;
-    };
-    let (op, word) = if let Some(w) = m.strip_prefix(":-") {
-        ("-", w)
-    } else if let Some(w) = m.strip_prefix(":+") {
-        ("+", w)
-    } else if let Some(w) = m.strip_prefix('-') {
-        ("-set", w)
-    } else if let Some(w) = m.strip_prefix('+') {
-        ("+set", w)
-    } else {
-        return None;
-    };
-    if word.contains(['$', '\\', '`', '"', '\'']) {
+    if base.as_deref() == Some("") && modifier.starts_with(":?") {
         return None;
     }
-    match op {
-        "-" if non_empty => value,
-        "-set" if set => value,
-        "-" | "-set" => Some(word.to_string()),
-        "+" if non_empty => Some(word.to_string()),
-        "+set" if set => Some(word.to_string()),
-        _ => Some(String::new()),
-    }
-}
-
-/// The value of definition `d` (index into `Model::vars`): a build arg overrides ARGs; a
-/// stage ARG without default takes its global's value.
-fn def_value(
-    model: &Model,
-    text: &str,
-    d: usize,
-    build_args: &[(String, String)],
-    depth: usize,
-) -> Option<String> {
-    if depth > MAX_DEPTH {
-        return None;
-    }
-    let def = model.vars.get(d)?;
-    if matches!(
-        def.kind,
-        VarKind::GlobalArg | VarKind::Arg | VarKind::Predefined
-    ) {
-        if let Some((_, v)) = build_args.iter().rev().find(|(k, _)| *k == def.name) {
-            return Some(v.clone());
-        }
-    }
-    if def.kind == VarKind::Arg && def.value.is_none() {
-        return def
-            .global
-            .and_then(|g| def_value(model, text, g, build_args, depth + 1));
-    }
-    // The value word of the pair that defines it, expanded.
-    let word = def
-        .instruction
-        .and_then(|i| model.instructions.get(i))
-        .and_then(|ins| match &ins.details {
-            Details::Pairs(pairs) => pairs.iter().find(|p| p.key.span == def.name_span),
-            _ => None,
-        })
-        .and_then(|p| p.value.as_ref());
-    match word {
-        Some(w) if w.raw.contains('$') => expand_span(model, text, w.span, build_args, depth + 1),
-        Some(w) => Some(w.value.clone()),
-        None => def.value.clone().filter(|v| !v.contains('$')),
-    }
+    let raw = text.get(u.span.start..u.span.end)?;
+    Some(expand(raw, |n| model.resolve(n, u.span.start, build_args)))
 }
 
 /// The text of `span` with its variable expansions (BuildKit's, not the shell's) replaced
-/// by their values; `None` if one cannot be known or the text has quotes or escapes.
+/// by their values, quotes and escapes processed; `None` if a variable in it is unset
+/// (and not defaulted by a modifier).
 pub fn expand_span(
     model: &Model,
     text: &str,
     span: Span,
     build_args: &[(String, String)],
-    depth: usize,
 ) -> Option<String> {
-    if depth > MAX_DEPTH {
-        return None;
-    }
     let raw = text.get(span.start..span.end)?;
-    if raw.contains(['"', '\'', model.escape]) {
-        return None;
-    }
-    let mut uses: Vec<&VarUse> = model
+    for u in model
         .var_uses
         .iter()
-        .filter(|u| span.start <= u.span.start && u.span.start < span.end)
-        .collect();
-    uses.sort_by_key(|u| (u.span.start, std::cmp::Reverse(u.span.end)));
-    let mut out = String::with_capacity(raw.len());
-    let mut at = span.start;
-    for u in uses {
-        if u.span.start < at || u.span.end > span.end {
-            continue; // nested in the previous one, or crossing the span's end
-        }
-        out.push_str(text.get(at..u.span.start)?);
-        out.push_str(&use_value(model, text, u, build_args, depth + 1)?);
-        at = u.span.end;
+        .filter(|u| span.start <= u.span.start && u.span.end <= span.end)
+    {
+        use_value(model, text, u, build_args)?;
     }
-    out.push_str(text.get(at..span.end)?);
-    if out.contains('$') {
-        return None;
-    }
-    Some(out)
+    Some(expand(raw, |n| model.resolve(n, span.start, build_args)))
 }
 
 #[cfg(test)]
@@ -268,7 +183,7 @@ mod tests {
     fn modifiers_and_chained_defaults() {
         let text = "ARG A\nARG B=x${A:-y}\nFROM img:${B} AS one\nFROM img:${A:-def}\nFROM img:${A:+set}\nFROM alpine:$B\n";
         let h: Vec<String> = hints(text, &[]).into_iter().map(|(_, l)| l).collect();
-        assert_eq!(h, ["xy", "def", "\"\"", "xy"]);
+        assert_eq!(h, ["xy", "def", "#1", "\"\"", "#2", "xy", "#3"]);
     }
 
     #[test]

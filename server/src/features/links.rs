@@ -34,7 +34,7 @@ pub fn document_links(model: &Model, text: &str, build_args: &[(String, String)]
             continue;
         }
         let name = if img.has_variables {
-            match expand_span(model, text, img.span, build_args, 0) {
+            match expand_span(model, text, img.span, build_args) {
                 Some(s) => s,
                 None => continue,
             }
