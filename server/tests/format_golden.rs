@@ -249,8 +249,8 @@ fn options_change_case_indent_and_stage_gaps() {
         keyword_case: KeywordCase::Upper,
         blank_lines_between_stages: 0,
     };
-    let got = check_file("options", "from a\n\n\nfrom b\n", &opts);
-    assert_eq!(got, "FROM a\nFROM b\n");
+    let got = check_file("options", "from a\nrun x\n\n\nfrom b\n", &opts);
+    assert_eq!(got, "FROM a\nRUN x\nFROM b\n");
     // Dominant: a tie is upper case.
     let got = check_file("tie", "from a\nRUN b\n", &FormatOptions::default());
     assert_eq!(got, "FROM a\nRUN b\n");

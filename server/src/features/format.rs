@@ -745,10 +745,22 @@ impl<'a> Formatter<'a> {
         }
     }
 
-    /// The blank lines wanted before each stage's FROM (above the comments attached to it).
+    /// Where a stage gap goes: above each stage's FROM and the comments attached to it,
+    /// except after a stage that is a single one-line FROM.
     fn stage_anchors(&self) -> Vec<usize> {
         let mut anchors = Vec::new();
-        for stage in self.model.stages.iter().filter(|s| s.index > 0) {
+        for (i, stage) in self.model.stages.iter().enumerate().skip(1) {
+            // A run of one-line stages (`FROM image AS alias`) stays together.
+            let prev = &self.model.stages[i - 1];
+            let prev_one_line = prev.instructions.len() <= 1
+                && self
+                    .model
+                    .instructions
+                    .get(prev.from)
+                    .is_some_and(|f| f.start_line == f.end_line);
+            if prev_one_line {
+                continue;
+            }
             let Some(from) = self.model.instructions.get(stage.from) else {
                 continue;
             };
