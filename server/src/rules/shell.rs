@@ -92,7 +92,10 @@ impl Command {
         for _ in 0..4 {
             let prog = base_name(&name.text);
             let skip = match prog {
-                "sudo" => skip_options(args, &["-u", "-g", "-h", "-p", "-C", "-D", "-r", "-t", "-U"]),
+                "sudo" => skip_options(
+                    args,
+                    &["-u", "-g", "-h", "-p", "-C", "-D", "-r", "-t", "-U"],
+                ),
                 "env" => {
                     let mut i = skip_options(args, &["-u", "-C", "-S"]);
                     while args.get(i).is_some_and(|a| is_assignment(&a.text)) {
@@ -115,12 +118,19 @@ impl Command {
         let mut program = normalise_program(base_name(&name.text));
         if program.starts_with("python")
             && args.first().is_some_and(|a| a.text == "-m")
-            && args.get(1).is_some_and(|a| a.text == "pip" || a.text == "pip3")
+            && args
+                .get(1)
+                .is_some_and(|a| a.text == "pip" || a.text == "pip3")
         {
             program = "pip";
             args = args.get(2..).unwrap_or(&[]);
         }
-        Invocation { command: self, name, program, args }
+        Invocation {
+            command: self,
+            name,
+            program,
+            args,
+        }
     }
 }
 
@@ -138,7 +148,9 @@ pub fn base_name(s: &str) -> &str {
 
 fn is_assignment(s: &str) -> bool {
     match s.find('=') {
-        Some(i) if i > 0 => s[..i].bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'),
+        Some(i) if i > 0 => s[..i]
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_'),
         _ => false,
     }
 }
@@ -208,7 +220,10 @@ impl<'a> Invocation<'a> {
 
     /// The word right after an exact argument, e.g. the value of `-o`.
     pub fn value_of(&self, names: &[&str]) -> Option<&'a ShellWord> {
-        let i = self.args.iter().position(|a| names.contains(&a.text.as_str()))?;
+        let i = self
+            .args
+            .iter()
+            .position(|a| names.contains(&a.text.as_str()))?;
         self.args.get(i + 1)
     }
 }
@@ -277,7 +292,13 @@ pub fn is_posix_shell(model: &Model, index: usize) -> bool {
             break;
         };
         let end = limit.min(st.instructions.end);
-        for ins in model.instructions.get(st.instructions.start..end).unwrap_or(&[]).iter().rev() {
+        for ins in model
+            .instructions
+            .get(st.instructions.start..end)
+            .unwrap_or(&[])
+            .iter()
+            .rev()
+        {
             if ins.kind == InstructionKind::Shell {
                 let first = ins
                     .json
@@ -285,15 +306,23 @@ pub fn is_posix_shell(model: &Model, index: usize) -> bool {
                     .and_then(|j| j.items.first())
                     .map(|w| w.value.to_ascii_lowercase())
                     .unwrap_or_default();
-                let prog = first.rsplit(['/', '\\']).next().unwrap_or("").trim_end_matches(".exe");
-                return matches!(prog, "sh" | "bash" | "ash" | "dash" | "zsh" | "ksh" | "mksh" | "busybox");
+                let prog = first
+                    .rsplit(['/', '\\'])
+                    .next()
+                    .unwrap_or("")
+                    .trim_end_matches(".exe");
+                return matches!(
+                    prog,
+                    "sh" | "bash" | "ash" | "dash" | "zsh" | "ksh" | "mksh" | "busybox"
+                );
             }
         }
         let Some(image) = &st.image else {
             break;
         };
         let lower = image.raw.to_ascii_lowercase();
-        if lower.contains("windows") || lower.contains("nanoserver") || lower.contains("servercore") {
+        if lower.contains("windows") || lower.contains("nanoserver") || lower.contains("servercore")
+        {
             return false;
         }
         // Built on an earlier stage: inherit its SHELL.
@@ -383,12 +412,23 @@ fn analyse_instruction(model: &Model, text: &str, index: usize) -> Option<Script
             // `RUN bash <<EOF`, `RUN sh -e <<EOF`: a shell reading the heredoc.
             line_commands.iter().any(|c| {
                 c.heredoc_input
-                    && matches!(base_name(&c.name.text), "sh" | "bash" | "ash" | "dash" | "zsh")
-                    && !c.args.iter().any(|a| a.text == "-c" || !a.text.starts_with('-'))
+                    && matches!(
+                        base_name(&c.name.text),
+                        "sh" | "bash" | "ash" | "dash" | "zsh"
+                    )
+                    && !c
+                        .args
+                        .iter()
+                        .any(|a| a.text == "-c" || !a.text.starts_with('-'))
             }) || (line_commands.len() == 1
                 && line_commands.first().is_some_and(|c| {
-                    matches!(base_name(&c.name.text), "sh" | "bash" | "ash" | "dash" | "zsh")
-                        && c.args.iter().all(|a| a.text.starts_with('-') && a.text != "-c")
+                    matches!(
+                        base_name(&c.name.text),
+                        "sh" | "bash" | "ash" | "dash" | "zsh"
+                    ) && c
+                        .args
+                        .iter()
+                        .all(|a| a.text.starts_with('-') && a.text != "-c")
                 }))
         };
         if !feeds_shell {
@@ -417,8 +457,12 @@ fn analyse_instruction(model: &Model, text: &str, index: usize) -> Option<Script
 /// continuation escape before them, comment lines inside the instruction, and heredoc
 /// markers (their bodies are analysed separately).
 fn blank_line_part(buf: &mut [u8], base: usize, escape: char, ins: &crate::model::Instruction) {
-    let esc = if escape.is_ascii() { escape as u8 } else { b'\\' };
-    let mut blank = |span: Span, buf: &mut [u8]| {
+    let esc = if escape.is_ascii() {
+        escape as u8
+    } else {
+        b'\\'
+    };
+    let blank = |span: Span, buf: &mut [u8]| {
         let s = span.start.saturating_sub(base).min(buf.len());
         let e = span.end.saturating_sub(base).min(buf.len());
         if span.end > base {
@@ -509,7 +553,10 @@ pub fn parse_script(src: &str) -> Script {
         let mut p = p.borrow_mut();
         if p.is_none() {
             let mut parser = tree_sitter::Parser::new();
-            if parser.set_language(&tree_sitter_bash::LANGUAGE.into()).is_err() {
+            if parser
+                .set_language(&tree_sitter_bash::LANGUAGE.into())
+                .is_err()
+            {
                 return None;
             }
             *p = Some(parser);
@@ -522,7 +569,10 @@ pub fn parse_script(src: &str) -> Script {
     };
     let root = tree.root_node();
     script.has_error = root.has_error();
-    let mut walker = Walker { src, script: &mut script };
+    let mut walker = Walker {
+        src,
+        script: &mut script,
+    };
     walker.visit(root, None, false);
     script
 }
@@ -596,7 +646,13 @@ impl Walker<'_> {
         }
     }
 
-    fn command(&mut self, node: tree_sitter::Node, pipeline: Option<usize>, subst: bool, heredoc_input: bool) {
+    fn command(
+        &mut self,
+        node: tree_sitter::Node,
+        pipeline: Option<usize>,
+        subst: bool,
+        heredoc_input: bool,
+    ) {
         let mut name: Option<ShellWord> = None;
         let mut args = Vec::new();
         let mut assignments = Vec::new();
@@ -606,8 +662,14 @@ impl Walker<'_> {
             let field = node.field_name_for_child(i as u32);
             match (field, child.kind()) {
                 (_, "variable_assignment") => {
-                    let n = child.child_by_field_name("name").map(|n| self.text(n)).unwrap_or_default();
-                    let v = child.child_by_field_name("value").map(|v| self.word(v).text).unwrap_or_default();
+                    let n = child
+                        .child_by_field_name("name")
+                        .map(|n| self.text(n))
+                        .unwrap_or_default();
+                    let v = child
+                        .child_by_field_name("value")
+                        .map(|v| self.word(v).text)
+                        .unwrap_or_default();
                     assignments.push((n, v));
                     nested.push(child);
                 }
@@ -661,7 +723,10 @@ impl Walker<'_> {
     }
 
     fn text(&self, node: tree_sitter::Node) -> String {
-        self.src.get(node.start_byte()..node.end_byte()).unwrap_or("").to_string()
+        self.src
+            .get(node.start_byte()..node.end_byte())
+            .unwrap_or("")
+            .to_string()
     }
 
     /// The unquoted text of a word node.
@@ -670,11 +735,18 @@ impl Walker<'_> {
         let mut literal = true;
         let mut text = String::new();
         self.unquote(node, &mut text, &mut literal);
-        ShellWord { text, span, literal }
+        ShellWord {
+            text,
+            span,
+            literal,
+        }
     }
 
     fn unquote(&self, node: tree_sitter::Node, out: &mut String, literal: &mut bool) {
-        let raw = self.src.get(node.start_byte()..node.end_byte()).unwrap_or("");
+        let raw = self
+            .src
+            .get(node.start_byte()..node.end_byte())
+            .unwrap_or("");
         match node.kind() {
             "word" | "number" | "command_name" if node.child_count() == 0 => {
                 if raw.contains(['*', '?', '[']) {
@@ -692,7 +764,11 @@ impl Walker<'_> {
                 }
             }
             "raw_string" => {
-                out.push_str(raw.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')).unwrap_or(raw));
+                out.push_str(
+                    raw.strip_prefix('\'')
+                        .and_then(|r| r.strip_suffix('\''))
+                        .unwrap_or(raw),
+                );
             }
             "string" => {
                 let mut had_content = false;
@@ -705,7 +781,9 @@ impl Walker<'_> {
                             let t = self.src.get(c.start_byte()..c.end_byte()).unwrap_or("");
                             let mut chars = t.chars().peekable();
                             while let Some(ch) = chars.next() {
-                                if ch == '\\' && matches!(chars.peek(), Some('"' | '\\' | '$' | '`')) {
+                                if ch == '\\'
+                                    && matches!(chars.peek(), Some('"' | '\\' | '$' | '`'))
+                                {
                                     if let Some(n) = chars.next() {
                                         out.push(n);
                                     }
@@ -748,7 +826,9 @@ mod tests {
 
     #[test]
     fn chains_pipes_subshells() {
-        let s = parse_script("set -eux; apt-get update && (cd /x && make) | tee log || echo \"npm install\"");
+        let s = parse_script(
+            "set -eux; apt-get update && (cd /x && make) | tee log || echo \"npm install\"",
+        );
         assert_eq!(names(&s), ["set", "apt-get", "cd", "make", "tee", "echo"]);
         assert_eq!(s.pipelines.len(), 1);
         assert_eq!(s.pipelines[0].pipes.len(), 1);
@@ -772,11 +852,17 @@ mod tests {
         let s = parse_script("sudo -E env A=1 python3 -m pip install x");
         let inv = s.commands[0].invocation();
         assert_eq!(inv.program, "pip");
-        assert_eq!(inv.subcommand(&[]).map(|w| w.text.as_str()), Some("install"));
+        assert_eq!(
+            inv.subcommand(&[]).map(|w| w.text.as_str()),
+            Some("install")
+        );
         let s = parse_script("apt-get -qy -o Dpkg::Options::=--force-confnew install curl");
         let inv = s.commands[0].invocation();
         assert!(inv.has_option(Some('y'), &["yes"]));
-        assert_eq!(inv.subcommand(&["-o"]).map(|w| w.text.as_str()), Some("install"));
+        assert_eq!(
+            inv.subcommand(&["-o"]).map(|w| w.text.as_str()),
+            Some("install")
+        );
     }
 
     #[test]
@@ -787,15 +873,25 @@ mod tests {
             return; // model not available yet
         }
         let s = script(&model, text, 1).expect("script");
-        let install = s.commands.iter().find(|c| c.args.first().is_some_and(|a| a.text == "install"));
+        let install = s
+            .commands
+            .iter()
+            .find(|c| c.args.first().is_some_and(|a| a.text == "install"));
         let install = install.expect("install command");
-        assert_eq!(&text[install.name.span.start..install.name.span.end], "apt-get");
-        assert_eq!(&text[install.span.start..install.span.end], "apt-get install -y curl");
+        assert_eq!(
+            &text[install.name.span.start..install.name.span.end],
+            "apt-get"
+        );
+        assert_eq!(
+            &text[install.span.start..install.span.end],
+            "apt-get install -y curl"
+        );
     }
 
     #[test]
     fn heredoc_bodies() {
-        let text = "FROM x\nRUN <<EOF\nset -e\nnpm ci\nEOF\nRUN cat <<EOF > /etc/x\nnpm install\nEOF\n";
+        let text =
+            "FROM x\nRUN <<EOF\nset -e\nnpm ci\nEOF\nRUN cat <<EOF > /etc/x\nnpm install\nEOF\n";
         let model = crate::model::build(text);
         if model.instructions.len() < 3 {
             return;

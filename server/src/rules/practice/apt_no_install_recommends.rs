@@ -1,0 +1,102 @@
+//! AptNoInstallRecommends: `apt-get install` pulls in recommended packages.
+
+use super::util;
+use crate::model::InstructionKind;
+use crate::rules::{Category, Ctx, Finding, Fix, Rule, Severity};
+
+pub const RULE: Rule = Rule {
+    id: "AptNoInstallRecommends",
+    aliases: &["DL3015"],
+    buildkit: false,
+    experimental: false,
+    category: Category::Size,
+    severity: Severity::Info,
+    summary: "`apt-get install` without `--no-install-recommends` installs recommended packages too",
+    docs: r#"By default APT installs the *recommended* packages of everything it installs: often
+documentation, optional tools and libraries the image never uses, and more to patch.
+
+Add `--no-install-recommends` (and name what you need explicitly). Not reported when the
+option is given as `-o APT::Install-Recommends=false`, or when a RUN of the stage before
+writes an APT configuration mentioning `Install-Recommends`.
+
+The fix inserts `--no-install-recommends` after `install`. It is not applied automatically: a
+package your build needs might come only as a recommendation.
+"#,
+    bad: "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\n",
+    good: "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*\n",
+    check,
+};
+
+fn configured_before(ctx: &Ctx, index: usize) -> bool {
+    let model = ctx.model;
+    let Some(stage) = model.instructions.get(index).and_then(|i| i.stage) else {
+        return false;
+    };
+    util::stage_chain(model, stage).into_iter().any(|si| {
+        let Some(st) = model.stages.get(si) else {
+            return false;
+        };
+        let end = if si == stage {
+            index
+        } else {
+            st.instructions.end
+        };
+        model
+            .instructions
+            .get(st.instructions.start..end.max(st.instructions.start))
+            .unwrap_or(&[])
+            .iter()
+            .filter(|i| i.kind == InstructionKind::Run || i.kind == InstructionKind::Copy)
+            .any(|i| util::slice(ctx.text, i.span).contains("Install-Recommends"))
+    })
+}
+
+fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
+    for (i, _, script) in util::runs(ctx) {
+        for inv in util::invocations(&script) {
+            if inv.program != "apt-get" && inv.program != "apt" {
+                continue;
+            }
+            let Some(sub) = inv.subcommand(&["-o", "-c", "-t", "--target-release"]) else {
+                continue;
+            };
+            if sub.text != "install" {
+                continue;
+            }
+            let given = inv.has_option(None, &["no-install-recommends"])
+                || inv
+                    .args
+                    .iter()
+                    .any(|a| a.text.contains("Install-Recommends"));
+            if given || configured_before(ctx, i) {
+                continue;
+            }
+            let mut f = RULE.finding(
+                inv.command.span,
+                "`apt-get install` without `--no-install-recommends` also installs recommended packages",
+            );
+            f.fix = Some(Fix {
+                title: "Add `--no-install-recommends`".into(),
+                edits: vec![util::insert_after(sub.span, "--no-install-recommends")],
+                safe: false,
+            });
+            out.push(f);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::practice::test_support::{apply, check_rule};
+
+    #[test]
+    fn cases() {
+        if crate::model::build("FROM a\n").instructions.is_empty() {
+            return;
+        }
+        let f = check_rule(&RULE, RULE.bad);
+        assert_eq!(apply(RULE.bad, f[0].fix.as_ref().expect("fix")), "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install --no-install-recommends -y curl && rm -rf /var/lib/apt/lists/*\n");
+        assert!(check_rule(&RULE, "FROM d\nRUN echo 'APT::Install-Recommends \"0\";' > /etc/apt/apt.conf.d/norec\nRUN apt-get install -y curl\n").is_empty());
+    }
+}

@@ -1,0 +1,73 @@
+//! CopyRelativeWithoutWorkdir: COPY to a relative destination before any WORKDIR.
+
+use super::util;
+use crate::model::InstructionKind;
+use crate::rules::{Category, Ctx, Finding, Rule, Severity};
+
+pub const RULE: Rule = Rule {
+    id: "CopyRelativeWithoutWorkdir",
+    aliases: &["DL3045"],
+    buildkit: false,
+    experimental: false,
+    category: Category::Correctness,
+    severity: Severity::Info,
+    summary: "COPY/ADD to a relative destination before the stage sets WORKDIR",
+    docs: r#"A relative destination is resolved against the working directory, which comes from the
+base image when the Dockerfile does not set one: `/` for most images, but `/go`,
+`/usr/src/app`, … for others, and it may change when the base image does. Files may land
+somewhere unexpected.
+
+Set `WORKDIR` before copying, or use an absolute destination. Not reported when a WORKDIR was
+set earlier in the stage or in a stage it is built on, for destinations with variables, and
+in Windows images.
+"#,
+    bad: "FROM node:22\nCOPY package.json .\n",
+    good: "FROM node:22\nWORKDIR /app\nCOPY package.json .\n",
+    check,
+};
+
+fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
+    let model = ctx.model;
+    for stage in &model.stages {
+        let windows = util::base_image(model, stage.index).is_some_and(|i| {
+            let l = i.raw.to_ascii_lowercase();
+            l.contains("windows") || l.contains("nanoserver") || l.contains("servercore")
+        });
+        if windows {
+            continue;
+        }
+        let chain = util::stage_chain(model, stage.index);
+        let inherited = chain.iter().skip(1).any(|si| {
+            model.stages.get(*si).is_some_and(|s| {
+                util::stage_instructions(model, s)
+                    .iter()
+                    .any(|i| i.kind == InstructionKind::Workdir)
+            })
+        });
+        if inherited {
+            continue;
+        }
+        for ins in util::stage_instructions(model, stage) {
+            if ins.kind == InstructionKind::Workdir {
+                break;
+            }
+            if !matches!(ins.kind, InstructionKind::Copy | InstructionKind::Add) {
+                continue;
+            }
+            let (_, dest) = util::copy_sources_dest(ins);
+            let Some(dest) = dest else { continue };
+            let d = dest.value.as_str();
+            if d.starts_with('/')
+                || d.contains('$')
+                || d.starts_with('\\')
+                || d.get(1..2) == Some(":")
+            {
+                continue;
+            }
+            out.push(RULE.finding(
+                dest.span,
+                format!("`{d}` is relative to the base image's working directory: set WORKDIR first or use an absolute path"),
+            ));
+        }
+    }
+}

@@ -1,0 +1,68 @@
+//! CopyWholeStage: `COPY --from=<stage> / …` copies an entire OS filesystem.
+
+use super::util;
+use crate::model::{InstructionKind, StageRefKind};
+use crate::rules::{Category, Ctx, Finding, Rule, Severity};
+
+pub const RULE: Rule = Rule {
+    id: "CopyWholeStage",
+    aliases: &[],
+    buildkit: false,
+    experimental: false,
+    category: Category::Size,
+    severity: Severity::Warning,
+    summary: "`COPY --from=<stage> /` copies the stage's whole filesystem, OS included",
+    docs: r#"Copying `/` from a build stage brings its entire root filesystem: the base image's
+operating system, compilers, caches and sources. That undoes the point of a multi-stage
+build and can overwrite the target stage's own files.
+
+Copy only the build output (`COPY --from=build /out/app /usr/local/bin/app`), or collect it in a
+`FROM scratch` stage first (copying `/` of such a stage is fine and not reported).
+
+Reported when the source is `/` (or `/.`, `/*`) and the stage it names has RUN instructions or
+is built on an image other than `scratch`; plain images named by `--from` are not judged
+(helper images such as `tonistiigi/xx` are meant to be copied whole).
+"#,
+    bad: "FROM golang:1.23 AS build\nRUN go build -o /out/app .\n\nFROM alpine:3.20\nCOPY --from=build / /\n",
+    good: "FROM golang:1.23 AS build\nRUN go build -o /out/app .\n\nFROM alpine:3.20\nCOPY --from=build /out/app /usr/local/bin/app\n",
+    check,
+};
+
+fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
+    let model = ctx.model;
+    for r in &model.stage_refs {
+        if r.kind != StageRefKind::CopyFrom {
+            continue;
+        }
+        let Some(target) = r.target else { continue };
+        let Some(ins) = model.instructions.get(r.instruction) else {
+            continue;
+        };
+        if ins.kind != InstructionKind::Copy {
+            continue;
+        }
+        let (sources, _) = util::copy_sources_dest(ins);
+        let Some(root) = sources
+            .iter()
+            .find(|w| matches!(w.value.as_str(), "/" | "/." | "/*" | "/./"))
+        else {
+            continue;
+        };
+        let chain = util::stage_chain(model, target);
+        let has_os = !util::is_scratch(model, target)
+            && chain.iter().any(|si| {
+                model.stages.get(*si).is_some_and(|s| {
+                    util::stage_instructions(model, s)
+                        .iter()
+                        .any(|i| i.kind == InstructionKind::Run)
+                })
+            });
+        if !has_os {
+            continue;
+        }
+        out.push(RULE.finding(
+            root.span,
+            format!("This copies the whole filesystem of stage `{}`, its OS included; copy only the build output", r.name),
+        ));
+    }
+}

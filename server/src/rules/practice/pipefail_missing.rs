@@ -1,0 +1,130 @@
+//! PipefailMissing: a pipe whose left side may fail unnoticed.
+
+use super::util;
+use crate::model::InstructionKind;
+use crate::rules::shell::Script;
+use crate::rules::{Category, Ctx, Finding, Rule, Severity};
+
+pub const RULE: Rule = Rule {
+    id: "PipefailMissing",
+    aliases: &["DL4006"],
+    buildkit: false,
+    experimental: false,
+    category: Category::Correctness,
+    severity: Severity::Warning,
+    summary: "A RUN with a pipe does not set `pipefail`, so a failure before the last command is ignored",
+    docs: r#"A pipeline's status is the status of its *last* command. In
+`RUN wget -O - https://example.com/install.sh | sh`, a failed download still gives `sh` an empty
+script, the step succeeds and the image is silently broken.
+
+Make the shell fail when any command of a pipe fails: `SHELL ["/bin/bash", "-o", "pipefail",
+"-c"]` before the RUN (the default `/bin/sh` of Debian-based images, dash, has no `pipefail`),
+or `set -o pipefail` at the start of the RUN when the shell supports it (bash, zsh, busybox
+ash).
+
+Not reported when a `SHELL` of the stage sets `-o pipefail`, when the script runs
+`set -o pipefail` (or `set -eo pipefail`, …) before the pipe, and for pipes whose commands
+before the last one cannot fail in a way that matters (`echo`, `printf`, `yes`, `true`).
+"#,
+    bad: "FROM debian:bookworm-slim\nRUN wget -O - https://example.com/install.sh | sh\n",
+    good: "FROM debian:bookworm-slim\nSHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\nRUN wget -O - https://example.com/install.sh | sh\n",
+    check,
+};
+
+fn shell_sets_pipefail(ctx: &Ctx, index: usize) -> bool {
+    let model = ctx.model;
+    let Some(stage) = model.instructions.get(index).and_then(|i| i.stage) else {
+        return false;
+    };
+    for si in util::stage_chain(model, stage) {
+        let Some(st) = model.stages.get(si) else {
+            return false;
+        };
+        let end = if si == stage {
+            index
+        } else {
+            st.instructions.end
+        };
+        let shell = model
+            .instructions
+            .get(st.instructions.start..end.max(st.instructions.start))
+            .unwrap_or(&[])
+            .iter()
+            .rev()
+            .find(|i| i.kind == InstructionKind::Shell);
+        if let Some(s) = shell {
+            return util::slice(ctx.text, s.span).contains("pipefail");
+        }
+    }
+    false
+}
+
+fn sets_pipefail_before(script: &Script, offset: usize) -> bool {
+    script
+        .commands
+        .iter()
+        .filter(|c| c.span.start < offset)
+        .any(|c| {
+            c.name.text == "set"
+                && c.args.windows(2).any(|w| {
+                    w[0].text.starts_with('-')
+                        && w[0].text.ends_with('o')
+                        && w[1].text == "pipefail"
+                })
+        })
+}
+
+fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
+    for (i, _, script) in util::runs(ctx) {
+        if shell_sets_pipefail(ctx, i) {
+            continue;
+        }
+        for p in &script.pipelines {
+            let Some(first_pipe) = p.pipes.first() else {
+                continue;
+            };
+            let cmds: Vec<_> = p
+                .commands
+                .iter()
+                .filter_map(|c| script.commands.get(*c))
+                .collect();
+            if cmds.iter().any(|c| c.substitution) {
+                continue;
+            }
+            let harmless = cmds
+                .iter()
+                .take(cmds.len().saturating_sub(1))
+                .all(|c| matches!(c.invocation().program, "echo" | "printf" | "yes" | "true"));
+            if harmless || sets_pipefail_before(&script, p.span.start) {
+                continue;
+            }
+            out.push(RULE.finding(
+                *first_pipe,
+                "A failure before this pipe is ignored: set `-o pipefail` (e.g. `SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]`)",
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::practice::test_support::check_rule;
+
+    #[test]
+    fn cases() {
+        if crate::model::build("FROM a\n").instructions.is_empty() {
+            return;
+        }
+        assert!(
+            check_rule(&RULE, "FROM a\nRUN set -eux -o pipefail; curl x | tar -x\n").is_empty()
+        );
+        assert!(check_rule(&RULE, "FROM a\nRUN set -euxo pipefail; curl x | tar -x\n").is_empty());
+        assert!(check_rule(&RULE, "FROM a\nRUN echo \"$SHA  file\" | sha256sum -c -\n").is_empty());
+        assert!(check_rule(&RULE, "FROM a\nRUN x=\"$(ls | wc -l)\"\n").is_empty());
+        assert_eq!(
+            check_rule(&RULE, "FROM a\nRUN curl -fsSL x | tar -xz && make\n").len(),
+            1
+        );
+    }
+}

@@ -1,0 +1,56 @@
+//! UntaggedImage: `FROM image` without a tag or digest.
+
+use super::util;
+use crate::rules::{Category, Ctx, Finding, Rule, Severity};
+
+pub const RULE: Rule = Rule {
+    id: "UntaggedImage",
+    aliases: &["DL3006"],
+    buildkit: false,
+    experimental: false,
+    category: Category::Correctness,
+    severity: Severity::Warning,
+    summary: "The base image has no tag or digest, so it means `latest`",
+    docs: r#"`FROM node` pulls `node:latest`: whatever version is current on the day of the build. The
+same Dockerfile builds different images over time and may break without any change.
+
+Name a version (`node:22.11-slim`), ideally pinned by digest as well
+(`node:22.11-slim@sha256:…`) and updated on purpose. Not reported for `scratch`, for stage
+names, and for images given by a variable (`FROM ${BASE}`).
+"#,
+    bad: "FROM ubuntu\nRUN echo hello\n",
+    good: "FROM ubuntu:24.04\nRUN echo hello\n",
+    check,
+};
+
+fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
+    let model = ctx.model;
+    for stage in &model.stages {
+        let Some(image) = &stage.image else { continue };
+        if image.has_variables
+            || image.raw.contains('$')
+            || image.raw.eq_ignore_ascii_case("scratch")
+            || image.tag.is_some()
+            || image.digest.is_some()
+            || util::parent_stage(model, stage).is_some()
+        {
+            continue;
+        }
+        // A stage name used before its definition, or with a different case.
+        let lower = image.raw.to_ascii_lowercase();
+        if model
+            .stages
+            .iter()
+            .any(|s| s.key().is_some_and(|k| k == lower))
+        {
+            continue;
+        }
+        out.push(RULE.finding(
+            image.span,
+            format!(
+                "`{}` has no tag: it means `{}:latest`, which changes over time; name a version",
+                image.raw, image.raw
+            ),
+        ));
+    }
+}

@@ -1,0 +1,795 @@
+//! Helpers shared by the best-practice rules: stages, RUN scripts, package installs, edits.
+
+use std::rc::Rc;
+
+use crate::model::{Instruction, InstructionKind, Model, Span, Stage, StageRefKind};
+use crate::rules::shell::{self, Command, Invocation, Script};
+use crate::rules::{Ctx, Edit};
+
+/// Every analysed RUN: (instruction index, instruction, script).
+pub fn runs<'a>(
+    ctx: &'a Ctx<'a>,
+) -> impl Iterator<Item = (usize, &'a Instruction, Rc<Script>)> + 'a {
+    let scripts = shell::scripts(ctx.model, ctx.text);
+    ctx.model
+        .instructions
+        .iter()
+        .enumerate()
+        .filter_map(move |(i, ins)| scripts.get(i).cloned().flatten().map(|s| (i, ins, s)))
+}
+
+/// The script of one RUN, if analysed.
+pub fn script(ctx: &Ctx, index: usize) -> Option<Rc<Script>> {
+    shell::script(ctx.model, ctx.text, index)
+}
+
+/// Instructions of a stage (FROM included).
+pub fn stage_instructions<'a>(model: &'a Model, stage: &Stage) -> &'a [Instruction] {
+    model
+        .instructions
+        .get(stage.instructions.clone())
+        .unwrap_or(&[])
+}
+
+/// The earlier stage a stage is built on (`FROM <stage>`), if any.
+pub fn parent_stage(model: &Model, stage: &Stage) -> Option<usize> {
+    if let Some(r) = model
+        .stage_refs
+        .iter()
+        .find(|r| r.kind == StageRefKind::FromImage && r.instruction == stage.from)
+    {
+        return r.target;
+    }
+    // Fallback when the model has no stage references: match the image name.
+    let image = stage.image.as_ref()?;
+    if image.tag.is_some() || image.digest.is_some() || image.registry.is_some() {
+        return None;
+    }
+    let lower = image.raw.to_ascii_lowercase();
+    model
+        .stages
+        .iter()
+        .take(stage.index)
+        .rev()
+        .find(|s| s.key().is_some_and(|k| k == lower))
+        .map(|s| s.index)
+}
+
+/// The stage and the stages it is built on, nearest first.
+pub fn stage_chain(model: &Model, stage: usize) -> Vec<usize> {
+    let mut out = vec![stage];
+    let mut cur = stage;
+    while let Some(p) = model.stages.get(cur).and_then(|s| parent_stage(model, s)) {
+        if p >= cur || out.contains(&p) {
+            break;
+        }
+        out.push(p);
+        cur = p;
+    }
+    out
+}
+
+/// The stages whose filesystem ends up in the final image: the last stage and the stages it
+/// is built on.
+pub fn final_chain(model: &Model) -> Vec<usize> {
+    match model.stages.len() {
+        0 => Vec::new(),
+        n => stage_chain(model, n - 1),
+    }
+}
+
+/// The external base image of a stage (following `FROM <stage>`), as written.
+pub fn base_image(model: &Model, stage: usize) -> Option<&crate::model::ImageRef> {
+    let chain = stage_chain(model, stage);
+    let last = *chain.last()?;
+    model.stages.get(last).and_then(|s| s.image.as_ref())
+}
+
+/// `FROM scratch` (following `FROM <stage>`).
+pub fn is_scratch(model: &Model, stage: usize) -> bool {
+    base_image(model, stage).is_some_and(|i| i.raw.eq_ignore_ascii_case("scratch"))
+}
+
+/// Whether a RUN has a `--mount=type=cache` whose target starts with one of `targets`
+/// (any cache mount when `targets` is empty).
+pub fn has_cache_mount(ins: &Instruction, targets: &[&str]) -> bool {
+    ins.flags
+        .iter()
+        .filter(|f| f.name.eq_ignore_ascii_case("mount"))
+        .any(|f| {
+            let opt = |k: &str| {
+                f.options
+                    .iter()
+                    .find(|o| o.key.eq_ignore_ascii_case(k))
+                    .and_then(|o| o.value.clone())
+            };
+            let is_cache = opt("type").is_some_and(|t| t.eq_ignore_ascii_case("cache"))
+                || f.value.as_deref().is_some_and(|v| v.contains("type=cache"));
+            if !is_cache {
+                return false;
+            }
+            if targets.is_empty() {
+                return true;
+            }
+            let target = opt("target")
+                .or_else(|| opt("dst"))
+                .or_else(|| opt("destination"));
+            let target = match (target, &f.value) {
+                (Some(t), _) => t,
+                (None, Some(v)) => v
+                    .split(',')
+                    .find_map(|kv| {
+                        let (k, v) = kv.split_once('=')?;
+                        matches!(k, "target" | "dst" | "destination").then(|| v.to_string())
+                    })
+                    .unwrap_or_default(),
+                _ => String::new(),
+            };
+            let target = target.trim_end_matches('/');
+            targets.iter().any(|t| {
+                let t = t.trim_end_matches('/');
+                target == t
+                    || target.starts_with(&format!("{t}/"))
+                    || t.starts_with(&format!("{target}/"))
+            })
+        })
+}
+
+/// The effective invocations of a script that are not inside `$(…)`.
+pub fn invocations(script: &Script) -> impl Iterator<Item = Invocation<'_>> {
+    script
+        .commands
+        .iter()
+        .filter(|c| !c.substitution)
+        .map(Command::invocation)
+}
+
+/// An `ENV` of the stage chain before `index` sets `name` (to any value).
+pub fn env_set_before(model: &Model, index: usize, name: &str) -> Option<String> {
+    let ins = model.instructions.get(index)?;
+    let stage = ins.stage?;
+    for si in stage_chain(model, stage) {
+        let st = model.stages.get(si)?;
+        let end = if si == stage {
+            index
+        } else {
+            st.instructions.end
+        };
+        for i in model
+            .instructions
+            .get(st.instructions.start..end.max(st.instructions.start))?
+            .iter()
+            .rev()
+        {
+            if i.kind != InstructionKind::Env && i.kind != InstructionKind::Arg {
+                continue;
+            }
+            if let crate::model::Details::Pairs(pairs) = &i.details {
+                for kv in pairs.iter().rev() {
+                    if kv.key.value == name {
+                        if let Some(v) = &kv.value {
+                            return Some(v.value.clone());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Insert `text` right after `word` (with a leading space).
+pub fn insert_after(word: Span, text: &str) -> Edit {
+    Edit {
+        span: Span::new(word.end, word.end),
+        new_text: format!(" {text}"),
+    }
+}
+
+/// Replace `span` with `text`.
+pub fn replace(span: Span, text: &str) -> Edit {
+    Edit {
+        span,
+        new_text: text.to_string(),
+    }
+}
+
+/// The start of the line containing `offset`.
+pub fn line_start(text: &str, offset: usize) -> usize {
+    text.get(..offset.min(text.len()))
+        .and_then(|t| t.rfind('\n'))
+        .map(|i| i + 1)
+        .unwrap_or(0)
+}
+
+/// The offset just after the line end of the line containing `offset` (or the text end).
+pub fn line_end_after(text: &str, offset: usize) -> usize {
+    let o = offset.min(text.len());
+    text.get(o..)
+        .and_then(|t| t.find('\n'))
+        .map(|i| o + i + 1)
+        .unwrap_or(text.len())
+}
+
+/// The leading indentation of the line containing `offset`.
+pub fn indent_at(text: &str, offset: usize) -> &str {
+    let s = line_start(text, offset);
+    let line = text.get(s..).unwrap_or("");
+    let n = line.len() - line.trim_start_matches([' ', '\t']).len();
+    line.get(..n).unwrap_or("")
+}
+
+/// The text of a span (empty when out of range).
+pub fn slice(text: &str, span: Span) -> &str {
+    text.get(span.start..span.end).unwrap_or("")
+}
+
+/// An edit that appends the shell command `cmd` at the end of a RUN (after its last command,
+/// with `&&`, or as a last line of a heredoc script). `None` when the end is not plain.
+pub fn append_to_run(text: &str, ins: &Instruction, script: &Script, cmd: &str) -> Option<Edit> {
+    if ins.json.is_some() {
+        return None;
+    }
+    if let Some(h) = ins.heredocs.last() {
+        let line_has_commands = script.commands.iter().any(|c| !c.heredoc);
+        let end = h.end_span?;
+        if line_has_commands || ins.heredocs.len() != 1 {
+            return None;
+        }
+        return Some(Edit {
+            span: Span::new(end.start, end.start),
+            new_text: format!("{cmd}\n"),
+        });
+    }
+    let last_end = script.commands.iter().map(|c| c.span.end).max()?;
+    let end = ins.rest.span.end;
+    let tail = slice(text, Span::new(last_end, end));
+    if !tail.trim().is_empty() || last_end > end {
+        return None;
+    }
+    Some(Edit {
+        span: Span::new(last_end, last_end),
+        new_text: format!(" && {cmd}"),
+    })
+}
+
+/// Whether the stage chain of instruction `index` switched to a non-root user before it.
+pub fn non_root_before(model: &Model, index: usize) -> bool {
+    let Some(stage) = model.instructions.get(index).and_then(|i| i.stage) else {
+        return false;
+    };
+    for si in stage_chain(model, stage) {
+        let Some(st) = model.stages.get(si) else {
+            return false;
+        };
+        let end = if si == stage {
+            index
+        } else {
+            st.instructions.end
+        };
+        let user = model
+            .instructions
+            .get(st.instructions.start..end.max(st.instructions.start))
+            .unwrap_or(&[])
+            .iter()
+            .rev()
+            .find(|i| i.kind == InstructionKind::User);
+        if let Some(u) = user {
+            let name = u.rest.value.split(':').next().unwrap_or("").trim();
+            return !(name == "root" || name == "0");
+        }
+    }
+    false
+}
+
+/// Whether instruction `index` belongs to a stage whose filesystem is part of the final image.
+pub fn in_final_image(model: &Model, index: usize) -> bool {
+    let Some(stage) = model.instructions.get(index).and_then(|i| i.stage) else {
+        return false;
+    };
+    final_chain(model).contains(&stage)
+}
+
+/// Whether a command of the script removes (with `rm`) a path starting with one of `prefixes`.
+pub fn removes(script: &Script, prefixes: &[&str]) -> bool {
+    invocations(script).any(|inv| {
+        inv.program == "rm"
+            && inv.args.iter().any(|a| {
+                let t = a.text.trim_end_matches('*').trim_end_matches('/');
+                prefixes.iter().any(|p| {
+                    let p = p.trim_end_matches('/');
+                    t == p
+                        || t.starts_with(&format!("{p}/"))
+                        || (p.starts_with(t)
+                            && !t.is_empty()
+                            && t.len() > 1
+                            && p[t.len()..].starts_with('/'))
+                })
+            })
+    })
+}
+
+/// Package managers and dependency installers found in RUN scripts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Eco {
+    Npm,
+    Yarn,
+    Pnpm,
+    Bun,
+    Pip,
+    Poetry,
+    Uv,
+    Pipenv,
+    Go,
+    Bundler,
+    Composer,
+    Maven,
+    Gradle,
+    Dotnet,
+    Mix,
+    Apt,
+    Apk,
+    Yum,
+    Zypper,
+}
+
+impl Eco {
+    /// A system package manager (its installs read no file of the build context).
+    pub fn is_system(self) -> bool {
+        matches!(self, Eco::Apt | Eco::Apk | Eco::Yum | Eco::Zypper)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Eco::Npm => "npm",
+            Eco::Yarn => "yarn",
+            Eco::Pnpm => "pnpm",
+            Eco::Bun => "bun",
+            Eco::Pip => "pip",
+            Eco::Poetry => "poetry",
+            Eco::Uv => "uv",
+            Eco::Pipenv => "pipenv",
+            Eco::Go => "go",
+            Eco::Bundler => "bundler",
+            Eco::Composer => "composer",
+            Eco::Maven => "maven",
+            Eco::Gradle => "gradle",
+            Eco::Dotnet => "dotnet",
+            Eco::Mix => "mix",
+            Eco::Apt => "apt-get",
+            Eco::Apk => "apk",
+            Eco::Yum => "yum/dnf",
+            Eco::Zypper => "zypper",
+        }
+    }
+
+    /// Files of the build context the install reads (file names or globs).
+    pub fn manifests(self) -> &'static [&'static str] {
+        match self {
+            Eco::Npm => &[
+                "package.json",
+                "package-lock.json",
+                "npm-shrinkwrap.json",
+                ".npmrc",
+            ],
+            Eco::Yarn => &["package.json", "yarn.lock", ".yarnrc", ".yarnrc.yml"],
+            Eco::Pnpm => &[
+                "package.json",
+                "pnpm-lock.yaml",
+                "pnpm-workspace.yaml",
+                ".npmrc",
+            ],
+            Eco::Bun => &["package.json", "bun.lockb", "bun.lock"],
+            Eco::Pip => &["requirements.txt"],
+            Eco::Poetry => &["pyproject.toml", "poetry.lock"],
+            Eco::Uv => &["pyproject.toml", "uv.lock"],
+            Eco::Pipenv => &["Pipfile", "Pipfile.lock"],
+            Eco::Go => &["go.mod", "go.sum"],
+            Eco::Bundler => &["Gemfile", "Gemfile.lock"],
+            Eco::Composer => &["composer.json", "composer.lock"],
+            Eco::Maven => &["pom.xml"],
+            Eco::Gradle => &[
+                "build.gradle",
+                "build.gradle.kts",
+                "settings.gradle",
+                "settings.gradle.kts",
+                "gradle.properties",
+            ],
+            Eco::Dotnet => &["*.csproj", "*.fsproj", "*.vbproj", "*.sln", "NuGet.config"],
+            Eco::Mix => &["mix.exs", "mix.lock"],
+            _ => &[],
+        }
+    }
+
+    /// Whether a copied source path names a manifest of this ecosystem.
+    pub fn is_manifest(self, source: &str) -> bool {
+        let name = source
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or(source);
+        let lower = name.to_ascii_lowercase();
+        let glob_match = |pat: &str| -> bool {
+            let pat = pat.to_ascii_lowercase();
+            if let Some(suffix) = pat.strip_prefix('*') {
+                return lower.ends_with(suffix);
+            }
+            if lower == pat {
+                return true;
+            }
+            // A glob in the source that matches the manifest (`package*.json`, `*.lock`).
+            if lower.contains('*') {
+                return glob(&lower, &pat);
+            }
+            false
+        };
+        match self {
+            Eco::Pip => {
+                (lower.starts_with("requirements")
+                    && (lower.ends_with(".txt") || lower.ends_with(".in")))
+                    || lower == "requirements"
+                    || lower.contains('*') && glob(&lower, "requirements.txt")
+                    || lower == "pyproject.toml"
+                    || lower == "setup.py"
+                    || lower == "setup.cfg"
+            }
+            _ => self.manifests().iter().any(|m| glob_match(m)),
+        }
+    }
+}
+
+/// A minimal glob match (`*` and `?`), case-sensitive on already lower-cased input.
+pub fn glob(pattern: &str, name: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let n: Vec<char> = name.chars().collect();
+    let (mut pi, mut ni) = (0usize, 0usize);
+    let (mut star, mut mark) = (None::<usize>, 0usize);
+    while ni < n.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == n[ni]) {
+            pi += 1;
+            ni += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            pi += 1;
+            mark = ni;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ni = mark;
+        } else {
+            return false;
+        }
+    }
+    while pi < p.len() && p[pi] == '*' {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+/// What an install reads, when it is a dependency install.
+#[derive(Clone, Debug)]
+pub struct Install {
+    pub eco: Eco,
+    /// For `pip install -r X` / `uv pip install -r X`: the requirement files.
+    pub files: Vec<String>,
+}
+
+/// Classify an invocation as an install of project dependencies (reading manifests of the
+/// build context) or of system packages.
+pub fn classify_install(inv: &Invocation) -> Option<Install> {
+    let sub = |with_value: &[&str]| inv.subcommand(with_value).map(|w| w.text.as_str());
+    let positionals_after_sub =
+        |with_value: &[&str]| inv.positionals(with_value).len().saturating_sub(1);
+    let eco = |eco| {
+        Some(Install {
+            eco,
+            files: Vec::new(),
+        })
+    };
+    match inv.program {
+        "npm" => {
+            let global = inv.has_option(Some('g'), &["global"]);
+            match sub(&[
+                "--prefix",
+                "-C",
+                "--workspace",
+                "-w",
+                "--registry",
+                "--cache",
+            ])? {
+                "ci" | "clean-install" | "install-clean" | "isntall" => eco(Eco::Npm),
+                "install" | "i" | "add" | "in" | "ins" | "inst" | "insta" | "instal"
+                    if !global
+                        && positionals_after_sub(&[
+                            "--prefix",
+                            "-C",
+                            "--workspace",
+                            "-w",
+                            "--registry",
+                            "--cache",
+                        ]) == 0 =>
+                {
+                    eco(Eco::Npm)
+                }
+                _ => None,
+            }
+        }
+        "yarn" => {
+            let s = sub(&[
+                "--cwd",
+                "--modules-folder",
+                "--cache-folder",
+                "--network-timeout",
+                "--mutex",
+            ]);
+            match s {
+                None | Some("install") => eco(Eco::Yarn),
+                _ => None,
+            }
+        }
+        "pnpm" => match sub(&["--dir", "-C", "--filter", "-F", "--store-dir"])? {
+            "install" | "i" | "fetch"
+                if positionals_after_sub(&["--dir", "-C", "--filter", "-F", "--store-dir"])
+                    == 0 =>
+            {
+                eco(Eco::Pnpm)
+            }
+            _ => None,
+        },
+        "bun" => match sub(&["--cwd"])? {
+            "install" | "i" if positionals_after_sub(&["--cwd"]) == 0 => eco(Eco::Bun),
+            _ => None,
+        },
+        "pip" => {
+            if sub(&[
+                "-r",
+                "--requirement",
+                "-c",
+                "--constraint",
+                "-i",
+                "--index-url",
+                "--target",
+                "-t",
+            ])? != "install"
+            {
+                return None;
+            }
+            let files = requirement_files(inv.args);
+            (!files.is_empty()).then_some(Install {
+                eco: Eco::Pip,
+                files,
+            })
+        }
+        "uv" => {
+            let pos = inv.positionals(&[
+                "-r",
+                "--requirement",
+                "--python",
+                "-p",
+                "--project",
+                "--directory",
+            ]);
+            match pos.first().map(|w| w.text.as_str())? {
+                "sync" => eco(Eco::Uv),
+                "pip"
+                    if matches!(
+                        pos.get(1).map(|w| w.text.as_str()),
+                        Some("install" | "sync")
+                    ) =>
+                {
+                    let files = requirement_files(inv.args);
+                    (!files.is_empty()).then_some(Install {
+                        eco: Eco::Pip,
+                        files,
+                    })
+                }
+                _ => None,
+            }
+        }
+        "poetry" => (sub(&["--directory", "-C"])? == "install").then_some(Install {
+            eco: Eco::Poetry,
+            files: Vec::new(),
+        }),
+        "pipenv" => matches!(sub(&[])?, "install" | "sync")
+            .then(|| inv.positionals(&[]).len() == 1)
+            .filter(|b| *b)
+            .map(|_| Install {
+                eco: Eco::Pipenv,
+                files: Vec::new(),
+            }),
+        "go" => {
+            let pos = inv.positionals(&["-modfile", "-C"]);
+            (pos.first().map(|w| w.text.as_str()) == Some("mod")
+                && pos.get(1).map(|w| w.text.as_str()) == Some("download"))
+            .then_some(Install {
+                eco: Eco::Go,
+                files: Vec::new(),
+            })
+        }
+        "bundle" | "bundler" => match sub(&["--gemfile", "--path", "--jobs", "-j", "--retry"]) {
+            Some("install") | None => eco(Eco::Bundler),
+            _ => None,
+        },
+        "composer" | "composer.phar" => {
+            (sub(&["-d", "--working-dir"])? == "install").then_some(Install {
+                eco: Eco::Composer,
+                files: Vec::new(),
+            })
+        }
+        "mvn" | "mvnw" => inv
+            .positionals(&[
+                "-f",
+                "--file",
+                "-s",
+                "--settings",
+                "-P",
+                "-pl",
+                "--projects",
+                "-T",
+            ])
+            .iter()
+            .any(|w| {
+                matches!(
+                    w.text.as_str(),
+                    "dependency:go-offline" | "dependency:resolve" | "dependency:resolve-plugins"
+                )
+            })
+            .then_some(Install {
+                eco: Eco::Maven,
+                files: Vec::new(),
+            }),
+        "gradle" | "gradlew" => inv
+            .positionals(&["-p", "--project-dir", "-b", "--build-file"])
+            .iter()
+            .any(|w| w.text == "dependencies" || w.text == "downloadDependencies")
+            .then_some(Install {
+                eco: Eco::Gradle,
+                files: Vec::new(),
+            }),
+        "dotnet" => (sub(&[])? == "restore").then_some(Install {
+            eco: Eco::Dotnet,
+            files: Vec::new(),
+        }),
+        "mix" => (sub(&[])? == "deps.get").then_some(Install {
+            eco: Eco::Mix,
+            files: Vec::new(),
+        }),
+        "apt-get" | "apt" | "aptitude" => {
+            (sub(&["-o", "-c", "-t", "--target-release"])? == "install").then_some(Install {
+                eco: Eco::Apt,
+                files: Vec::new(),
+            })
+        }
+        "apk" => (sub(&["-X", "--repository", "-p", "--root", "-t", "--virtual"])? == "add")
+            .then_some(Install {
+                eco: Eco::Apk,
+                files: Vec::new(),
+            }),
+        "yum" | "dnf" | "microdnf" | "tdnf" => matches!(
+            sub(&[
+                "--setopt",
+                "--enablerepo",
+                "--disablerepo",
+                "--installroot",
+                "--releasever",
+                "-c",
+                "--config"
+            ])?,
+            "install" | "groupinstall"
+        )
+        .then_some(Install {
+            eco: Eco::Yum,
+            files: Vec::new(),
+        }),
+        "zypper" => matches!(
+            sub(&["--root", "-R", "-D", "--reposd-dir"])?,
+            "install" | "in"
+        )
+        .then_some(Install {
+            eco: Eco::Zypper,
+            files: Vec::new(),
+        }),
+        _ => None,
+    }
+}
+
+/// Values of `-r`/`--requirement` options (and `-rfile`/`--requirement=file`).
+fn requirement_files(args: &[shell::ShellWord]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(a) = args.get(i) {
+        let t = a.text.as_str();
+        if t == "-r" || t == "--requirement" {
+            if let Some(v) = args.get(i + 1) {
+                out.push(v.text.clone());
+            }
+            i += 2;
+            continue;
+        }
+        if let Some(v) = t.strip_prefix("--requirement=") {
+            out.push(v.to_string());
+        } else if let Some(v) = t
+            .strip_prefix("-r")
+            .filter(|v| !v.is_empty() && !v.starts_with('-'))
+        {
+            out.push(v.to_string());
+        }
+        i += 1;
+    }
+    out
+}
+
+/// The sources and destination of a COPY/ADD (shell or exec form), heredoc markers excluded.
+pub fn copy_sources_dest(
+    ins: &Instruction,
+) -> (Vec<crate::model::Word>, Option<crate::model::Word>) {
+    let words: Vec<crate::model::Word> = match &ins.json {
+        Some(j) => j.items.clone(),
+        None => ins.words.clone(),
+    };
+    let mut words = words;
+    let dest = words.pop();
+    let sources = words
+        .into_iter()
+        .filter(|w| !w.raw.starts_with("<<"))
+        .collect();
+    (sources, dest)
+}
+
+/// A COPY/ADD source that is the whole build context (`.`, `./`, `*`, `./*`, `/`).
+pub fn is_whole_context(source: &str) -> bool {
+    matches!(source, "." | "./" | "*" | "./*" | "/" | "./." | "/*" | "/.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globbing() {
+        assert!(glob("package*.json", "package-lock.json"));
+        assert!(glob("package*.json", "package.json"));
+        assert!(!glob("package*.json", "yarn.lock"));
+        assert!(glob("*", "anything"));
+        assert!(Eco::Npm.is_manifest("package*.json"));
+        assert!(Eco::Npm.is_manifest("./app/package.json"));
+        assert!(Eco::Pip.is_manifest("requirements-dev.txt"));
+        assert!(!Eco::Go.is_manifest("main.go"));
+        assert!(Eco::Dotnet.is_manifest("src/App.csproj"));
+    }
+
+    #[test]
+    fn installs() {
+        let cases = [
+            ("npm ci", Some(Eco::Npm)),
+            ("npm install", Some(Eco::Npm)),
+            ("npm install -g typescript", None),
+            ("npm install express", None),
+            ("yarn", Some(Eco::Yarn)),
+            ("yarn --frozen-lockfile", Some(Eco::Yarn)),
+            ("yarn build", None),
+            ("pip install -r requirements.txt", Some(Eco::Pip)),
+            ("pip install flask", None),
+            (
+                "python3 -m pip install --no-cache-dir -r req/base.txt",
+                Some(Eco::Pip),
+            ),
+            ("go mod download", Some(Eco::Go)),
+            ("go build ./...", None),
+            ("apt-get install -y curl", Some(Eco::Apt)),
+            ("apt-get update", None),
+            ("uv sync --locked", Some(Eco::Uv)),
+            ("bundle install", Some(Eco::Bundler)),
+            ("dotnet restore", Some(Eco::Dotnet)),
+        ];
+        for (src, want) in cases {
+            let s = shell::parse_script(src);
+            let got = s
+                .commands
+                .first()
+                .and_then(|c| classify_install(&c.invocation()))
+                .map(|i| i.eco);
+            assert_eq!(got, want, "{src}");
+        }
+    }
+}
