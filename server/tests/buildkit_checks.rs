@@ -26,8 +26,10 @@ fn fixtures() -> PathBuf {
 type Key = (String, usize, String);
 
 fn expected(dir: &Path) -> BTreeSet<Key> {
-    let text = std::fs::read_to_string(dir.join("expected.json")).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
-    let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    let text = std::fs::read_to_string(dir.join("expected.json"))
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    let v: serde_json::Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
     v.as_array()
         .map(|a| {
             a.iter()
@@ -49,7 +51,9 @@ fn options(dir: &Path) -> CheckOptions {
         let meta: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
         if let Some(attrs) = meta.get("FrontendAttrs").and_then(|a| a.as_object()) {
             for (k, v) in attrs {
-                let Some(name) = k.strip_prefix("build-arg:") else { continue };
+                let Some(name) = k.strip_prefix("build-arg:") else {
+                    continue;
+                };
                 let value = v.as_str().unwrap_or_default().to_string();
                 if name == "BUILDKIT_DOCKERFILE_CHECK" {
                     opts.buildkit_check = Some(value);
@@ -70,7 +74,10 @@ fn actual(text: &str, opts: &CheckOptions) -> BTreeSet<Key> {
         .into_iter()
         .filter(|f| rules::find(f.rule).is_some_and(|r| r.buildkit))
         .map(|f| {
-            let line = text.get(..f.span.start).map_or(0, |s| s.matches('\n').count()) + 1;
+            let line = text
+                .get(..f.span.start)
+                .map_or(0, |s| s.matches('\n').count())
+                + 1;
             (f.rule.to_string(), line, f.message)
         })
         .collect()
@@ -90,7 +97,11 @@ fn buildkit_check_cases() {
     let mut passed = 0;
     let mut failures = Vec::new();
     for dir in &dirs {
-        let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or("?").to_string();
+        let name = dir
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("?")
+            .to_string();
         let text = std::fs::read_to_string(dir.join("Dockerfile")).unwrap_or_default();
         let want = expected(dir);
         let got = actual(&text, &options(dir));
@@ -104,7 +115,10 @@ fn buildkit_check_cases() {
             failures.push(name);
         }
     }
-    println!("\nBuildKit check conformance: {passed}/{} cases", dirs.len());
+    println!(
+        "\nBuildKit check conformance: {passed}/{} cases",
+        dirs.len()
+    );
     assert_eq!(dirs.len(), 87, "expected 87 cases");
     assert!(
         passed >= REQUIRED_PASSES,

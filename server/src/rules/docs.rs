@@ -74,7 +74,7 @@ names and messages; *best practices* go beyond BuildKit.\n\n",
 settings. Suppress findings with BuildKit's `# check=skip=RuleA,RuleB` directive (for the \
 whole file, or in a comment directly above one instruction), `# dockerfile-ls ignore=RuleA` \
 above an instruction, or hadolint's `# hadolint ignore=DL3008` and `# hadolint global \
-ignore=DL3008` through the aliases. `# check=error=true` turns findings into errors and \
+ignore=DL3008` through the aliases. `# check=error=true` turns BuildKit-check findings into errors and \
 `# check=experimental=RuleA|all` enables experimental rules.\n\n",
     );
     s.push_str(

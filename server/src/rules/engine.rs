@@ -75,7 +75,8 @@ pub fn run(model: &Model, text: &str, opts: &CheckOptions) -> Vec<Finding> {
             if let Some(Some(sev)) = configured {
                 f.severity = sev;
             }
-            if settings.error && !structural {
+            // `error=true` makes BuildKit fail the build on its own checks only.
+            if settings.error && rule.buildkit {
                 f.severity = Severity::Error;
             }
             out.push(f);

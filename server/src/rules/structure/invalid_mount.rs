@@ -22,8 +22,9 @@ default), `cache`, `tmpfs`, `secret` or `ssh`, and each type has its keys:\n\n\
 | tmpfs | `target`, `size` |\n\
 | secret | `id`, `target`, `env`, `required`, `mode`, `uid`, `gid` |\n\
 | ssh | `id`, `target`, `required`, `mode`, `uid`, `gid` |\n\n\
-bind, cache and tmpfs mounts need a `target`; a secret mount needs an `id`, `target` or \
-`env`. `mode` is octal, `uid`/`gid` decimal, `required`/`readonly`/`readwrite` booleans, \
+A cache or tmpfs mount without `target` is mounted over the working directory (a \
+warning; a bind mount without `target`, e.g. `--mount=from=stage`, is a common idiom); a \
+secret mount needs an `id`, `target` or `env`. `mode` is octal, `uid`/`gid` decimal, `required`/`readonly`/`readwrite` booleans, \
 `size` a byte size such as `64m`. Keys BuildKit rejects are errors; keys it accepts but \
 ignores for the type are warnings.",
     bad: "FROM golang:1.23\nRUN --mount=type=cache,target=/root/.cache/go-build,sharing=everyone go build ./...\n",
@@ -192,18 +193,20 @@ fn check_mount(f: &Flag, out: &mut Vec<Finding>) {
                 .is_none()
                 .then(|| format!("invalid value for {key}: {v}")),
             "size" => (!valid_size(v)).then(|| format!("invalid value for size: {v}")),
-            "target" | "dst" | "destination" if v.is_empty() => Some(format!("empty {key}")),
             _ => None,
         };
         if let Some(msg) = bad {
             out.push(RULE.finding(vspan, msg));
         }
     }
-    if matches!(ty.as_str(), "bind" | "cache" | "tmpfs") && !has_target {
-        out.push(RULE.finding(
+    if matches!(ty.as_str(), "cache" | "tmpfs") && !has_target {
+        // BuildKit mounts it over the working directory (and fails when that is `/`).
+        let mut w = RULE.finding(
             f.span,
-            format!("--mount type={ty} requires a target (target=/path)"),
-        ));
+            format!("--mount type={ty} has no target: it is mounted over the working directory"),
+        );
+        w.severity = Severity::Warning;
+        out.push(w);
     }
     if ty == "secret" {
         if !has_target && !has(&["id", "env", "source", "src"]) {
