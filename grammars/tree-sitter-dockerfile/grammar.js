@@ -19,7 +19,10 @@ const INSTRUCTIONS = [
 // possible escape characters, `$` (expansions) and quotes.
 const SPECIAL = '\\s\\\\`$"\'';
 
-/** A run of plain characters (minus `stop`) and escaped pairs such as `\ ` or `\$`. */
+/**
+ * A run of plain characters (minus `stop`) and escaped pairs such as `\$` (an escaped
+ * space is a separate token, so that `\ ` before a line end stays a line continuation).
+ */
 function fragment(stop) {
   return repeat1(choice(new RegExp(`[^${SPECIAL}${stop}]`), /[\\`][^\s]/));
 }
@@ -35,6 +38,28 @@ function frag(stop, immediate) {
     choice(new RegExp(`[^${SPECIAL}=${stop}]`), /[\\`][^\s]/),
     optional(fragment(stop)),
   ));
+}
+
+/**
+ * Words that BuildKit splits on whitespace only (COPY/ADD/VOLUME sources, EXPOSE ports,
+ * stage names): quotes are ordinary characters there, only expansions are pieces.
+ */
+function plainWordRules(name) {
+  const chars = /[^\s\\`$]/;
+  const pair = /[\\`][^\s]/;
+  return {
+    [`_${name}_frag`]: _ => token(seq(choice(/[^\s\\`$=]/, pair), repeat(choice(chars, pair)))),
+    [`_${name}_imm_frag`]: _ => token.immediate(repeat1(choice(chars, pair))),
+    [`_${name}_word`]: $ => seq(
+      choice($[`_${name}_frag`], $._lone_escape, $._lone_dollar, $.expansion),
+      repeat(choice(
+        $[`_${name}_imm_frag`],
+        $._imm_lone_escape,
+        $._imm_lone_dollar,
+        alias($._imm_expansion, $.expansion),
+      )),
+    ),
+  };
 }
 
 /**
@@ -73,6 +98,7 @@ module.exports = grammar({
 
   externals: $ => [
     $._newline,
+    $._eof,
     $._heredoc_nl,
     $.line_continuation,
     $.comment,
@@ -104,13 +130,45 @@ module.exports = grammar({
     $._continuation_nl,
   ],
 
-  inline: $ => [$._instruction, $._line],
+  // Helper rules that should not cost a node of their own.
+  inline: $ => [
+    $._instruction,
+    $._line,
+    $._line_end,
+    $._paths,
+    $._expansion_body,
+    $._path_word,
+    $._key_word,
+    $._value_word,
+    $._value_piece,
+    $._value_imm_piece,
+    $._key_piece,
+    $._key_imm_piece,
+    $._user_piece,
+    $._user_imm_piece,
+    $._option_piece,
+    $._option_imm_piece,
+  ],
 
   rules: {
-    source_file: $ => seq(
-      repeat(choice(seq($._line, $._newline), $._newline)),
-      optional($._line),
-    ),
+    // The visible tree is flat: directives, comments and instructions are children of
+    // `source_file`. Internally each line with its line end is one hidden `_item`, and the
+    // lines from one FROM to the next form a hidden `_stage`: both are reused as wholes by
+    // incremental re-parses (tree-sitter never reuses the nodes of a `repeat` as a whole).
+    //
+    // After a `_stage`, items are also valid (though a stage always takes them, by
+    // `prec.right`): so the FROM of the next stage is lexed in the same lex mode whether the
+    // previous stage was just reduced or not, and a whole `_stage` can be reused.
+    source_file: $ => repeat(choice($._stage, $._item)),
+
+    _stage: $ => prec.right(seq($.from_instruction, $._line_end, optional($._lines))),
+
+    _lines: $ => prec.right(seq($._item, repeat($._item))),
+
+    _item: $ => choice(seq($._line, $._line_end), $._newline),
+
+    // `_eof` is an empty token at the end of a file without a final newline.
+    _line_end: $ => choice($._newline, $._eof),
 
     _line: $ => choice($.directive, $._instruction),
 
@@ -121,8 +179,8 @@ module.exports = grammar({
       field('value', $.directive_value),
     ),
 
+    // Instructions other than FROM; FROM starts a `_stage` (and may follow ONBUILD).
     _instruction: $ => choice(
-      $.from_instruction,
       $.run_instruction,
       $.cmd_instruction,
       $.label_instruction,
@@ -211,7 +269,7 @@ module.exports = grammar({
       repeat1($.expose_port),
     ),
 
-    expose_port: $ => $._value_word,
+    expose_port: $ => $._path_word,
 
     env_instruction: $ => seq(
       alias($._kw_env, 'ENV'),
@@ -251,7 +309,7 @@ module.exports = grammar({
 
     _paths: $ => repeat1(choice($.path, $.heredoc_start)),
 
-    path: $ => $._value_word,
+    path: $ => $._path_word,
 
     volume_instruction: $ => seq(
       alias($._kw_volume, 'VOLUME'),
@@ -291,7 +349,7 @@ module.exports = grammar({
 
     onbuild_instruction: $ => seq(
       alias($._kw_onbuild, 'ONBUILD'),
-      field('instruction', $._instruction),
+      field('instruction', choice($._instruction, $.from_instruction)),
     ),
 
     stopsignal_instruction: $ => seq(
@@ -306,6 +364,7 @@ module.exports = grammar({
       optional(choice(
         alias($._kw_none, 'NONE'),
         field('cmd', $.cmd_instruction),
+        seq(field('type', $.unknown_keyword), optional(field('arguments', alias($._raw_text, $.value)))),
       )),
     ),
 
@@ -405,7 +464,7 @@ module.exports = grammar({
     image_digest: $ => repeat1(choice($._image_digest_imm_frag, alias($._imm_expansion, $.expansion))),
     _image_digest_imm_frag: _ => frag('', true),
 
-    image_alias: $ => $._value_word,
+    image_alias: $ => $._path_word,
 
     // ---------------------------------------------------------------- words
 
@@ -413,16 +472,23 @@ module.exports = grammar({
     ...wordRules('key', '='),
     ...wordRules('user', ':'),
     ...wordRules('option', ','),
+    ...plainWordRules('path'),
 
     _rest_of_line: $ => seq($._value_piece, repeat(choice($._value_piece, $._value_imm_piece))),
 
-    _lone_escape: _ => /[\\`]/,
-    _imm_lone_escape: _ => token.immediate(/[\\`]/),
+    _lone_escape: _ => /[\\`][^\r\n]?/,
+    _imm_lone_escape: _ => token.immediate(/[\\`][^\r\n]?/),
     _lone_dollar: _ => '$',
     _imm_lone_dollar: _ => token.immediate('$'),
 
-    double_quoted_string: $ => seq('"', optional($._dq_content), token.immediate('"')),
-    _imm_double_quoted_string: $ => seq(token.immediate('"'), optional($._dq_content), token.immediate('"')),
+    // BuildKit's parser accepts an unterminated quote (the word runs to the end of the
+    // line); the closing quote is optional so that such lines stay free of errors.
+    double_quoted_string: $ => prec.right(seq('"', optional($._dq_content), optional(token.immediate('"')))),
+    _imm_double_quoted_string: $ => prec.right(seq(
+      token.immediate('"'),
+      optional($._dq_content),
+      optional(token.immediate('"')),
+    )),
     _dq_content: $ => repeat1(choice(
       token.immediate(prec(1, /[^"\\`$\r\n]+/)),
       token.immediate(/[\\`][^\r\n]?/),
@@ -431,8 +497,12 @@ module.exports = grammar({
       $.expansion,
     )),
 
-    single_quoted_string: $ => seq('\'', optional($._sq_content), token.immediate('\'')),
-    _imm_single_quoted_string: $ => seq(token.immediate('\''), optional($._sq_content), token.immediate('\'')),
+    single_quoted_string: $ => prec.right(seq('\'', optional($._sq_content), optional(token.immediate('\'')))),
+    _imm_single_quoted_string: $ => prec.right(seq(
+      token.immediate('\''),
+      optional($._sq_content),
+      optional(token.immediate('\'')),
+    )),
     _sq_content: _ => repeat1(choice(
       token.immediate(prec(1, /[^'\\`\r\n]+/)),
       token.immediate(/[\\`]/),

@@ -24,6 +24,7 @@
 
 enum TokenType {
   NEWLINE,
+  END_OF_FILE,
   HEREDOC_NL,
   LINE_CONTINUATION,
   COMMENT,
@@ -362,6 +363,36 @@ static bool read_heredoc_start(Scanner *s, TSLexer *lexer) {
  * Shell-form text up to the end of the line, a line continuation or a heredoc marker.
  * `has_content` tells that characters were already consumed (and marked) for this token.
  */
+/*
+ * After the newline of a line continuation: skips the comment lines and blank lines that
+ * BuildKit drops from a continued instruction, and the indentation of the next line.
+ * Returns whether the next line starts with whitespace.
+ */
+static bool skip_continued_lines(TSLexer *lexer) {
+  for (;;) {
+    bool indented = false;
+    while (!at_eof(lexer) && is_hws(lexer->lookahead)) {
+      advance(lexer);
+      indented = true;
+    }
+    if (at_eof(lexer)) return indented;
+    if (lexer->lookahead == '\n') {
+      advance(lexer);
+    } else if (lexer->lookahead == '#') {
+      while (!at_eol(lexer)) advance(lexer);
+      if (!at_eof(lexer)) advance(lexer);
+    } else {
+      return indented;
+    }
+  }
+}
+
+/*
+ * Shell-form text of one instruction: up to the end of the logical line (line
+ * continuations, and the comment and blank lines after them, are part of the token) or
+ * up to a heredoc marker. `has_content` tells that characters were already consumed (and
+ * marked) for this token.
+ */
 static bool scan_shell_fragment(Scanner *s, TSLexer *lexer, const bool *valid, bool has_content) {
   bool heredocs = valid[HEREDOC_START];
   bool word_start = !has_content;
@@ -375,7 +406,13 @@ static bool scan_shell_fragment(Scanner *s, TSLexer *lexer, const bool *valid, b
         advance(lexer);
         spaces = true;
       }
-      if (at_eol(lexer)) break;  // a line continuation: the fragment ends before it
+      if (at_eof(lexer)) break;  // a continuation at the end of the file ends the text
+      if (lexer->lookahead == '\n') {
+        // A line continuation: the text goes on, past dropped comment and blank lines.
+        advance(lexer);
+        if (skip_continued_lines(lexer) && s->quote == 0) word_start = true;
+        continue;
+      }
       if (!spaces && s->quote != '\'') advance(lexer);  // the escaped character
       has_content = true;
       word_start = false;
@@ -696,7 +733,13 @@ static bool scan(Scanner *s, TSLexer *lexer, const bool *valid) {
     skipped_any = true;
     skip(lexer);
   }
-  if (at_eof(lexer)) return false;
+  if (at_eof(lexer)) {
+    if (valid[END_OF_FILE] && !error) {
+      lexer->mark_end(lexer);
+      return emit(s, lexer, END_OF_FILE);
+    }
+    return false;
+  }
 
   int32_t c = lexer->lookahead;
 
