@@ -52,6 +52,11 @@ struct Builder<'a> {
     escape: char,
     directives_done: bool,
     model: Model,
+    /// Buffers reused from one instruction to the next.
+    logical: Logical,
+    ranges: Vec<UseRange>,
+    found: Vec<vars::Found>,
+    word_ranges: Vec<(usize, usize)>,
 }
 
 impl<'a> Builder<'a> {
@@ -70,14 +75,30 @@ impl<'a> Builder<'a> {
             start = next;
         }
         let line_starts = lines.iter().map(|l| l.start).collect();
+        // At most one instruction per line that is not blank or a comment.
+        let candidates = lines
+            .iter()
+            .filter(|l| {
+                let t = text
+                    .get(l.start..l.end)
+                    .unwrap_or("")
+                    .trim_start_matches(is_space);
+                !t.is_empty() && !t.starts_with('#')
+            })
+            .count();
         Builder {
             text,
             lines,
             line_starts,
             escape: '\\',
             directives_done: false,
+            logical: Logical::default(),
+            ranges: Vec::new(),
+            found: Vec::new(),
+            word_ranges: Vec::new(),
             model: Model {
                 escape: '\\',
+                instructions: Vec::with_capacity(candidates),
                 ..Model::default()
             },
         }
@@ -131,7 +152,8 @@ impl<'a> Builder<'a> {
             // An instruction: this line and its continuation lines.
             let first = i;
             let mut last = i;
-            let mut lg = Logical::new(t_off);
+            let mut lg = std::mem::take(&mut self.logical);
+            lg.reset(t_off);
             lg.push(t_off, t.get(..kept).unwrap_or(""));
             i += 1;
             let mut empty_lines = Vec::new();
@@ -158,7 +180,8 @@ impl<'a> Builder<'a> {
             }
 
             let index = self.model.instructions.len();
-            let mut ranges = Vec::new();
+            let mut ranges = std::mem::take(&mut self.ranges);
+            ranges.clear();
             let mut ins = self.parse_instruction(&lg, 0, lg.text.len(), 0, &mut ranges);
 
             // Heredoc bodies follow the instruction's last line, one after another.
@@ -214,15 +237,19 @@ impl<'a> Builder<'a> {
                 }
             }
 
+            let mut found = std::mem::take(&mut self.found);
             for r in &ranges {
                 let s = lg.text.get(r.lo..r.hi).unwrap_or("");
                 let in_shell = matches!(r.mode, Mode::Shell);
-                let mut found = Vec::new();
+                found.clear();
                 vars::scan(s, r.mode, &mut found);
-                for f in found {
-                    self.push_use(&lg, r.lo, &f, s, in_shell, index);
+                for f in &found {
+                    self.push_use(&lg, r.lo, f, s, in_shell, index);
                 }
             }
+            self.found = found;
+            self.ranges = ranges;
+            self.logical = lg;
 
             let end_line = self.lines[last];
             ins.span = Span::new(t_off.min(ins.keyword_span.start), end_line.end.max(t_off));
@@ -334,18 +361,30 @@ impl<'a> Builder<'a> {
 
     fn word(&self, lg: &Logical, base: usize, w: &words::RawWord) -> Word {
         Word {
-            value: unquote(&w.text, self.escape),
+            value: unquote(w.text, self.escape),
             span: lg.span(base + w.start, base + w.end),
-            raw: w.text.clone(),
+            raw: w.text.to_string(),
         }
     }
 
-    fn split_words(&self, lg: &Logical, a: usize, b: usize) -> Vec<Word> {
+    fn split_words(&mut self, lg: &Logical, a: usize, b: usize) -> Vec<Word> {
         let s = lg.text.get(a..b).unwrap_or("");
-        parse_words(s, self.escape)
+        let mut ranges = std::mem::take(&mut self.word_ranges);
+        ranges.clear();
+        words::for_each_word(s, self.escape, |x, y| ranges.push((x, y)));
+        let out = ranges
             .iter()
-            .map(|w| self.word(lg, a, w))
-            .collect()
+            .map(|&(x, y)| {
+                let text = &s[x..y];
+                Word {
+                    value: unquote(text, self.escape),
+                    span: lg.span(a + x, a + y),
+                    raw: text.to_string(),
+                }
+            })
+            .collect();
+        self.word_ranges = ranges;
+        out
     }
 
     fn error(&mut self, span: Span, message: String) {
@@ -749,14 +788,14 @@ impl<'a> Builder<'a> {
             None => (body, None, None),
         };
         let to_span = |x: usize, y: usize| {
-            let (p, q) = map_range(&t.map, t.end, x, y);
+            let (p, q) = t.range(x, y);
             lg.span(base + p, base + q)
         };
         let name_span = to_span(body_at, body_at + name.len());
         let value_span = eq.map(|e| to_span(e + 1, t.text.len()));
         if let Some(e) = eq {
             // The raw text of the value, for variable uses.
-            let (p, _) = map_range(&t.map, t.end, e + 1, t.text.len());
+            let (p, _) = t.range(e + 1, t.text.len());
             let p = if e + 1 < t.text.len() { p } else { t.end };
             ranges.push(UseRange {
                 lo: base + p,
@@ -849,6 +888,7 @@ impl<'a> Builder<'a> {
             });
         }
         self.model.errors.sort_by_key(|e| e.span.start);
+        self.model.instructions.shrink_to_fit();
         vars::analyze(&mut self.model);
         self.model
     }
@@ -910,7 +950,11 @@ fn parse_directive(t: &str, start: usize) -> Option<Directive> {
 
 /// Instruction kind of a keyword as BuildKit dispatches it (`strings.ToLower`).
 fn kind_of(keyword: &str) -> InstructionKind {
-    let lower = go_lower(keyword);
+    let lower = if keyword.is_ascii() {
+        std::borrow::Cow::Borrowed(keyword)
+    } else {
+        std::borrow::Cow::Owned(go_lower(keyword))
+    };
     InstructionKind::ALL
         .iter()
         .find(|k| k.name().eq_ignore_ascii_case(&lower))

@@ -275,7 +275,9 @@ pub struct Instruction {
 
 impl Instruction {
     pub fn flag(&self, name: &str) -> Option<&Flag> {
-        self.flags.iter().find(|f| f.name.eq_ignore_ascii_case(name))
+        self.flags
+            .iter()
+            .find(|f| f.name.eq_ignore_ascii_case(name))
     }
     /// Shell form: not a JSON array (RUN, CMD, ENTRYPOINT, SHELL ...).
     pub fn is_shell_form(&self) -> bool {
@@ -400,11 +402,15 @@ pub struct Model {
 
 impl Model {
     pub fn directive(&self, name: &str) -> Option<&Directive> {
-        self.directives.iter().find(|d| d.name.eq_ignore_ascii_case(name))
+        self.directives
+            .iter()
+            .find(|d| d.name.eq_ignore_ascii_case(name))
     }
     /// The instruction whose span contains (or ends at) `offset`.
     pub fn instruction_at(&self, offset: usize) -> Option<(usize, &Instruction)> {
-        let i = self.instructions.partition_point(|ins| ins.span.end < offset);
+        let i = self
+            .instructions
+            .partition_point(|ins| ins.span.end < offset);
         self.instructions
             .get(i)
             .filter(|ins| ins.span.touches(offset))
@@ -422,8 +428,10 @@ impl Model {
         if let Ok(i) = name_or_index.parse::<usize>() {
             return self.stages.get(i);
         }
-        self.stages
-            .iter()
-            .find(|s| s.name.as_ref().is_some_and(|n| n.value.eq_ignore_ascii_case(name_or_index)))
+        self.stages.iter().find(|s| {
+            s.name
+                .as_ref()
+                .is_some_and(|n| n.value.eq_ignore_ascii_case(name_or_index))
+        })
     }
 }

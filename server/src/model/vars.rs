@@ -304,38 +304,73 @@ enum Ctx {
 
 struct Scope<'m> {
     vars: &'m [VarDef],
+    /// The stage each stage's FROM names.
     bases: Vec<Option<usize>>,
+    /// Each stage's instruction indices.
+    stages: Vec<std::ops::Range<usize>>,
 }
 
 impl Scope<'_> {
+    fn new<'m>(model: &'m Model) -> Scope<'m> {
+        Scope {
+            vars: &model.vars,
+            bases: stage_bases(model),
+            stages: model
+                .stages
+                .iter()
+                .map(|s| s.instructions.clone())
+                .collect(),
+        }
+    }
+
     /// The definition `name` refers to in `ctx`; `cands` are the indices of the definitions
-    /// with that name, ascending.
+    /// with that name, ascending (predefined first, then in instruction order).
     fn lookup(&self, ctx: Ctx, cands: &[usize]) -> Option<usize> {
         let v = self.vars;
-        let before = |d: usize, b: usize| v[d].instruction.is_some_and(|i| i < b);
+        let ins = |d: usize| v[d].instruction.unwrap_or(0);
+        let npre = cands.partition_point(|&d| v[d].instruction.is_none());
+        let (pre, defs) = cands.split_at(npre);
+        // The definitions made by instructions `lo..hi`.
+        let within = |lo: usize, hi: usize| {
+            let a = defs.partition_point(|&d| ins(d) < lo);
+            let b = defs.partition_point(|&d| ins(d) < hi).max(a);
+            &defs[a..b]
+        };
         match ctx {
-            Ctx::Global { before: b } => cands
-                .iter()
-                .rev()
-                .find(|&&d| v[d].kind == VarKind::GlobalArg && before(d, b))
-                .or_else(|| cands.iter().find(|&&d| v[d].kind == VarKind::Predefined))
-                .copied(),
-            Ctx::Stage { stage, before: b } => {
-                let in_stage = |d: usize, k: VarKind| {
-                    v[d].kind == k && v[d].stage == Some(stage) && before(d, b)
+            Ctx::Global { before } => {
+                let globals = defs.partition_point(|&d| v[d].kind == VarKind::GlobalArg);
+                let visible = defs[..globals].partition_point(|&d| ins(d) < before);
+                visible.checked_sub(1).map(|k| defs[k]).or_else(|| {
+                    pre.iter()
+                        .copied()
+                        .find(|&d| v[d].kind == VarKind::Predefined)
+                })
+            }
+            Ctx::Stage { stage, before } => {
+                let start = self.stages.get(stage).map_or(0, |r| r.start);
+                let own = within(start, before);
+                let of_kind = |set: &[usize], k: VarKind| {
+                    set.iter()
+                        .rev()
+                        .copied()
+                        .find(|&d| v[d].kind == k && v[d].stage == Some(stage))
                 };
-                if let Some(&d) = cands.iter().rev().find(|&&d| in_stage(d, VarKind::Env)) {
+                if let Some(d) = of_kind(own, VarKind::Env) {
                     return Some(d);
                 }
                 let mut base = self.bases.get(stage).copied().flatten();
                 let mut guard = 0;
                 while let Some(t) = base {
-                    if let Some(&d) = cands
-                        .iter()
-                        .rev()
-                        .find(|&&d| v[d].kind == VarKind::Env && v[d].stage == Some(t))
-                    {
-                        return Some(d);
+                    if let Some(r) = self.stages.get(t) {
+                        let set = within(r.start, r.end);
+                        if let Some(d) = set
+                            .iter()
+                            .rev()
+                            .copied()
+                            .find(|&d| v[d].kind == VarKind::Env)
+                        {
+                            return Some(d);
+                        }
                     }
                     guard += 1;
                     if guard > self.bases.len() {
@@ -343,13 +378,12 @@ impl Scope<'_> {
                     }
                     base = self.bases.get(t).copied().flatten();
                 }
-                if let Some(&d) = cands.iter().rev().find(|&&d| in_stage(d, VarKind::Arg)) {
+                if let Some(d) = of_kind(own, VarKind::Arg) {
                     return Some(d);
                 }
-                cands
-                    .iter()
-                    .find(|&&d| v[d].kind == VarKind::Predefined && !is_platform_arg(&v[d].name))
+                pre.iter()
                     .copied()
+                    .find(|&d| v[d].kind == VarKind::Predefined && !is_platform_arg(&v[d].name))
             }
         }
     }
@@ -402,7 +436,8 @@ pub(crate) fn analyze(model: &mut Model) {
             global: None,
         });
     }
-    let predefined = vars.len();
+    // The last global ARG of each name.
+    let mut globals: HashMap<String, usize> = HashMap::new();
     for (idx, ins) in model.instructions.iter().enumerate() {
         let kind = match ins.kind {
             InstructionKind::Arg if ins.stage.is_none() => VarKind::GlobalArg,
@@ -419,14 +454,16 @@ pub(crate) fn analyze(model: &mut Model) {
             }
             let global = if kind == VarKind::Arg && p.value.is_none() {
                 let name = p.key.value.as_str();
-                vars[predefined..]
-                    .iter()
-                    .rposition(|v| v.kind == VarKind::GlobalArg && v.name == name)
-                    .map(|k| k + predefined)
+                globals
+                    .get(name)
+                    .copied()
                     .or_else(|| PLATFORM_ARGS.iter().position(|&n| n == name))
             } else {
                 None
             };
+            if kind == VarKind::GlobalArg {
+                globals.insert(p.key.value.clone(), vars.len());
+            }
             vars.push(VarDef {
                 name: p.key.value.clone(),
                 kind,
@@ -442,10 +479,16 @@ pub(crate) fn analyze(model: &mut Model) {
     model.stage_refs = stage_refs(model);
 
     let bases = stage_bases(model);
+    let stages = model
+        .stages
+        .iter()
+        .map(|s| s.instructions.clone())
+        .collect();
     let index = name_index(&model.vars);
     let scope = Scope {
         vars: &model.vars,
         bases,
+        stages,
     };
     let instructions = &model.instructions;
     for u in &mut model.var_uses {
@@ -459,6 +502,13 @@ pub(crate) fn analyze(model: &mut Model) {
 
 fn stage_refs(model: &Model) -> Vec<StageRef> {
     let mut out = Vec::new();
+    // First stage of each (lower-cased) name.
+    let mut by_name: HashMap<String, usize> = HashMap::new();
+    for st in &model.stages {
+        if let Some(k) = st.key() {
+            by_name.entry(k).or_insert(st.index);
+        }
+    }
     let target = |name: &str, current: Option<usize>, by_index: bool| -> Option<usize> {
         let cur = current?;
         if by_index {
@@ -466,14 +516,12 @@ fn stage_refs(model: &Model) -> Vec<StageRef> {
                 return (i < cur).then_some(i);
             }
         }
-        model.stages[..cur.min(model.stages.len())]
-            .iter()
-            .find(|s| {
-                s.name
-                    .as_ref()
-                    .is_some_and(|n| n.value.eq_ignore_ascii_case(name))
-            })
-            .map(|s| s.index)
+        let found = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+            by_name.get(&name.to_ascii_lowercase())
+        } else {
+            by_name.get(name)
+        };
+        found.copied().filter(|&t| t < cur)
     };
     for (idx, ins) in model.instructions.iter().enumerate() {
         match ins.kind {
@@ -551,10 +599,7 @@ impl Model {
     }
 
     fn scope(&self) -> Scope<'_> {
-        Scope {
-            vars: &self.vars,
-            bases: stage_bases(self),
-        }
+        Scope::new(self)
     }
 
     /// The stage a stage's FROM builds on, when it names an earlier stage.

@@ -59,12 +59,11 @@ pub(crate) struct Logical {
 }
 
 impl Logical {
-    pub fn new(base: usize) -> Self {
-        Logical {
-            text: String::new(),
-            segs: Vec::new(),
-            base,
-        }
+    /// Empty the line (keeping its buffers) for a line that starts at `base`.
+    pub fn reset(&mut self, base: usize) {
+        self.text.clear();
+        self.segs.clear();
+        self.base = base;
     }
 
     /// Append `s`, which is found at document offset `orig`.
@@ -120,102 +119,118 @@ pub(crate) fn trim_range(s: &str, a: usize, b: usize) -> (usize, usize) {
     (a + lead, a + lead + t.len())
 }
 
-/// A word produced by one of the splitters: its text and where it is in the input.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct RawWord {
-    pub text: String,
+/// A word produced by [`parse_words`]: its text (a slice of the input) and where it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct RawWord<'a> {
+    pub text: &'a str,
     pub start: usize,
     pub end: usize,
 }
 
 /// BuildKit's `parseWords` (ENV, LABEL, ARG): whitespace separates words except inside
 /// quotes; quotes and escape characters are kept; an escape character at the very end is
-/// dropped. Positions are offsets into `s`.
-pub(crate) fn parse_words(s: &str, escape: char) -> Vec<RawWord> {
-    #[derive(PartialEq)]
-    enum Phase {
-        Spaces,
-        Word,
-        Quote,
-    }
+/// dropped. BuildKit's word is then always the input slice `[start, end)`.
+pub(crate) fn parse_words(s: &str, escape: char) -> Vec<RawWord<'_>> {
     let mut words = Vec::new();
-    let mut phase = Phase::Spaces;
-    let mut quote = '\0';
-    let mut blank_ok = false;
-    let mut buf = String::new();
-    let (mut start, mut end) = (0, 0);
-    let mut it = s.char_indices();
-    while let Some((pos, ch)) = it.next() {
-        let at_end = pos + ch.len_utf8() == s.len();
-        if phase == Phase::Spaces {
-            if is_space(ch) {
-                continue;
-            }
-            phase = Phase::Word;
-            start = pos;
-            end = pos;
-        }
-        if phase == Phase::Word {
-            if is_space(ch) {
-                phase = Phase::Spaces;
-                if blank_ok || !buf.is_empty() {
-                    words.push(RawWord {
-                        text: std::mem::take(&mut buf),
-                        start,
-                        end,
-                    });
-                }
-                buf.clear();
-                blank_ok = false;
-                continue;
-            }
-            if ch == '\'' || ch == '"' {
-                quote = ch;
-                blank_ok = true;
-                phase = Phase::Quote;
-            }
-            if ch == escape {
-                if at_end {
-                    continue;
-                }
-                buf.push(ch);
-                if let Some((p2, c2)) = it.next() {
-                    buf.push(c2);
-                    end = p2 + c2.len_utf8();
-                }
-                continue;
-            }
-            buf.push(ch);
-            end = pos + ch.len_utf8();
-            continue;
-        }
-        // Phase::Quote
-        if ch == quote {
-            phase = Phase::Word;
-        }
-        if ch == escape && quote != '\'' {
-            if at_end {
-                phase = Phase::Word;
-                continue;
-            }
-            buf.push(ch);
-            if let Some((p2, c2)) = it.next() {
-                buf.push(c2);
-                end = p2 + c2.len_utf8();
-            }
-            continue;
-        }
-        buf.push(ch);
-        end = pos + ch.len_utf8();
-    }
-    if phase != Phase::Spaces && (blank_ok || !buf.is_empty()) {
+    for_each_word(s, escape, |start, end| {
         words.push(RawWord {
-            text: buf,
+            text: &s[start..end],
             start,
             end,
-        });
-    }
+        })
+    });
     words
+}
+
+/// Width of the UTF-8 character starting with byte `b`.
+#[inline]
+fn utf8_width(b: u8) -> usize {
+    match b {
+        0..=0x7f => 1,
+        0x80..=0xdf => 2,
+        0xe0..=0xef => 3,
+        _ => 4,
+    }
+}
+
+/// Whether a (Unicode) space starts at byte `i` of `s`, and the character's width.
+#[inline]
+fn space_at(s: &str, i: usize) -> (bool, usize) {
+    match s.as_bytes().get(i) {
+        None => (false, 1),
+        Some(&c) if c < 0x80 => (matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r'), 1),
+        Some(_) => match s.get(i..).and_then(|r| r.chars().next()) {
+            Some(ch) => (is_space(ch), ch.len_utf8()),
+            None => (false, 1),
+        },
+    }
+}
+
+/// [`parse_words`] as a callback with each word's `[start, end)`.
+pub(crate) fn for_each_word(s: &str, escape: char, mut f: impl FnMut(usize, usize)) {
+    let b = s.as_bytes();
+    let n = b.len();
+    let esc = if escape.is_ascii() { escape as u8 } else { 0 };
+    let width = |i: usize| b.get(i).map_or(0, |&c| utf8_width(c));
+    let mut i = 0;
+    loop {
+        while i < n {
+            let (sp, w) = space_at(s, i);
+            if !sp {
+                break;
+            }
+            i += w;
+        }
+        if i >= n {
+            return;
+        }
+        let start = i;
+        let mut end = i;
+        let mut blank_ok = false;
+        let mut quote = 0u8;
+        while i < n {
+            let c = b[i];
+            if quote != 0 {
+                if c == quote {
+                    quote = 0;
+                    i += 1;
+                    end = i;
+                } else if c == esc && quote != b'\'' {
+                    i += 1;
+                    if i < n {
+                        i += width(i);
+                        end = i;
+                    }
+                } else {
+                    i += width(i);
+                    end = i;
+                }
+                continue;
+            }
+            let (sp, w) = space_at(s, i);
+            if sp {
+                break;
+            }
+            if c == b'\'' || c == b'"' {
+                quote = c;
+                blank_ok = true;
+                i += 1;
+                end = i;
+            } else if c == esc {
+                i += 1;
+                if i < n {
+                    i += width(i);
+                    end = i;
+                }
+            } else {
+                i += w;
+                end = i;
+            }
+        }
+        if blank_ok || end > start {
+            f(start, end);
+        }
+    }
 }
 
 /// BuildKit's `[\t\v\f\r ]+` split of a string (no quote handling); empty pieces dropped.
@@ -240,7 +255,12 @@ pub(crate) fn split_token_ws(s: &str) -> Vec<(usize, usize)> {
 /// Quote removal and escape processing as BuildKit's shell lexer does it, without expanding
 /// variables (`$X` is kept as written). Unterminated quotes run to the end.
 pub(crate) fn unquote(raw: &str, escape: char) -> String {
-    if !raw.contains(['\'', '"', escape]) {
+    let esc = if escape.is_ascii() {
+        escape as u8
+    } else {
+        b'\\'
+    };
+    if !raw.bytes().any(|c| c == b'\'' || c == b'"' || c == esc) {
         return raw.to_string();
     }
     let mut out = String::with_capacity(raw.len());
@@ -325,10 +345,22 @@ pub(crate) fn map_range(
 pub(crate) struct FlagTok {
     /// The word with quotes removed and backslash escapes processed.
     pub text: String,
-    /// For every byte of `text`: the input range of its source character.
+    /// For every byte of `text`: the input range of its source character. Empty when the
+    /// word was written without quotes or escapes (`text` is then the input as is).
     pub map: Vec<(usize, usize)>,
     pub start: usize,
     pub end: usize,
+}
+
+impl FlagTok {
+    /// The input range of `text[a..b]`.
+    pub fn range(&self, a: usize, b: usize) -> (usize, usize) {
+        if self.map.is_empty() {
+            let (a, b) = (a.min(self.text.len()), b.min(self.text.len()));
+            return (self.start + a, self.start + b.max(a));
+        }
+        map_range(&self.map, self.end, a, b)
+    }
 }
 
 /// BuildKit's `extractBuilderFlags`: leading `--` words (quote-aware, `\` escapes), stopping
@@ -368,6 +400,9 @@ pub(crate) fn extract_flags(s: &str) -> (Vec<FlagTok>, Option<usize>) {
             }
             phase = Phase::Word;
             start = pos;
+            let cap = s[pos..].find(is_space).unwrap_or(s.len() - pos);
+            text.reserve(cap);
+            map.reserve(cap);
         }
         if phase == Phase::Word {
             if is_space(ch) {
@@ -376,9 +411,14 @@ pub(crate) fn extract_flags(s: &str) -> (Vec<FlagTok>, Option<usize>) {
                     return (flags, Some(pos));
                 }
                 if blank_ok || !text.is_empty() {
+                    let map = if text.len() == end - start {
+                        Vec::new()
+                    } else {
+                        map.clone()
+                    };
                     flags.push(FlagTok {
                         text: std::mem::take(&mut text),
-                        map: std::mem::take(&mut map),
+                        map,
                         start,
                         end,
                     });
@@ -430,6 +470,11 @@ pub(crate) fn extract_flags(s: &str) -> (Vec<FlagTok>, Option<usize>) {
         push(&mut text, &mut map, ch, pos, pos + w);
     }
     if phase != Phase::Spaces && text != "--" && (blank_ok || !text.is_empty()) {
+        let map = if text.len() == end - start {
+            Vec::new()
+        } else {
+            map
+        };
         flags.push(FlagTok {
             text,
             map,
@@ -1032,13 +1077,13 @@ fn go_is_print(c: char) -> bool {
 mod tests {
     use super::*;
 
-    fn texts(w: &[RawWord]) -> Vec<&str> {
-        w.iter().map(|w| w.text.as_str()).collect()
+    fn texts<'a>(w: &[RawWord<'a>]) -> Vec<&'a str> {
+        w.iter().map(|w| w.text).collect()
     }
 
     #[test]
     fn logical_map() {
-        let mut l = Logical::new(0);
+        let mut l = Logical::default();
         l.push(4, "ab");
         l.push(10, "cd");
         assert_eq!(l.text, "abcd");
@@ -1048,7 +1093,8 @@ mod tests {
         assert_eq!(l.end(4), 12);
         assert_eq!(l.span(1, 3), Span::new(5, 11));
         assert_eq!(l.span(4, 4), Span::new(12, 12));
-        let e = Logical::new(7);
+        let mut e = Logical::default();
+        e.reset(7);
         assert_eq!(e.span(0, 0), Span::new(7, 7));
     }
 
