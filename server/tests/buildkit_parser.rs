@@ -263,7 +263,7 @@ fn check_spans(text: &str, m: &Model) {
         .iter()
         .for_each(|e| check_span(text, e.span, "error"));
     // Queries at every offset must not panic either (sampled on long texts).
-    let step = (text.len() / 64).max(1);
+    let step = (text.len() / 12).max(1);
     for off in (0..=text.len()).step_by(step) {
         let _ = m.vars_in_scope(off);
         let _ = m.resolve("A", off, &[]);

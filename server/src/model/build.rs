@@ -868,6 +868,11 @@ impl<'a> Builder<'a> {
             let end = froms.get(si + 1).copied().unwrap_or(total);
             for ins in &mut self.model.instructions[f..end] {
                 ins.stage = Some(si);
+                let mut d = &mut ins.details;
+                while let Details::Onbuild(inner) = d {
+                    inner.stage = Some(si);
+                    d = &mut inner.details;
+                }
             }
             let from = &self.model.instructions[f];
             let last = &self.model.instructions[end - 1];

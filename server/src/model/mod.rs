@@ -1,8 +1,8 @@
 //! The semantic model of a Dockerfile: what BuildKit would read, with byte ranges.
 //!
-//! Built from the text as BuildKit reads it (directives, logical lines, heredocs), with
-//! instruction boundaries taken from the syntax tree when one is available. Nothing here
-//! knows about tree-sitter node kinds or the LSP.
+//! Built from the text alone, as BuildKit's parser reads it (directives, escape character,
+//! logical lines, heredocs), so that BuildKit's own conformance cases judge it directly
+//! (`dump`, `line_ranges`). Nothing here knows about tree-sitter node kinds or the LSP.
 
 mod build;
 mod dump;
@@ -13,7 +13,7 @@ mod words;
 pub use build::build;
 pub use dump::{dump, dump_model, line_ranges};
 pub use image::ImageRef;
-pub use vars::{expand, is_platform_arg, ALWAYS_ARGS, PLATFORM_ARGS};
+pub use vars::{expand, expand_with_escape, is_platform_arg, ALWAYS_ARGS, PLATFORM_ARGS};
 
 /// A half-open byte range `[start, end)` into the document text.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -250,19 +250,27 @@ pub struct Instruction {
     pub keyword: String,
     pub keyword_span: Span,
     /// From the keyword to the end of the last line that belongs to it (continuations,
-    /// heredoc bodies and closing lines), without the final line end.
+    /// heredoc bodies and closing lines), without the final line end. As in BuildKit, comment
+    /// and empty lines read while looking for a continuation belong to the instruction.
     pub span: Span,
     /// 0-based first and last line (inclusive) of `span`.
     pub start_line: usize,
     pub end_line: usize,
     pub flags: Vec<Flag>,
     /// Everything after the flags, as one word (the logical line: continuations joined,
-    /// comment lines removed, trimmed). `value` is what BuildKit sees for shell form.
+    /// comment lines removed, trimmed). `value` is what BuildKit sees for shell form; `raw`
+    /// is the document text under `span` (continuation characters and comment lines included).
     pub rest: Word,
-    /// `rest` split into words (quote-aware, quotes kept in `raw`, removed in `value`).
+    /// `rest` split into words (quote-aware, quotes kept in `raw`, removed in `value`; `raw`
+    /// is the word as in the logical line, `span` its extent in the document). In exec form
+    /// these are the JSON items (as `json.items`); for HEALTHCHECK the type word (`CMD`,
+    /// `NONE`, ...) followed by the command's words or JSON items.
     pub words: Vec<Word>,
-    /// Exec form, when `rest` is a valid JSON array of strings.
+    /// Exec form, when `rest` is a valid JSON array of strings (for HEALTHCHECK: the array
+    /// after `CMD`).
     pub json: Option<JsonArgs>,
+    /// Heredocs opened on the instruction line (for `ONBUILD RUN <<EOF`: on the ONBUILD
+    /// instruction, as BuildKit attaches them).
     pub heredocs: Vec<Heredoc>,
     pub details: Details,
     /// Index of the stage this instruction belongs to; `None` before the first FROM.

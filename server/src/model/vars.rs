@@ -665,7 +665,7 @@ impl Model {
         };
         let expand_def = |raw: &str| {
             let c = ctx_for(&self.instructions, v.instruction.unwrap_or(0));
-            expand(raw, |n| {
+            expand_with_escape(raw, self.escape, |n| {
                 self.resolve_in(scope, index, n, c, args, depth + 1)
             })
         };
@@ -681,7 +681,7 @@ impl Model {
                         _ => {
                             let c = ctx_for(&self.instructions, g.instruction.unwrap_or(0));
                             let raw = g.value.as_deref()?;
-                            Some(expand(raw, |n| {
+                            Some(expand_with_escape(raw, self.escape, |n| {
                                 self.resolve_in(scope, index, n, c, args, depth + 1)
                             }))
                         }
@@ -696,153 +696,168 @@ impl Model {
 /// expanded through `lookup` (unset: empty), with the modifiers `:-` `-` `:+` `+` `:?` `?`
 /// `#` `##` `%` `%%` `/` `//`.
 pub fn expand(s: &str, lookup: impl Fn(&str) -> Option<String>) -> String {
+    expand_with_escape(s, '\\', lookup)
+}
+
+/// [`expand`] with another escape character (the `escape` directive's).
+pub fn expand_with_escape(
+    s: &str,
+    escape: char,
+    lookup: impl Fn(&str) -> Option<String>,
+) -> String {
     let mut out = String::with_capacity(s.len());
-    expand_into(s, &lookup, 0, &mut out);
+    let ex = Expander {
+        lookup: &lookup,
+        esc: escape,
+    };
+    ex.word(s, 0, &mut out);
     out
 }
 
-fn expand_into(s: &str, lookup: &dyn Fn(&str) -> Option<String>, depth: usize, out: &mut String) {
-    let b = s.as_bytes();
-    let mut i = 0;
-    while let Some(c) = s.get(i..).and_then(|r| r.chars().next()) {
-        match c {
-            '\\' => {
-                i += 1;
+struct Expander<'a> {
+    lookup: &'a dyn Fn(&str) -> Option<String>,
+    esc: char,
+}
+
+impl Expander<'_> {
+    fn word(&self, s: &str, depth: usize, out: &mut String) {
+        let mut i = 0;
+        while let Some(c) = s.get(i..).and_then(|r| r.chars().next()) {
+            if c == self.esc {
+                i += c.len_utf8();
                 if let Some(n) = s.get(i..).and_then(|r| r.chars().next()) {
                     out.push(n);
                     i += n.len_utf8();
                 }
+                continue;
             }
-            '\'' => {
-                let r = s.get(i + 1..).unwrap_or("");
-                let close = r.find('\'').unwrap_or(r.len());
-                out.push_str(&r[..close]);
-                i += 1 + close + 1;
-            }
-            '"' => {
-                i += 1;
-                while let Some(d) = s.get(i..).and_then(|r| r.chars().next()) {
-                    match d {
-                        '"' => {
+            match c {
+                '\'' => {
+                    let r = s.get(i + 1..).unwrap_or("");
+                    let close = r.find('\'').unwrap_or(r.len());
+                    out.push_str(&r[..close]);
+                    i += 1 + close + 1;
+                }
+                '"' => {
+                    i += 1;
+                    while let Some(d) = s.get(i..).and_then(|r| r.chars().next()) {
+                        if d == '"' {
                             i += 1;
                             break;
-                        }
-                        '$' => i = expand_dollar(s, i, lookup, depth, out),
-                        '\\' => match b.get(i + 1) {
-                            Some(&n @ (b'"' | b'$' | b'\\')) => {
-                                out.push(n as char);
-                                i += 2;
+                        } else if d == '$' {
+                            i = self.dollar(s, i, depth, out);
+                        } else if d == self.esc {
+                            let after = i + d.len_utf8();
+                            match s.get(after..).and_then(|r| r.chars().next()) {
+                                Some(n) if n == '"' || n == '$' || n == self.esc => {
+                                    out.push(n);
+                                    i = after + n.len_utf8();
+                                }
+                                _ => {
+                                    out.push(d);
+                                    i = after;
+                                }
                             }
-                            _ => {
-                                out.push('\\');
-                                i += 1;
-                            }
-                        },
-                        _ => {
+                        } else {
                             out.push(d);
                             i += d.len_utf8();
                         }
                     }
                 }
-            }
-            '$' => i = expand_dollar(s, i, lookup, depth, out),
-            _ => {
-                out.push(c);
-                i += c.len_utf8();
+                '$' => i = self.dollar(s, i, depth, out),
+                _ => {
+                    out.push(c);
+                    i += c.len_utf8();
+                }
             }
         }
     }
-}
 
-/// Expand the `$` at `i`; returns the index after it.
-fn expand_dollar(
-    s: &str,
-    i: usize,
-    lookup: &dyn Fn(&str) -> Option<String>,
-    depth: usize,
-    out: &mut String,
-) -> usize {
-    let b = s.as_bytes();
-    let mode = Mode::Buildkit(b'\\');
-    if b.get(i + 1) != Some(&b'{') {
-        let (end, _) = read_name(s, i + 1, s.len(), mode);
-        if end == i + 1 {
-            out.push('$');
-            return i + 1;
+    /// Expand the `$` at `i`; returns the index after it.
+    fn dollar(&self, s: &str, i: usize, depth: usize, out: &mut String) -> usize {
+        let lookup = self.lookup;
+        let b = s.as_bytes();
+        let mode = Mode::Buildkit(b'\\');
+        if b.get(i + 1) != Some(&b'{') {
+            let (end, _) = read_name(s, i + 1, s.len(), mode);
+            if end == i + 1 {
+                out.push('$');
+                return i + 1;
+            }
+            out.push_str(&lookup(&s[i + 1..end]).unwrap_or_default());
+            return end;
         }
-        out.push_str(&lookup(&s[i + 1..end]).unwrap_or_default());
-        return end;
-    }
-    let j = i + 2;
-    let (name_end, _) = read_name(s, j, s.len(), mode);
-    let close = find_close(s, name_end, s.len()).unwrap_or(s.len());
-    let end = (close + 1).min(s.len());
-    if name_end == j || depth > MAX_NESTING {
-        return end;
-    }
-    let name = &s[j..name_end];
-    let value = lookup(name);
-    let op_text = s.get(name_end..close).unwrap_or("");
-    if op_text.is_empty() {
-        out.push_str(&value.unwrap_or_default());
-        return end;
-    }
-    let word = |w: &str| {
-        let mut o = String::new();
-        expand_into(w, lookup, depth + 1, &mut o);
-        o
-    };
-    let (colon, op) = match op_text.strip_prefix(':') {
-        Some(r) => (true, r),
-        None => (false, op_text),
-    };
-    let unset_or_empty = value.as_deref().is_none_or(str::is_empty);
-    let missing = if colon {
-        unset_or_empty
-    } else {
-        value.is_none()
-    };
-    let v = value.clone().unwrap_or_default();
-    let result = if let Some(w) = op.strip_prefix('-').or_else(|| op.strip_prefix('=')) {
-        if missing {
-            word(w)
-        } else {
-            v
+        let j = i + 2;
+        let (name_end, _) = read_name(s, j, s.len(), mode);
+        let close = find_close(s, name_end, s.len()).unwrap_or(s.len());
+        let end = (close + 1).min(s.len());
+        if name_end == j || depth > MAX_NESTING {
+            return end;
         }
-    } else if let Some(w) = op.strip_prefix('+') {
-        if missing {
-            String::new()
-        } else {
-            word(w)
+        let name = &s[j..name_end];
+        let value = lookup(name);
+        let op_text = s.get(name_end..close).unwrap_or("");
+        if op_text.is_empty() {
+            out.push_str(&value.unwrap_or_default());
+            return end;
         }
-    } else if op.starts_with('?') {
-        if missing {
-            String::new()
-        } else {
-            v
-        }
-    } else if colon {
-        String::new()
-    } else if let Some(p) = op.strip_prefix("##") {
-        strip_prefix_glob(&v, &word(p), true)
-    } else if let Some(p) = op.strip_prefix('#') {
-        strip_prefix_glob(&v, &word(p), false)
-    } else if let Some(p) = op.strip_prefix("%%") {
-        strip_suffix_glob(&v, &word(p), true)
-    } else if let Some(p) = op.strip_prefix('%') {
-        strip_suffix_glob(&v, &word(p), false)
-    } else if let Some(r) = op.strip_prefix('/') {
-        let (all, r) = match r.strip_prefix('/') {
-            Some(r2) => (true, r2),
-            None => (false, r),
+        let word = |w: &str| {
+            let mut o = String::new();
+            self.word(w, depth + 1, &mut o);
+            o
         };
-        let (pat, rep) = split_unescaped(r, '/');
-        replace_glob(&v, &word(pat), &word(rep.unwrap_or("")), all)
-    } else {
-        String::new()
-    };
-    out.push_str(&result);
-    end
+        let (colon, op) = match op_text.strip_prefix(':') {
+            Some(r) => (true, r),
+            None => (false, op_text),
+        };
+        let unset_or_empty = value.as_deref().is_none_or(str::is_empty);
+        let missing = if colon {
+            unset_or_empty
+        } else {
+            value.is_none()
+        };
+        let v = value.clone().unwrap_or_default();
+        let result = if let Some(w) = op.strip_prefix('-').or_else(|| op.strip_prefix('=')) {
+            if missing {
+                word(w)
+            } else {
+                v
+            }
+        } else if let Some(w) = op.strip_prefix('+') {
+            if missing {
+                String::new()
+            } else {
+                word(w)
+            }
+        } else if op.starts_with('?') {
+            if missing {
+                String::new()
+            } else {
+                v
+            }
+        } else if colon {
+            String::new()
+        } else if let Some(p) = op.strip_prefix("##") {
+            strip_prefix_glob(&v, &word(p), true)
+        } else if let Some(p) = op.strip_prefix('#') {
+            strip_prefix_glob(&v, &word(p), false)
+        } else if let Some(p) = op.strip_prefix("%%") {
+            strip_suffix_glob(&v, &word(p), true)
+        } else if let Some(p) = op.strip_prefix('%') {
+            strip_suffix_glob(&v, &word(p), false)
+        } else if let Some(r) = op.strip_prefix('/') {
+            let (all, r) = match r.strip_prefix('/') {
+                Some(r2) => (true, r2),
+                None => (false, r),
+            };
+            let (pat, rep) = split_unescaped(r, '/');
+            replace_glob(&v, &word(pat), &word(rep.unwrap_or("")), all)
+        } else {
+            String::new()
+        };
+        out.push_str(&result);
+        end
+    }
 }
 
 fn split_unescaped(s: &str, sep: char) -> (&str, Option<&str>) {
@@ -1144,6 +1159,14 @@ mod tests {
         assert!(!n.contains(&"IMG".to_string()) && !n.contains(&"BUILDARCH".to_string()));
         // Inside the ENV line itself, E is not yet visible.
         assert!(!names(at("ENV E")).contains(&"E".to_string()));
+    }
+
+    #[test]
+    fn resolve_with_backtick_escape() {
+        let text = "# escape=`\nFROM a\nARG A=`$x\\y\nENV B=\"$A\"\n";
+        let m = build(text);
+        assert!(m.errors.is_empty(), "{:?}", m.errors);
+        assert_eq!(m.resolve("B", text.len(), &[]), Some("$x\\y".into()));
     }
 
     #[test]
