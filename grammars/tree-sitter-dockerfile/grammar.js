@@ -238,10 +238,10 @@ module.exports = grammar({
     label_instruction: $ => seq(
       alias($._kw_label, 'LABEL'),
       repeat($.flag),
-      choice(
+      optional(choice(
         repeat1($.label_pair),
         alias($._label_legacy_pair, $.label_pair),
-      ),
+      )),
     ),
 
     label_pair: $ => seq(
@@ -266,7 +266,7 @@ module.exports = grammar({
     expose_instruction: $ => seq(
       alias($._kw_expose, 'EXPOSE'),
       repeat($.flag),
-      repeat1($.expose_port),
+      repeat($.expose_port),
     ),
 
     expose_port: $ => $._path_word,
@@ -274,10 +274,10 @@ module.exports = grammar({
     env_instruction: $ => seq(
       alias($._kw_env, 'ENV'),
       repeat($.flag),
-      choice(
+      optional(choice(
         repeat1($.env_pair),
         alias($._env_legacy_pair, $.env_pair),
-      ),
+      )),
     ),
 
     env_pair: $ => seq(
@@ -320,23 +320,25 @@ module.exports = grammar({
     user_instruction: $ => seq(
       alias($._kw_user, 'USER'),
       repeat($.flag),
-      field('user', alias($._user_word, $.value)),
       optional(seq(
-        token.immediate(':'),
-        optional(field('group', alias($._value_imm_word, $.value))),
+        field('user', alias($._user_word, $.value)),
+        optional(seq(
+          token.immediate(':'),
+          optional(field('group', alias($._value_imm_word, $.value))),
+        )),
       )),
     ),
 
     workdir_instruction: $ => seq(
       alias($._kw_workdir, 'WORKDIR'),
       repeat($.flag),
-      field('path', alias($._rest_of_line, $.path)),
+      optional(field('path', alias($._rest_of_line, $.path))),
     ),
 
     arg_instruction: $ => seq(
       alias($._kw_arg, 'ARG'),
       repeat($.flag),
-      repeat1($.arg_definition),
+      repeat($.arg_definition),
     ),
 
     arg_definition: $ => seq(
@@ -355,7 +357,7 @@ module.exports = grammar({
     stopsignal_instruction: $ => seq(
       alias($._kw_stopsignal, 'STOPSIGNAL'),
       repeat($.flag),
-      field('signal', alias($._value_word, $.value)),
+      optional(field('signal', alias($._value_word, $.value))),
     ),
 
     healthcheck_instruction: $ => seq(

@@ -261,7 +261,14 @@ static bool scan_heredoc(Scanner *s, TSLexer *lexer, const bool *valid) {
   const Heredoc *h = &s->heredocs[0];
   bool has_body = false;
 
-  if (at_eof(lexer)) return false;
+  if (at_eof(lexer)) {
+    // Unterminated heredoc: an empty terminator at the end of the file keeps the tree
+    // whole (BuildKit reports "unterminated heredoc"; the model does too).
+    if (!valid[HEREDOC_END]) return false;
+    lexer->mark_end(lexer);
+    pop_heredoc(s);
+    return emit(s, lexer, HEREDOC_END);
+  }
 
   for (;;) {
     if (at_eof(lexer)) break;
