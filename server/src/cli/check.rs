@@ -169,11 +169,11 @@ fn check_one(input: &Input, base: &Config, build_args: &[(String, String)]) -> C
 }
 
 /// What the environment adds to the options: `BUILDKIT_DOCKERFILE_CHECK` (BuildKit's
-/// build-check settings, same syntax as the `# check=` directive).
+/// build-check settings, same syntax as the `# check=` directive, which it replaces).
 fn apply_environment(options: &mut crate::rules::CheckOptions) {
-    // TODO(rules engine): pass `BUILDKIT_DOCKERFILE_CHECK` once `CheckOptions` has a field
-    // for it.
-    let _ = options;
+    if let Ok(value) = std::env::var("BUILDKIT_DOCKERFILE_CHECK") {
+        options.buildkit_check = Some(value);
+    }
 }
 
 /// Colour only on a terminal, and not when `NO_COLOR` is set (to anything non-empty).

@@ -15,23 +15,17 @@ pub const CONFIG_FILE: &str = ".dockerfile-ls.toml";
 
 /// The `.dockerfile-ls.toml` that applies to `path` (a Dockerfile), if any.
 pub fn discover_config(path: &Path) -> Option<PathBuf> {
-    // TODO(config API): `Config::discover(path)` once the rules engine provides it.
-    let _ = path;
-    None
+    Config::discover(path)
 }
 
 /// Parse a configuration file's text.
 pub fn parse_config(text: &str) -> Result<Config, String> {
-    // TODO(config API): `Config::from_toml_str(text)` once the rules engine provides it.
-    let _ = text;
-    Ok(Config::default())
+    Config::from_toml_str(text)
 }
 
 /// The client's `dockerfile-ls` settings section as a configuration.
 pub fn config_from_settings(settings: &Value) -> Config {
-    // TODO(config API): `Config::from_json(settings)` once the rules engine provides it.
-    let _ = settings;
-    Config::default()
+    Config::from_json(settings)
 }
 
 /// Read and parse the configuration file at `path`.
@@ -61,9 +55,9 @@ pub fn parse_build_arg(arg: &str) -> Result<(String, String), String> {
     Ok((k.to_string(), v.to_string()))
 }
 
-/// Options for one file. `base` applies when no configuration file is found; a
-/// configuration file that cannot be read or parsed is reported in the returned warnings
-/// and `base` is used.
+/// Options for one file: `base` (the client's settings, or defaults) with the file's
+/// `.dockerfile-ls.toml` on top. A configuration file that cannot be read or parsed is
+/// reported in the returned warnings and `base` alone is used.
 pub fn options_for(
     path: Option<&Path>,
     base: &Config,
@@ -73,7 +67,7 @@ pub fn options_for(
     let mut config = base.clone();
     if let Some(file) = path.and_then(discover_config) {
         match load_config(&file) {
-            Ok(c) => config = c,
+            Ok(c) => config = base.merge(&c),
             Err(e) => warnings.push(e),
         }
     }

@@ -190,24 +190,28 @@ pub struct RuleInfo {
     pub severity: Option<Severity>,
 }
 
-/// The rules to list in `tool.driver.rules`: every rule of the registry when one is
-/// available, else the rules that have findings.
+/// The rules to list in `tool.driver.rules`: every rule of the registry, then any other
+/// rule id that has findings.
 pub fn rule_infos(reports: &[Report]) -> Vec<RuleInfo> {
-    // TODO(rule registry): list `rules::REGISTRY` (id, summary, default severity) once the
-    // rules engine provides it.
-    let mut ids: Vec<&'static str> = reports
-        .iter()
-        .flat_map(|r| r.snap.findings.iter().map(|f| f.rule))
-        .collect();
-    ids.sort_unstable();
-    ids.dedup();
-    ids.into_iter()
-        .map(|id| RuleInfo {
-            id: id.to_string(),
-            summary: None,
-            severity: None,
+    let mut infos: Vec<RuleInfo> = crate::rules::registry()
+        .map(|r| RuleInfo {
+            id: r.id.to_string(),
+            summary: Some(r.summary.to_string()),
+            severity: Some(r.severity),
         })
-        .collect()
+        .collect();
+    for r in reports {
+        for f in &r.snap.findings {
+            if !infos.iter().any(|i| i.id == f.rule) {
+                infos.push(RuleInfo {
+                    id: f.rule.to_string(),
+                    summary: None,
+                    severity: None,
+                });
+            }
+        }
+    }
+    infos
 }
 
 fn sarif_level(sev: Severity) -> &'static str {

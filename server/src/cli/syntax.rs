@@ -58,7 +58,5 @@ pub fn run(args: Args) -> i32 {
 
 /// BuildKit's `Dump()` of the file, or its parse error.
 fn buildkit_dump(text: &str) -> Result<String, String> {
-    // TODO(model): `crate::model::dump(text)` once the model provides it.
-    let _ = text;
-    Err("dockerfile-ls: the BuildKit dump is not available in this build".to_string())
+    crate::model::dump(text)
 }
