@@ -13,7 +13,9 @@ mod words;
 pub use build::build;
 pub use dump::{dump, dump_model, line_ranges};
 pub use image::ImageRef;
-pub use vars::{expand, expand_with_escape, is_platform_arg, ALWAYS_ARGS, PLATFORM_ARGS};
+pub use vars::{
+    expand, expand_with_escape, is_platform_arg, ALWAYS_ARGS, PLATFORM_ARGS, STAGE_ENV,
+};
 
 /// A half-open byte range `[start, end)` into the document text.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -7,7 +7,9 @@
 //!   defaults) only, unless a stage re-declares them with `ARG NAME` (no default), which
 //!   links the stage ARG to the global one (`VarDef::global`).
 //! * Inside a stage, ARG and ENV are visible from the next instruction on. ENV wins over ARG
-//!   of the same name, whatever the order; ENV of the stage a FROM names is inherited.
+//!   of the same name, whatever the order. A stage built FROM an earlier stage inherits that
+//!   stage's ENV and ARG (BuildKit copies the base's build args). `PATH` is always set in a
+//!   stage (BuildKit's default).
 //! * The platform args (TARGETPLATFORM, BUILDARCH, ...) are predefined in the global scope:
 //!   visible in FROM lines, inside a stage only when declared with ARG. The proxy args and
 //!   BuildKit's own `BUILDKIT_*` args are visible everywhere.
@@ -51,6 +53,10 @@ pub const ALWAYS_ARGS: [&str; 19] = [
     "BUILDKIT_DOCKERFILE_CHECK",
     "SOURCE_DATE_EPOCH",
 ];
+
+/// Environment every stage has even when its image sets none (BuildKit's default `PATH`):
+/// visible inside stages, not in FROM lines.
+pub const STAGE_ENV: [&str; 1] = ["PATH"];
 
 /// Whether `name` is one of BuildKit's automatic platform args.
 pub fn is_platform_arg(name: &str) -> bool {
@@ -341,9 +347,9 @@ impl Scope<'_> {
                 let globals = defs.partition_point(|&d| v[d].kind == VarKind::GlobalArg);
                 let visible = defs[..globals].partition_point(|&d| ins(d) < before);
                 visible.checked_sub(1).map(|k| defs[k]).or_else(|| {
-                    pre.iter()
-                        .copied()
-                        .find(|&d| v[d].kind == VarKind::Predefined)
+                    pre.iter().copied().find(|&d| {
+                        v[d].kind == VarKind::Predefined && !STAGE_ENV.contains(&v[d].name.as_str())
+                    })
                 })
             }
             Ctx::Stage { stage, before } => {
@@ -355,35 +361,35 @@ impl Scope<'_> {
                         .copied()
                         .find(|&d| v[d].kind == k && v[d].stage == Some(stage))
                 };
-                if let Some(d) = of_kind(own, VarKind::Env) {
-                    return Some(d);
-                }
-                let mut base = self.bases.get(stage).copied().flatten();
-                let mut guard = 0;
-                while let Some(t) = base {
-                    if let Some(r) = self.stages.get(t) {
-                        let set = within(r.start, r.end);
-                        if let Some(d) = set
-                            .iter()
-                            .rev()
-                            .copied()
-                            .find(|&d| v[d].kind == VarKind::Env)
-                        {
-                            return Some(d);
+                // The stages this one builds on (FROM <earlier stage>), nearest first: their
+                // ENV and ARG are inherited.
+                let inherited = |k: VarKind| {
+                    let mut base = self.bases.get(stage).copied().flatten();
+                    let mut guard = 0;
+                    while let Some(t) = base {
+                        if let Some(r) = self.stages.get(t) {
+                            let set = within(r.start, r.end);
+                            if let Some(d) = set.iter().rev().copied().find(|&d| v[d].kind == k) {
+                                return Some(d);
+                            }
                         }
+                        guard += 1;
+                        if guard > self.bases.len() {
+                            break;
+                        }
+                        base = self.bases.get(t).copied().flatten();
                     }
-                    guard += 1;
-                    if guard > self.bases.len() {
-                        break;
-                    }
-                    base = self.bases.get(t).copied().flatten();
-                }
-                if let Some(d) = of_kind(own, VarKind::Arg) {
-                    return Some(d);
-                }
-                pre.iter()
-                    .copied()
-                    .find(|&d| v[d].kind == VarKind::Predefined && !is_platform_arg(&v[d].name))
+                    None
+                };
+                of_kind(own, VarKind::Env)
+                    .or_else(|| inherited(VarKind::Env))
+                    .or_else(|| of_kind(own, VarKind::Arg))
+                    .or_else(|| inherited(VarKind::Arg))
+                    .or_else(|| {
+                        pre.iter().copied().find(|&d| {
+                            v[d].kind == VarKind::Predefined && !is_platform_arg(&v[d].name)
+                        })
+                    })
             }
         }
     }
@@ -425,7 +431,11 @@ fn name_index(vars: &[VarDef]) -> HashMap<&str, Vec<usize>> {
 /// Fill `vars`, `stage_refs` and the `stage`/`def` of every use (called by the builder).
 pub(crate) fn analyze(model: &mut Model) {
     let mut vars: Vec<VarDef> = Vec::with_capacity(PLATFORM_ARGS.len() + ALWAYS_ARGS.len() + 64);
-    for name in PLATFORM_ARGS.iter().chain(ALWAYS_ARGS.iter()) {
+    for name in PLATFORM_ARGS
+        .iter()
+        .chain(ALWAYS_ARGS.iter())
+        .chain(STAGE_ENV.iter())
+    {
         vars.push(VarDef {
             name: name.to_string(),
             kind: VarKind::Predefined,
@@ -1125,9 +1135,9 @@ mod tests {
             .iter()
             .find(|u| u.name == "TARGETARCH")
             .is_some_and(|u| u.def.is_none()));
-        // Second stage inherits ENV from base, not ARG.
+        // The second stage inherits ENV and ARG from base.
         assert_eq!(def("E", 1).map(|d| d.kind), Some(VarKind::Env));
-        assert_eq!(def("G", 3), None);
+        assert_eq!(def("G", 3).map(|d| d.kind), Some(VarKind::Arg));
 
         let at = |s: &str| text.find(s).expect("in text");
         assert_eq!(m.resolve("IMG", at("$IMG"), &[]), Some("alpine:1".into()));
@@ -1136,7 +1146,13 @@ mod tests {
         assert_eq!(m.resolve("E", at("RUN echo $E"), &args), Some("9".into()));
         assert_eq!(m.resolve("IMG", at("$IMG"), &args), Some("alpine:9".into()));
         assert_eq!(m.resolve("E", text.len(), &[]), Some("1".into()));
-        assert_eq!(m.resolve("G", text.len(), &[]), None);
+        assert_eq!(m.resolve("G", text.len(), &[]), Some("1".into()));
+        assert_eq!(m.resolve("IMG", text.len(), &[]), None);
+        assert_eq!(
+            m.lookup_var("PATH", text.len()).map(|d| m.vars[d].kind),
+            Some(VarKind::Predefined)
+        );
+        assert_eq!(m.lookup_var("PATH", at("$IMG")), None);
 
         let names = |o: usize| {
             m.vars_in_scope(o)
