@@ -232,14 +232,53 @@ impl<'a> Invocation<'a> {
 /// instructions that are not analysed RUNs).
 pub type Scripts = Rc<Vec<Option<Rc<Script>>>>;
 
-const MAX_CACHED_SCRIPTS: usize = 8192;
+const MAX_CACHED_INSTRUCTIONS: usize = 8192;
+const DOC_SLOTS: usize = 2;
+
+/// A cached instruction analysis, with absolute spans for the offset it was last seen at.
+struct Entry {
+    escape: char,
+    posix: bool,
+    base: usize,
+    script: Option<Rc<Script>>,
+}
+
+/// A fast, non-cryptographic hasher for the instruction-text keys.
+#[derive(Default, Clone, Copy)]
+struct FxHasher(u64);
+
+impl FxHasher {
+    fn add(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut v = [0u8; 8];
+            v.copy_from_slice(c);
+            self.add(u64::from_le_bytes(v));
+        }
+        let rest = chunks.remainder();
+        let mut v = [0u8; 8];
+        v[..rest.len()].copy_from_slice(rest);
+        self.add(u64::from_le_bytes(v) ^ (rest.len() as u64) << 56);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
 
 #[derive(Default)]
 struct Cache {
-    doc_text: String,
-    doc: Option<Scripts>,
-    /// analysed text → script with offsets relative to the analysed text.
-    by_text: HashMap<String, Rc<Script>>,
+    /// The last documents analysed: text → analysis.
+    docs: Vec<(String, Scripts)>,
+    /// Instruction text → its analysis.
+    by_instruction: HashMap<String, Entry, FxBuild>,
 }
 
 thread_local! {
@@ -248,29 +287,104 @@ thread_local! {
 }
 
 /// The analysis of every RUN of the document (`model` must be the model of `text`).
+///
+/// Cached per thread: the same text is not analysed twice in a row, and after an edit only
+/// the RUN instructions whose text changed are parsed again.
 pub fn scripts(model: &Model, text: &str) -> Scripts {
     let cached = CACHE.with(|c| {
         let c = c.borrow();
-        match &c.doc {
-            Some(s) if c.doc_text == text => Some(s.clone()),
-            _ => None,
-        }
+        c.docs
+            .iter()
+            .find(|(t, _)| t.len() == text.len() && t == text)
+            .map(|(_, s)| s.clone())
     });
     if let Some(s) = cached {
         return s;
     }
-    let result: Scripts = Rc::new(
-        (0..model.instructions.len())
-            .map(|i| analyse_instruction(model, text, i).map(Rc::new))
-            .collect(),
-    );
+    let posix = posix_flags(model);
+    let result: Scripts = CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.by_instruction.len() > MAX_CACHED_INSTRUCTIONS {
+            c.by_instruction.clear();
+        }
+        Rc::new(
+            model
+                .instructions
+                .iter()
+                .enumerate()
+                .map(|(i, ins)| {
+                    if ins.kind != InstructionKind::Run {
+                        return None;
+                    }
+                    let posix = posix.get(i).copied().unwrap_or(true);
+                    let key = text.get(ins.span.start..ins.span.end).unwrap_or("");
+                    let base = ins.span.start;
+                    if let Some(e) = c.by_instruction.get_mut(key) {
+                        if e.escape == model.escape && e.posix == posix {
+                            if e.base != base {
+                                e.script =
+                                    e.script.as_ref().map(|s| Rc::new(shifted(s, e.base, base)));
+                                e.base = base;
+                            }
+                            return e.script.clone();
+                        }
+                    }
+                    let script = if posix {
+                        analyse_instruction(model, text, i).map(Rc::new)
+                    } else {
+                        None
+                    };
+                    c.by_instruction.insert(
+                        key.to_string(),
+                        Entry {
+                            escape: model.escape,
+                            posix,
+                            base,
+                            script: script.clone(),
+                        },
+                    );
+                    script
+                })
+                .collect(),
+        )
+    });
     CACHE.with(|c| {
         let mut c = c.borrow_mut();
-        c.doc_text.clear();
-        c.doc_text.push_str(text);
-        c.doc = Some(result.clone());
+        if c.docs.len() >= DOC_SLOTS {
+            c.docs.remove(0);
+        }
+        c.docs.push((text.to_string(), result.clone()));
     });
     result
+}
+
+/// A copy of `s` with every span moved from `from` to `to`.
+fn shifted(s: &Script, from: usize, to: usize) -> Script {
+    let mv = |sp: Span| {
+        if to >= from {
+            Span::new(sp.start + (to - from), sp.end + (to - from))
+        } else {
+            Span::new(
+                sp.start.saturating_sub(from - to),
+                sp.end.saturating_sub(from - to),
+            )
+        }
+    };
+    let mut out = s.clone();
+    for c in &mut out.commands {
+        c.span = mv(c.span);
+        c.name.span = mv(c.name.span);
+        for a in &mut c.args {
+            a.span = mv(a.span);
+        }
+    }
+    for p in &mut out.pipelines {
+        p.span = mv(p.span);
+        for x in &mut p.pipes {
+            *x = mv(*x);
+        }
+    }
+    out
 }
 
 /// The analysis of instruction `index` if it is a RUN run by a POSIX shell.
@@ -278,74 +392,75 @@ pub fn script(model: &Model, text: &str, index: usize) -> Option<Rc<Script>> {
     scripts(model, text).get(index).cloned().flatten()
 }
 
-/// Whether instruction `index` runs under a POSIX shell: no `SHELL` instruction naming
-/// another interpreter in its stage (or the stages it is built on) and no Windows base image.
-pub fn is_posix_shell(model: &Model, index: usize) -> bool {
-    let Some(ins) = model.instructions.get(index) else {
-        return false;
-    };
-    let mut stage = ins.stage;
-    let mut limit = index;
-    let mut guard = 0;
-    while let Some(si) = stage {
-        let Some(st) = model.stages.get(si) else {
-            break;
-        };
-        let end = limit.min(st.instructions.end);
-        for ins in model
-            .instructions
-            .get(st.instructions.start..end)
-            .unwrap_or(&[])
-            .iter()
-            .rev()
-        {
-            if ins.kind == InstructionKind::Shell {
-                let first = ins
-                    .json
-                    .as_ref()
-                    .and_then(|j| j.items.first())
-                    .map(|w| w.value.to_ascii_lowercase())
-                    .unwrap_or_default();
-                let prog = first
-                    .rsplit(['/', '\\'])
-                    .next()
-                    .unwrap_or("")
-                    .trim_end_matches(".exe");
-                return matches!(
-                    prog,
-                    "sh" | "bash" | "ash" | "dash" | "zsh" | "ksh" | "mksh" | "busybox"
-                );
+fn shell_is_posix(ins: &crate::model::Instruction) -> bool {
+    let first = ins
+        .json
+        .as_ref()
+        .and_then(|j| j.items.first())
+        .map(|w| w.value.to_ascii_lowercase())
+        .unwrap_or_default();
+    let prog = first
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or("")
+        .trim_end_matches(".exe");
+    matches!(
+        prog,
+        "sh" | "bash" | "ash" | "dash" | "zsh" | "ksh" | "mksh" | "busybox"
+    )
+}
+
+/// For every instruction: whether it runs under a POSIX shell, i.e. no `SHELL` instruction
+/// naming another interpreter before it in its stage (or the stage it is built on) and no
+/// Windows base image.
+pub fn posix_flags(model: &Model) -> Vec<bool> {
+    let mut stage_end: Vec<bool> = Vec::with_capacity(model.stages.len());
+    let mut current = true;
+    let mut out = Vec::with_capacity(model.instructions.len());
+    for ins in &model.instructions {
+        if ins.kind == InstructionKind::From {
+            // Close the previous stage.
+            if let Some(prev) = ins.stage.and_then(|s| s.checked_sub(1)) {
+                if stage_end.len() == prev {
+                    stage_end.push(current);
+                }
             }
+            current = true;
+            if let Some(st) = ins.stage.and_then(|s| model.stages.get(s)) {
+                if let Some(image) = &st.image {
+                    let lower = image.raw.to_ascii_lowercase();
+                    if lower.contains("windows")
+                        || lower.contains("nanoserver")
+                        || lower.contains("servercore")
+                    {
+                        current = false;
+                    } else if let Some(parent) = model
+                        .stages
+                        .iter()
+                        .take(st.index)
+                        .rev()
+                        .find(|s| s.key().is_some_and(|k| k == lower))
+                    {
+                        current = stage_end.get(parent.index).copied().unwrap_or(true);
+                    }
+                }
+            }
+        } else if ins.kind == InstructionKind::Shell {
+            current = shell_is_posix(ins);
         }
-        let Some(image) = &st.image else {
-            break;
-        };
-        let lower = image.raw.to_ascii_lowercase();
-        if lower.contains("windows") || lower.contains("nanoserver") || lower.contains("servercore")
-        {
-            return false;
-        }
-        // Built on an earlier stage: inherit its SHELL.
-        let parent = model
-            .stages
-            .iter()
-            .take(si)
-            .rev()
-            .find(|s| s.key().is_some_and(|k| k == lower))
-            .map(|s| s.index);
-        stage = parent;
-        limit = usize::MAX;
-        guard += 1;
-        if guard > 64 {
-            break;
-        }
+        out.push(current);
     }
-    true
+    out
+}
+
+/// Whether instruction `index` runs under a POSIX shell (see [`posix_flags`]).
+pub fn is_posix_shell(model: &Model, index: usize) -> bool {
+    posix_flags(model).get(index).copied().unwrap_or(false)
 }
 
 fn analyse_instruction(model: &Model, text: &str, index: usize) -> Option<Script> {
     let ins = model.instructions.get(index)?;
-    if ins.kind != InstructionKind::Run || !is_posix_shell(model, index) {
+    if ins.kind != InstructionKind::Run {
         return None;
     }
     let mut script = Script::default();
@@ -508,21 +623,7 @@ fn blank_line_part(buf: &mut [u8], base: usize, escape: char, ins: &crate::model
 
 /// Parse `src` (whose byte 0 is document offset `base`) and append its commands.
 fn add_analysed(script: &mut Script, src: &str, base: usize, heredoc: bool) {
-    let rel = CACHE.with(|c| c.borrow().by_text.get(src).cloned());
-    let rel = match rel {
-        Some(r) => r,
-        None => {
-            let r = Rc::new(parse_script(src));
-            CACHE.with(|c| {
-                let mut c = c.borrow_mut();
-                if c.by_text.len() >= MAX_CACHED_SCRIPTS {
-                    c.by_text.clear();
-                }
-                c.by_text.insert(src.to_string(), r.clone());
-            });
-            r
-        }
-    };
+    let rel = parse_script(src);
     let cmd_offset = script.commands.len();
     let pipe_offset = script.pipelines.len();
     let shift = |s: Span| Span::new(s.start + base, s.end + base);

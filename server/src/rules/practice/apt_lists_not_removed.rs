@@ -35,8 +35,9 @@ fn is_apt(program: &str) -> bool {
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     let runs: Vec<_> = util::runs(ctx).collect();
+    let final_chain = util::final_chain(ctx.model);
     for (n, (i, ins, script)) in runs.iter().enumerate() {
-        if !util::in_final_image(ctx.model, *i) {
+        if !util::in_final_image(ctx.model, &final_chain, *i) {
             continue;
         }
         let update = util::invocations(script).find(|inv| {

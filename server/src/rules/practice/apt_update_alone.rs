@@ -68,11 +68,12 @@ fn steps(script: &crate::rules::shell::Script) -> Vec<(&'static str, Step, crate
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     let model = ctx.model;
+    let scripts = util::scripts(ctx);
     for stage in &model.stages {
         let runs: Vec<_> = stage
             .instructions
             .clone()
-            .filter_map(|i| util::script(ctx, i).map(|s| steps(&s)))
+            .filter_map(|i| util::script(&scripts, i).map(|s| steps(&s)))
             .collect();
         for (n, s) in runs.iter().enumerate() {
             for tool in ["apt-get", "apk"] {

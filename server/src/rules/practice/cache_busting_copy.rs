@@ -97,6 +97,7 @@ struct Found {
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     let model = ctx.model;
+    let scripts = util::scripts(ctx);
     for stage in &model.stages {
         let range = stage.instructions.clone();
         // Ecosystems installed so far in the stage.
@@ -115,7 +116,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             if ins.kind != InstructionKind::Run {
                 continue;
             }
-            let Some(script) = util::script(ctx, i) else {
+            let Some(script) = util::script(&scripts, i) else {
                 continue;
             };
             for c in script.commands.iter().filter(|c| !c.substitution) {
@@ -242,7 +243,7 @@ fn build_fix(ctx: &Ctx, copy_index: usize, copy: &Instruction, found: &Found) ->
         }
     }
     let run = model.instructions.get(found.run)?;
-    let script = util::script(ctx, found.run)?;
+    let script = util::script(&util::scripts(ctx), found.run)?;
     let manifests = manifest_sources(found)?;
     let (_, dest) = util::copy_sources_dest(copy);
     let dest = dest?;

@@ -31,6 +31,7 @@ reported.
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     let model = ctx.model;
+    let scripts = util::scripts(ctx);
     let mut previous: Option<(usize, String)> = None;
     for (i, ins) in model.instructions.iter().enumerate() {
         if ins.kind != InstructionKind::Run {
@@ -45,7 +46,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             }
             continue;
         }
-        let Some(script) = util::script(ctx, i) else {
+        let Some(script) = util::script(&scripts, i) else {
             previous = None;
             continue;
         };

@@ -54,6 +54,7 @@ fn copied_paths(ins: &crate::model::Instruction) -> Vec<String> {
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     let model = ctx.model;
+    let scripts = util::scripts(ctx);
     for (i, ins) in model.instructions.iter().enumerate() {
         if !matches!(ins.kind, InstructionKind::Copy | InstructionKind::Add)
             || ins.flag("chmod").is_some()
@@ -67,7 +68,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
         else {
             continue;
         };
-        let Some(script) = util::script(ctx, i + 1) else {
+        let Some(script) = util::script(&scripts, i + 1) else {
             continue;
         };
         let paths = copied_paths(ins);

@@ -24,11 +24,12 @@ Reported once per stage, at the first use of the tool used second.
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     let model = ctx.model;
+    let scripts = util::scripts(ctx);
     for stage in &model.stages {
         let mut curl: Option<Span> = None;
         let mut wget: Option<Span> = None;
         for i in stage.instructions.clone() {
-            let Some(script) = util::script(ctx, i) else {
+            let Some(script) = util::script(&scripts, i) else {
                 continue;
             };
             for inv in util::invocations(&script) {

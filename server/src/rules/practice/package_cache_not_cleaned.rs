@@ -27,8 +27,9 @@ The fix appends the clean command to the RUN.
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
+    let final_chain = util::final_chain(ctx.model);
     for (i, ins, script) in util::runs(ctx) {
-        if !util::in_final_image(ctx.model, i) {
+        if !util::in_final_image(ctx.model, &final_chain, i) {
             continue;
         }
         let mut install = None;

@@ -79,6 +79,9 @@ fn is_pinned_or_not_a_name(word: &str) -> bool {
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     for (i, _, script) in util::runs(ctx) {
+        if !util::invocations(&script).any(|inv| inv.program == "pip") {
+            continue;
+        }
         if util::env_set_before(ctx.model, i, "PIP_CONSTRAINT").is_some() {
             continue;
         }

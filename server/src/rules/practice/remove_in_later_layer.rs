@@ -30,8 +30,10 @@ an earlier COPY/ADD of the stage, or a file an earlier RUN of the stage download
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     let model = ctx.model;
+    let scripts = util::scripts(ctx);
+    let final_chain = util::final_chain(model);
     for stage in &model.stages {
-        if !util::final_chain(model).contains(&stage.index) {
+        if !final_chain.contains(&stage.index) {
             continue;
         }
         // Paths added by earlier instructions: (path, where, instruction index).
@@ -69,7 +71,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
                     }
                 }
                 InstructionKind::Run => {
-                    let Some(script) = util::script(ctx, i) else {
+                    let Some(script) = util::script(&scripts, i) else {
                         continue;
                     };
                     // Removals of paths added by earlier instructions.

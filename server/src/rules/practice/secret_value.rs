@@ -86,51 +86,54 @@ pub fn scan(text: &str) -> Vec<(usize, usize, &'static str)> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
-        let prev_word = i > 0 && is_word_byte(bytes[i - 1]);
+        let b = bytes[i];
+        // Only bytes that can start a match are looked at.
+        if !matches!(b, b'-' | b'A' | b'g' | b'x' | b'n' | b's' | b'r' | b'_') {
+            i += 1;
+            continue;
+        }
         let rest = &bytes[i..];
-        let mut found: Option<(usize, &'static str)> = None;
-        if rest.starts_with(b"-----BEGIN ") {
-            let line_end = rest.iter().position(|b| *b == b'\n').unwrap_or(rest.len());
-            let line = &rest[..line_end];
-            let header = &line[11..];
-            if let Some(close) = find(header, b"-----") {
-                if find(&header[..close], b"PRIVATE KEY").is_some() {
-                    found = Some((11 + close + 5, "a private key"));
+        let mut found: Option<(usize, usize, &'static str)> = None;
+        if b == b'-' {
+            if rest.starts_with(b"-----BEGIN ") {
+                let line_end = rest.iter().position(|b| *b == b'\n').unwrap_or(rest.len());
+                let header = rest.get(11..line_end).unwrap_or(&[]);
+                if let Some(close) = find(header, b"-----") {
+                    if find(&header[..close], b"PRIVATE KEY").is_some() {
+                        found = Some((0, 11 + close + 5, "a private key"));
+                    }
                 }
             }
-        } else if !prev_word {
-            found = token_at(rest);
+        } else if b == b'_' {
+            if rest.starts_with(b"_authToken=") {
+                found = auth_token(rest).map(|(s, len)| (s, len, "an npm auth token"));
+            }
+        } else if i == 0 || !is_word_byte(bytes[i - 1]) {
+            found = token_at(rest).map(|(len, what)| (0, len, what));
         }
         match found {
-            Some((len, what)) => {
-                out.push((i, i + len, what));
-                i += len.max(1);
+            Some((skip, len, what)) => {
+                out.push((i + skip, i + skip + len, what));
+                i += (skip + len).max(1);
             }
             None => i += 1,
         }
     }
-    // `_authToken=<literal>` (npm registry configuration).
-    let mut from = 0;
-    while let Some(p) = find(&bytes[from..], b"_authToken=") {
-        let vstart = from + p + "_authToken=".len();
-        let v = &bytes[vstart..];
-        let quote = matches!(v.first(), Some(b'"' | b'\''));
-        let s = vstart + usize::from(quote);
-        let len = run_len(bytes, s, |b| {
-            !b.is_ascii_whitespace() && b != b'"' && b != b'\'' && b != b'\\'
-        });
-        let value = &bytes[s..s + len];
-        let literal = len >= 8
-            && !value.contains(&b'$')
-            && !value.starts_with(b"<")
-            && !value.starts_with(b"%");
-        if literal && !out.iter().any(|(a, b, _)| *a <= s && s < *b) {
-            out.push((s, s + len, "an npm auth token"));
-        }
-        from = vstart;
-    }
-    out.sort();
     out
+}
+
+/// `_authToken=<literal>` (npm registry configuration): (value offset, value length).
+fn auth_token(rest: &[u8]) -> Option<(usize, usize)> {
+    let vstart = "_authToken=".len();
+    let quote = matches!(rest.get(vstart), Some(b'"' | b'\''));
+    let s = vstart + usize::from(quote);
+    let len = run_len(rest, s, |b| {
+        !b.is_ascii_whitespace() && b != b'"' && b != b'\'' && b != b'\\'
+    });
+    let value = rest.get(s..s + len)?;
+    let literal =
+        len >= 8 && !value.contains(&b'$') && !value.starts_with(b"<") && !value.starts_with(b"%");
+    literal.then_some((s, len))
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {

@@ -18,9 +18,14 @@ pub fn runs<'a>(
         .filter_map(move |(i, ins)| scripts.get(i).cloned().flatten().map(|s| (i, ins, s)))
 }
 
+/// The shell analysis of every instruction of the document (fetch it once per check).
+pub fn scripts(ctx: &Ctx) -> shell::Scripts {
+    shell::scripts(ctx.model, ctx.text)
+}
+
 /// The script of one RUN, if analysed.
-pub fn script(ctx: &Ctx, index: usize) -> Option<Rc<Script>> {
-    shell::script(ctx.model, ctx.text, index)
+pub fn script(scripts: &shell::Scripts, index: usize) -> Option<Rc<Script>> {
+    scripts.get(index).cloned().flatten()
 }
 
 /// Instructions of a stage (FROM included).
@@ -283,11 +288,11 @@ pub fn non_root_before(model: &Model, index: usize) -> bool {
 }
 
 /// Whether instruction `index` belongs to a stage whose filesystem is part of the final image.
-pub fn in_final_image(model: &Model, index: usize) -> bool {
+pub fn in_final_image(model: &Model, final_chain: &[usize], index: usize) -> bool {
     let Some(stage) = model.instructions.get(index).and_then(|i| i.stage) else {
         return false;
     };
-    final_chain(model).contains(&stage)
+    final_chain.contains(&stage)
 }
 
 /// Whether a command of the script removes (with `rm`) a path starting with one of `prefixes`.

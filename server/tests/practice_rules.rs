@@ -1,0 +1,177 @@
+//! The best-practice rules over the real-world corpus: no error-severity finding, and a
+//! per-rule count (run with `--nocapture` to see it, `PRACTICE_SHOW=RuleId` to print the
+//! findings of one rule).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use dockerfile_ls::rules::{practice, Ctx, Finding, Severity};
+
+fn corpus() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/corpus/real");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("corpus directory")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.file_name().is_some_and(|n| n != "SOURCES.md"))
+        .collect();
+    files.sort();
+    files
+}
+
+fn check_all(text: &str, on_disk: bool) -> Vec<Finding> {
+    let model = dockerfile_ls::model::build(text);
+    let ctx = Ctx {
+        model: &model,
+        text,
+        build_args: &[],
+        dockerignore: None,
+        on_disk,
+    };
+    let mut out = Vec::new();
+    for rule in practice::RULES {
+        (rule.check)(&ctx, &mut out);
+    }
+    out
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text.get(..offset)
+        .map(|t| t.matches('\n').count() + 1)
+        .unwrap_or(0)
+}
+
+#[test]
+fn corpus_has_no_errors_and_counts_per_rule() {
+    let files = corpus();
+    assert!(files.len() >= 60, "corpus not found");
+    let show = std::env::var("PRACTICE_SHOW").ok();
+    let mut counts: BTreeMap<&str, usize> = practice::RULES.iter().map(|r| (r.id, 0)).collect();
+    let mut errors = Vec::new();
+    for path in &files {
+        let text = std::fs::read_to_string(path).expect("read corpus file");
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        for f in check_all(&text, false) {
+            *counts.entry(f.rule).or_default() += 1;
+            let snippet = text
+                .get(f.span.start..f.span.end.min(f.span.start + 80))
+                .unwrap_or("");
+            if f.severity == Severity::Error {
+                errors.push(format!(
+                    "{name}:{}: {} {}: {snippet}",
+                    line_of(&text, f.span.start),
+                    f.rule,
+                    f.message
+                ));
+            }
+            if show.as_deref().is_some_and(|s| s == f.rule || s == "all") {
+                println!(
+                    "{name}:{}: [{}] {} | {snippet}",
+                    line_of(&text, f.span.start),
+                    f.severity.as_str(),
+                    f.message
+                );
+            }
+            // Spans are inside the text and on character boundaries.
+            assert!(
+                text.get(f.span.start..f.span.end).is_some(),
+                "{name}: bad span {:?}",
+                f.span
+            );
+        }
+    }
+    println!("practice findings over {} corpus files:", files.len());
+    for (rule, n) in &counts {
+        println!("{n:6}  {rule}");
+    }
+    assert!(
+        errors.is_empty(),
+        "error-severity findings on the corpus:\n{}",
+        errors.join("\n")
+    );
+}
+
+#[test]
+fn fixes_keep_the_corpus_parseable() {
+    for path in corpus() {
+        let text = std::fs::read_to_string(&path).expect("read corpus file");
+        let before = dockerfile_ls::model::build(&text).errors.len();
+        for f in check_all(&text, true) {
+            let Some(fix) = &f.fix else { continue };
+            let mut edits = fix.edits.clone();
+            edits.sort_by_key(|e| std::cmp::Reverse((e.span.start, e.span.end)));
+            let mut fixed = text.clone();
+            for e in edits {
+                assert!(
+                    fixed.get(e.span.start..e.span.end).is_some(),
+                    "{}: bad edit span",
+                    f.rule
+                );
+                fixed.replace_range(e.span.start..e.span.end, &e.new_text);
+            }
+            let after = dockerfile_ls::model::build(&fixed).errors.len();
+            assert!(
+                after <= before,
+                "{}: fix of {} adds parse errors in {}",
+                f.rule,
+                f.rule,
+                path.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn bench_file_is_fast_enough() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/bench/Dockerfile.big");
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return;
+    };
+    let model = dockerfile_ls::model::build(&text);
+    let ctx = Ctx {
+        model: &model,
+        text: &text,
+        build_args: &[],
+        dockerignore: None,
+        on_disk: false,
+    };
+    let run_all = || {
+        let mut out = Vec::new();
+        for rule in practice::RULES {
+            (rule.check)(&ctx, &mut out);
+        }
+        out
+    };
+    // Cold (parses every RUN), then warm (cached analysis): the best of several runs, since
+    // the machine may be busy.
+    let start = std::time::Instant::now();
+    let cold_out = run_all();
+    let cold = start.elapsed();
+    let mut warm = std::time::Duration::MAX;
+    for _ in 0..10 {
+        let start = std::time::Instant::now();
+        let out = run_all();
+        warm = warm.min(start.elapsed());
+        assert_eq!(out, cold_out);
+    }
+    println!(
+        "bench file: {} findings, cold {cold:?}, warm {warm:?}",
+        cold_out.len()
+    );
+    let mut per_rule: Vec<(std::time::Duration, &str)> = practice::RULES
+        .iter()
+        .map(|rule| {
+            let mut best = std::time::Duration::MAX;
+            for _ in 0..10 {
+                let start = std::time::Instant::now();
+                let mut v = Vec::new();
+                (rule.check)(&ctx, &mut v);
+                best = best.min(start.elapsed());
+            }
+            (best, rule.id)
+        })
+        .collect();
+    per_rule.sort();
+    for (d, id) in per_rule.iter().rev().take(10) {
+        println!("  {d:?}  {id}");
+    }
+}
