@@ -105,15 +105,25 @@ fn scan_range(s: &str, lo: usize, hi: usize, mode: Mode, out: &mut Vec<Found>, d
         Mode::Buildkit(e) => e,
         _ => b'\\',
     };
+    if !s.get(lo..hi).is_some_and(|t| t.contains('$')) {
+        return;
+    }
     let quotes = mode != Mode::Body;
     let (mut sq, mut dq) = (false, false);
     let mut i = lo;
     while i < hi {
         let c = b[i];
         if sq {
-            if c == b'\'' {
-                sq = false;
+            match s.get(i..hi).and_then(|t| t.find('\'')) {
+                Some(k) => {
+                    sq = false;
+                    i += k + 1;
+                }
+                None => break,
             }
+            continue;
+        }
+        if !matches!(c, b'$' | b'\'' | b'"' | b'#' | b'\\' | b'`') {
             i += 1;
             continue;
         }
@@ -487,6 +497,24 @@ pub(crate) fn analyze(model: &mut Model) {
     }
     model.vars = vars;
     model.stage_refs = stage_refs(model);
+    // References written with variables (`FROM ${BASE}`, `COPY --from=$BUILDER`) name the
+    // stage their default values give (BuildKit expands them before looking stages up).
+    for from_lines in [true, false] {
+        let expanded: Vec<(usize, String)> = model
+            .stage_refs
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| (r.kind == StageRefKind::FromImage) == from_lines)
+            .filter(|(_, r)| r.target.is_none() && r.name.contains('$'))
+            .map(|(k, r)| (k, model.expand_at(&r.name, r.instruction)))
+            .collect();
+        for (k, value) in expanded {
+            let stages = &model.stages;
+            if let Some(r) = model.stage_refs.get_mut(k) {
+                r.target = stage_target(stages, &value, r.stage, !from_lines);
+            }
+        }
+    }
 
     let bases = stage_bases(model);
     let stages = model
@@ -508,6 +536,31 @@ pub(crate) fn analyze(model: &mut Model) {
             .get(u.name.as_str())
             .and_then(|c| scope.lookup(ctx, c));
     }
+}
+
+/// The stage `name` names from stage `current`: an earlier stage, by name (any case) or, when
+/// `by_index`, by number.
+fn stage_target(
+    stages: &[super::Stage],
+    name: &str,
+    current: Option<usize>,
+    by_index: bool,
+) -> Option<usize> {
+    let cur = current?;
+    if by_index {
+        if let Ok(i) = name.parse::<usize>() {
+            return (i < cur).then_some(i);
+        }
+    }
+    stages
+        .get(..cur)?
+        .iter()
+        .find(|s| {
+            s.name
+                .as_ref()
+                .is_some_and(|n| n.value.eq_ignore_ascii_case(name))
+        })
+        .map(|s| s.index)
 }
 
 fn stage_refs(model: &Model) -> Vec<StageRef> {
@@ -552,7 +605,9 @@ fn stage_refs(model: &Model) -> Vec<StageRef> {
             }
             InstructionKind::Copy | InstructionKind::Add => {
                 for f in ins.flags.iter().filter(|f| f.name == "from") {
-                    if let (Some(v), Some(span)) = (&f.value, f.value_span) {
+                    if let (Some(v), Some(span)) =
+                        (f.value.as_ref().filter(|v| !v.is_empty()), f.value_span)
+                    {
                         out.push(StageRef {
                             name: v.clone(),
                             span,
@@ -571,7 +626,9 @@ fn stage_refs(model: &Model) -> Vec<StageRef> {
                         .iter()
                         .filter(|o| o.key.eq_ignore_ascii_case("from"))
                     {
-                        if let (Some(v), Some(span)) = (&o.value, o.value_span) {
+                        if let (Some(v), Some(span)) =
+                            (o.value.as_ref().filter(|v| !v.is_empty()), o.value_span)
+                        {
                             out.push(StageRef {
                                 name: v.clone(),
                                 span,
@@ -651,6 +708,16 @@ impl Model {
         let scope = self.scope();
         let index = name_index(&self.vars);
         self.resolve_in(&scope, &index, name, self.ctx_at(offset), build_args, 0)
+    }
+
+    /// `s` expanded as BuildKit would at instruction `ins`, with default values only.
+    fn expand_at(&self, s: &str, ins: usize) -> String {
+        let scope = self.scope();
+        let index = name_index(&self.vars);
+        let ctx = ctx_for(&self.instructions, ins);
+        expand_with_escape(s, self.escape, |n| {
+            self.resolve_in(&scope, &index, n, ctx, &[], 0)
+        })
     }
 
     fn resolve_in(
@@ -1221,6 +1288,13 @@ mod tests {
         let r = &m.stage_refs[4];
         assert_eq!(&text[r.span.start..r.span.end], "two");
         assert_eq!(m.stage_base(1), Some(0));
+
+        let text =
+            "ARG BASE=build\nFROM a AS build\nARG B=build\nFROM ${BASE}\nCOPY --from=${B:-x} a b\n";
+        let m = build(text);
+        let t: Vec<_> = m.stage_refs.iter().map(|r| r.target).collect();
+        assert_eq!(t, [None, Some(0), Some(0)]);
+        assert_eq!(m.stage_refs[1].name, "${BASE}");
     }
 
     #[test]
