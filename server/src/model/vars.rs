@@ -500,13 +500,22 @@ pub(crate) fn analyze(model: &mut Model) {
     // References written with variables (`FROM ${BASE}`, `COPY --from=$BUILDER`) name the
     // stage their default values give (BuildKit expands them before looking stages up).
     for from_lines in [true, false] {
+        let todo = |r: &StageRef| {
+            (r.kind == StageRefKind::FromImage) == from_lines
+                && r.target.is_none()
+                && r.name.contains('$')
+        };
+        if !model.stage_refs.iter().any(todo) {
+            continue;
+        }
+        let scope = model.scope();
+        let index = name_index(&model.vars);
         let expanded: Vec<(usize, String)> = model
             .stage_refs
             .iter()
             .enumerate()
-            .filter(|(_, r)| (r.kind == StageRefKind::FromImage) == from_lines)
-            .filter(|(_, r)| r.target.is_none() && r.name.contains('$'))
-            .map(|(k, r)| (k, model.expand_at(&r.name, r.instruction)))
+            .filter(|(_, r)| todo(r))
+            .map(|(k, r)| (k, model.expand_at(&scope, &index, &r.name, r.instruction)))
             .collect();
         for (k, value) in expanded {
             let stages = &model.stages;
@@ -711,12 +720,16 @@ impl Model {
     }
 
     /// `s` expanded as BuildKit would at instruction `ins`, with default values only.
-    fn expand_at(&self, s: &str, ins: usize) -> String {
-        let scope = self.scope();
-        let index = name_index(&self.vars);
+    fn expand_at(
+        &self,
+        scope: &Scope<'_>,
+        index: &HashMap<&str, Vec<usize>>,
+        s: &str,
+        ins: usize,
+    ) -> String {
         let ctx = ctx_for(&self.instructions, ins);
         expand_with_escape(s, self.escape, |n| {
-            self.resolve_in(&scope, &index, n, ctx, &[], 0)
+            self.resolve_in(scope, index, n, ctx, &[], 0)
         })
     }
 
