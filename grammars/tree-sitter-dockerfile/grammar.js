@@ -320,11 +320,12 @@ module.exports = grammar({
     user_instruction: $ => seq(
       alias($._kw_user, 'USER'),
       repeat($.flag),
+      // BuildKit reads the rest of the line; `user:group` is split at the first `:`.
       optional(seq(
-        field('user', alias($._user_word, $.value)),
+        field('user', alias($._user_rest, $.value)),
         optional(seq(
           token.immediate(':'),
-          optional(field('group', alias($._value_imm_word, $.value))),
+          optional(field('group', alias($._rest_of_line_imm, $.value))),
         )),
       )),
     ),
@@ -477,6 +478,8 @@ module.exports = grammar({
     ...plainWordRules('path'),
 
     _rest_of_line: $ => seq($._value_piece, repeat(choice($._value_piece, $._value_imm_piece))),
+    _rest_of_line_imm: $ => seq($._value_imm_piece, repeat(choice($._value_piece, $._value_imm_piece))),
+    _user_rest: $ => seq($._user_piece, repeat(choice($._user_piece, $._user_imm_piece))),
 
     _lone_escape: _ => /[\\`][^\r\n]?/,
     _imm_lone_escape: _ => token.immediate(/[\\`][^\r\n]?/),

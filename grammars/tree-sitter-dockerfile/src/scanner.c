@@ -97,6 +97,7 @@ typedef struct {
   bool after_comment;
   bool directive_is_escape;
   bool in_shell;
+  bool line_start;
   uint8_t directive_step;
   uint8_t quote;
   uint8_t heredoc_count;
@@ -110,6 +111,7 @@ enum {
   FLAG_DIRECTIVE_IS_ESCAPE = 8,
   FLAG_BACKTICK = 16,
   FLAG_IN_SHELL = 32,
+  FLAG_LINE_START = 64,
 };
 
 static void reset(Scanner *s) {
@@ -119,6 +121,7 @@ static void reset(Scanner *s) {
   s->after_comment = false;
   s->directive_is_escape = false;
   s->in_shell = false;
+  s->line_start = true;
   s->directive_step = STEP_NONE;
   s->quote = 0;
   s->heredoc_count = 0;
@@ -211,6 +214,10 @@ static bool emit(Scanner *s, TSLexer *lexer, enum TokenType token) {
   } else if (token != LINE_CONTINUATION && token != COMMENT && token != CONTINUATION_NL) {
     s->in_shell = false;
   }
+  // Whether the token ends at the start of a line. Only then can the next token start a
+  // line (the column is checked as well, since internal tokens may come in between).
+  s->line_start = token == NEWLINE || token == HEREDOC_NL || token == LINE_CONTINUATION ||
+                  token == CONTINUATION_NL;
   switch (token) {
     case DIRECTIVE_HASH:
     case DIRECTIVE_NAME:
@@ -750,8 +757,11 @@ static bool scan(Scanner *s, TSLexer *lexer, const bool *valid) {
 
   int32_t c = lexer->lookahead;
 
-  // Column checks are lazy: get_column costs a walk from the line start.
-  int line_start = -1;  // unknown
+  // Is the token at the start of a line? Only if the last external token ended a line (the
+  // serialized state says so, which keeps incremental re-parses exact) and the column says
+  // that nothing came in between. Column checks are lazy: get_column walks from the line
+  // start.
+  int line_start = s->line_start ? -1 : 0;  // -1: unknown
 #define AT_LINE_START() \
   (line_start < 0 ? (line_start = (lexer->get_column(lexer) == skipped) ? 1 : 0) : line_start)
   // A new word starts after whitespace or at the start of a line.
@@ -909,6 +919,7 @@ unsigned tree_sitter_dockerfile_external_scanner_serialize(void *payload, char *
   if (s->directive_is_escape) flags |= FLAG_DIRECTIVE_IS_ESCAPE;
   if (s->escape == '`') flags |= FLAG_BACKTICK;
   if (s->in_shell) flags |= FLAG_IN_SHELL;
+  if (s->line_start) flags |= FLAG_LINE_START;
   buffer[size++] = (char)flags;
   buffer[size++] = (char)s->directive_step;
   buffer[size++] = (char)s->quote;
@@ -937,6 +948,7 @@ void tree_sitter_dockerfile_external_scanner_deserialize(void *payload, const ch
   s->directive_is_escape = (flags & FLAG_DIRECTIVE_IS_ESCAPE) != 0;
   s->escape = (flags & FLAG_BACKTICK) ? '`' : '\\';
   s->in_shell = (flags & FLAG_IN_SHELL) != 0;
+  s->line_start = (flags & FLAG_LINE_START) != 0;
   s->directive_step = (uint8_t)buffer[pos++];
   if (s->directive_step > STEP_VALUE) s->directive_step = STEP_NONE;
   s->quote = (uint8_t)buffer[pos++];
