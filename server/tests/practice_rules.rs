@@ -65,8 +65,9 @@ fn corpus_has_no_errors_and_counts_per_rule() {
             }
             if show.as_deref().is_some_and(|s| s == f.rule || s == "all") {
                 println!(
-                    "{name}:{}: [{}] {} | {snippet}",
+                    "{name}:{}: {} [{}] {} | {snippet}",
                     line_of(&text, f.span.start),
+                    f.rule,
                     f.severity.as_str(),
                     f.message
                 );

@@ -57,6 +57,9 @@ pub struct Command {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Pipeline {
     pub span: Span,
+    /// Used as a condition (`if`/`while` condition, left of `||`, after `!`): its status is
+    /// tested, so a failure inside it is not silently lost.
+    pub condition: bool,
     pub pipes: Vec<Span>,
     /// Indices into [`Script::commands`] of its commands, in order.
     pub commands: Vec<usize>,
@@ -641,6 +644,7 @@ fn add_analysed(script: &mut Script, src: &str, base: usize, heredoc: bool) {
     for p in &rel.pipelines {
         script.pipelines.push(Pipeline {
             span: shift(p.span),
+            condition: p.condition,
             pipes: p.pipes.iter().map(|s| shift(*s)).collect(),
             commands: p.commands.iter().map(|i| i + cmd_offset).collect(),
         });
@@ -673,6 +677,7 @@ pub fn parse_script(src: &str) -> Script {
     let mut walker = Walker {
         src,
         script: &mut script,
+        cond_depth: 0,
     };
     walker.visit(root, None, false);
     script
@@ -681,6 +686,8 @@ pub fn parse_script(src: &str) -> Script {
 struct Walker<'s> {
     src: &'s str,
     script: &'s mut Script,
+    /// Nesting depth of condition contexts.
+    cond_depth: usize,
 }
 
 impl Walker<'_> {
@@ -715,6 +722,7 @@ impl Walker<'_> {
                 let id = self.script.pipelines.len();
                 self.script.pipelines.push(Pipeline {
                     span: Span::new(node.start_byte(), node.end_byte()),
+                    condition: self.cond_depth > 0,
                     pipes: Vec::new(),
                     commands: Vec::new(),
                 });
@@ -726,6 +734,40 @@ impl Walker<'_> {
                         }
                     } else {
                         self.visit(c, Some(id), subst);
+                    }
+                }
+                return;
+            }
+            "if_statement" | "while_statement" | "elif_clause" | "list" | "negated_command" => {
+                let kind = node.kind();
+                let is_or = kind == "list"
+                    && (0..node.child_count())
+                        .filter_map(|i| node.child(i))
+                        .any(|c| c.kind() == "||");
+                let mut before_then = true;
+                let mut first_named = true;
+                for i in 0..node.child_count() {
+                    let Some(c) = node.child(i) else { continue };
+                    if c.kind() == "then" || c.kind() == "do" {
+                        before_then = false;
+                    }
+                    let cond = match kind {
+                        "if_statement" | "while_statement" => {
+                            node.field_name_for_child(i as u32) == Some("condition")
+                        }
+                        "elif_clause" => before_then && c.is_named(),
+                        "list" => is_or && c.is_named() && first_named,
+                        _ => true,
+                    };
+                    if c.is_named() {
+                        first_named = false;
+                    }
+                    if cond {
+                        self.cond_depth += 1;
+                    }
+                    self.visit(c, pipeline, subst);
+                    if cond {
+                        self.cond_depth -= 1;
                     }
                 }
                 return;

@@ -56,7 +56,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             ]) else {
                 continue;
             };
-            if sub.text != "add" || inv.has_option(None, &["no-cache"]) {
+            if sub.text != "add" || inv.has_option(None, &["no-cache", "no-network"]) {
                 continue;
             }
             let mut f = RULE.finding(

@@ -47,7 +47,14 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
                     .is_some_and(|s| s.text == "update")
         });
         let Some(update) = update else { continue };
-        if util::removes(script, &["/var/lib/apt/lists"])
+        let dist_clean = util::invocations(script).any(|inv| {
+            is_apt(inv.program)
+                && inv
+                    .subcommand(&["-o", "-c"])
+                    .is_some_and(|s| s.text == "dist-clean")
+        });
+        if dist_clean
+            || util::removes(script, &["/var/lib/apt/lists"])
             || util::has_cache_mount(ins, &["/var/lib/apt/lists"])
             || util::has_cache_mount(ins, &["/var/lib/apt"])
         {

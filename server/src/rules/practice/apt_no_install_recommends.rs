@@ -63,7 +63,8 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             if sub.text != "install" {
                 continue;
             }
-            let given = inv.has_option(None, &["no-install-recommends"])
+            let given = util::apt_simulates(&inv)
+                || inv.has_option(None, &["no-install-recommends"])
                 || inv
                     .args
                     .iter()

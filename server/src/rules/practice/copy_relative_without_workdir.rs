@@ -18,8 +18,9 @@ base image when the Dockerfile does not set one: `/` for most images, but `/go`,
 somewhere unexpected.
 
 Set `WORKDIR` before copying, or use an absolute destination. Not reported when a WORKDIR was
-set earlier in the stage or in a stage it is built on, for destinations with variables, and
-in Windows images.
+set earlier in the stage or in a stage it is built on, for destinations with variables, in
+`FROM scratch` stages (whose working directory is `/`), when the base image is given by a
+variable (it may be another stage), and in Windows images.
 "#,
     bad: "FROM node:22\nCOPY package.json .\n",
     good: "FROM node:22\nWORKDIR /app\nCOPY package.json .\n",
@@ -29,11 +30,18 @@ in Windows images.
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     let model = ctx.model;
     for stage in &model.stages {
-        let windows = util::base_image(model, stage.index).is_some_and(|i| {
+        // Unknown base (a variable, maybe a stage), `scratch` (its working directory is `/`)
+        // and Windows images are not judged.
+        let unknown_or_known = util::base_image(model, stage.index).is_none_or(|i| {
             let l = i.raw.to_ascii_lowercase();
-            l.contains("windows") || l.contains("nanoserver") || l.contains("servercore")
+            i.has_variables
+                || l.contains('$')
+                || l == "scratch"
+                || l.contains("windows")
+                || l.contains("nanoserver")
+                || l.contains("servercore")
         });
-        if windows {
+        if unknown_or_known {
             continue;
         }
         let chain = util::stage_chain(model, stage.index);

@@ -34,6 +34,9 @@ fn needs_yes(inv: &Invocation) -> Option<&'static str> {
     match inv.program {
         "apt-get" | "apt" => {
             let sub = inv.subcommand(&["-o", "-c", "-t", "--target-release"])?;
+            if util::apt_simulates(inv) {
+                return None;
+            }
             let prompts = matches!(
                 sub.text.as_str(),
                 "install"

@@ -95,7 +95,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
                 .iter()
                 .take(cmds.len().saturating_sub(1))
                 .all(|c| matches!(c.invocation().program, "echo" | "printf" | "yes" | "true"));
-            if harmless || sets_pipefail_before(&script, p.span.start) {
+            if harmless || p.condition || sets_pipefail_before(&script, p.span.start) {
                 continue;
             }
             out.push(RULE.finding(

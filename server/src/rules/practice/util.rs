@@ -287,6 +287,14 @@ pub fn non_root_before(model: &Model, index: usize) -> bool {
     false
 }
 
+/// `apt-get -s|--simulate|--dry-run …`: nothing is installed and nothing is asked.
+pub fn apt_simulates(inv: &Invocation) -> bool {
+    inv.has_option(
+        Some('s'),
+        &["simulate", "just-print", "dry-run", "recon", "no-act"],
+    )
+}
+
 /// Whether instruction `index` belongs to a stage whose filesystem is part of the final image.
 pub fn in_final_image(model: &Model, final_chain: &[usize], index: usize) -> bool {
     let Some(stage) = model.instructions.get(index).and_then(|i| i.stage) else {
