@@ -41,11 +41,17 @@ pub fn run(args: Args) -> i32 {
     if args.buildkit {
         match buildkit_dump(&text) {
             Ok(dump) => {
-                print!("{dump}\n");
+                // Exactly a conformance `result` file: the dump, ending with one newline
+                // (`model::dump` already ends its text with it).
+                if dump.ends_with('\n') {
+                    print!("{dump}");
+                } else {
+                    println!("{dump}");
+                }
                 EXIT_OK
             }
             Err(message) => {
-                eprintln!("{message}");
+                eprintln!("dockerfile-ls: {}: {message}", args.file.display());
                 EXIT_FINDINGS
             }
         }

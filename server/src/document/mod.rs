@@ -6,6 +6,8 @@
 //! `Arc`. `DocumentStore` holds the open documents by URI.
 
 mod line_index;
+#[cfg(test)]
+mod proptests;
 mod snapshot;
 mod store;
 mod text;
