@@ -26,6 +26,14 @@ fn bench(c: &mut Criterion) {
     c.bench_function("Model::vars_in_scope mid Dockerfile.big", |b| {
         b.iter(|| m.vars_in_scope(black_box(offset)).len())
     });
+    c.bench_function("Model::resolve every use in Dockerfile.big", |b| {
+        b.iter(|| {
+            m.var_uses
+                .iter()
+                .filter_map(|u| m.resolve(&u.name, u.span.start, &[]))
+                .count()
+        })
+    });
 }
 
 criterion_group!(benches, bench);

@@ -430,6 +430,27 @@ fn stage_bases(model: &Model) -> Vec<Option<usize>> {
     bases
 }
 
+/// The definitions of each name: a map when many lookups follow, a scan for one-off queries.
+enum Names<'m> {
+    Map(HashMap<&'m str, Vec<usize>>),
+    Scan(&'m [VarDef]),
+}
+
+impl Names<'_> {
+    fn cands(&self, name: &str) -> std::borrow::Cow<'_, [usize]> {
+        match self {
+            Names::Map(m) => std::borrow::Cow::Borrowed(m.get(name).map_or(&[][..], Vec::as_slice)),
+            Names::Scan(vars) => std::borrow::Cow::Owned(
+                vars.iter()
+                    .enumerate()
+                    .filter(|(_, v)| v.name == name)
+                    .map(|(i, _)| i)
+                    .collect(),
+            ),
+        }
+    }
+}
+
 fn name_index(vars: &[VarDef]) -> HashMap<&str, Vec<usize>> {
     let mut m: HashMap<&str, Vec<usize>> = HashMap::with_capacity(vars.len());
     for (i, v) in vars.iter().enumerate() {
@@ -509,7 +530,7 @@ pub(crate) fn analyze(model: &mut Model) {
             continue;
         }
         let scope = model.scope();
-        let index = name_index(&model.vars);
+        let index = Names::Map(name_index(&model.vars));
         let expanded: Vec<(usize, String)> = model
             .stage_refs
             .iter()
@@ -715,18 +736,12 @@ impl Model {
         build_args: &[(String, String)],
     ) -> Option<String> {
         let scope = self.scope();
-        let index = name_index(&self.vars);
-        self.resolve_in(&scope, &index, name, self.ctx_at(offset), build_args, 0)
+        let names = Names::Scan(&self.vars);
+        self.resolve_in(&scope, &names, name, self.ctx_at(offset), build_args, 0)
     }
 
     /// `s` expanded as BuildKit would at instruction `ins`, with default values only.
-    fn expand_at(
-        &self,
-        scope: &Scope<'_>,
-        index: &HashMap<&str, Vec<usize>>,
-        s: &str,
-        ins: usize,
-    ) -> String {
+    fn expand_at(&self, scope: &Scope<'_>, index: &Names<'_>, s: &str, ins: usize) -> String {
         let ctx = ctx_for(&self.instructions, ins);
         expand_with_escape(s, self.escape, |n| {
             self.resolve_in(scope, index, n, ctx, &[], 0)
@@ -736,7 +751,7 @@ impl Model {
     fn resolve_in(
         &self,
         scope: &Scope<'_>,
-        index: &HashMap<&str, Vec<usize>>,
+        index: &Names<'_>,
         name: &str,
         ctx: Ctx,
         args: &[(String, String)],
@@ -745,7 +760,7 @@ impl Model {
         if depth > MAX_RESOLVE_DEPTH {
             return None;
         }
-        let d = scope.lookup(ctx, index.get(name)?)?;
+        let d = scope.lookup(ctx, &index.cands(name))?;
         let v = self.vars.get(d)?;
         let arg = || {
             args.iter()
