@@ -13,6 +13,8 @@
 //! * The platform args (TARGETPLATFORM, BUILDARCH, ...) are predefined in the global scope:
 //!   visible in FROM lines, inside a stage only when declared with ARG. The proxy args and
 //!   BuildKit's own `BUILDKIT_*` args are visible everywhere.
+//! * CMD, ENTRYPOINT and HEALTHCHECK run in the container: their `$X` see the stage's final
+//!   ENV (also ENV written after them, and inherited ENV) and no ARG.
 //! * Within one instruction, uses see the definitions from before it (`ENV A=1 B=$A` reads
 //!   the earlier A).
 
@@ -314,8 +316,18 @@ fn expansion(
 /// `before`: only instructions with a smaller index are visible.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Ctx {
-    Global { before: usize },
-    Stage { stage: usize, before: usize },
+    Global {
+        before: usize,
+    },
+    Stage {
+        stage: usize,
+        before: usize,
+    },
+    /// CMD, ENTRYPOINT, HEALTHCHECK: the shell runs in the container, which has the stage's
+    /// final ENV (all of it, inherited included) and no build ARGs.
+    Runtime {
+        stage: usize,
+    },
 }
 
 struct Scope<'m> {
@@ -362,9 +374,13 @@ impl Scope<'_> {
                     })
                 })
             }
-            Ctx::Stage { stage, before } => {
-                let start = self.stages.get(stage).map_or(0, |r| r.start);
-                let own = within(start, before);
+            Ctx::Stage { stage, .. } | Ctx::Runtime { stage } => {
+                let range = self.stages.get(stage).cloned().unwrap_or(0..0);
+                let (before, runtime) = match ctx {
+                    Ctx::Stage { before, .. } => (before, false),
+                    _ => (range.end, true),
+                };
+                let own = within(range.start, before);
                 let of_kind = |set: &[usize], k: VarKind| {
                     set.iter()
                         .rev()
@@ -391,6 +407,15 @@ impl Scope<'_> {
                     }
                     None
                 };
+                if runtime {
+                    return of_kind(own, VarKind::Env)
+                        .or_else(|| inherited(VarKind::Env))
+                        .or_else(|| {
+                            pre.iter()
+                                .copied()
+                                .find(|&d| STAGE_ENV.contains(&v[d].name.as_str()))
+                        });
+                }
                 of_kind(own, VarKind::Env)
                     .or_else(|| inherited(VarKind::Env))
                     .or_else(|| of_kind(own, VarKind::Arg))
@@ -406,12 +431,16 @@ impl Scope<'_> {
 }
 
 fn ctx_for(instructions: &[Instruction], idx: usize) -> Ctx {
-    match instructions.get(idx) {
-        Some(ins) if ins.kind != InstructionKind::From => match ins.stage {
-            Some(stage) => Ctx::Stage { stage, before: idx },
-            None => Ctx::Global { before: idx },
-        },
-        _ => Ctx::Global { before: idx },
+    let Some(ins) = instructions.get(idx) else {
+        return Ctx::Global { before: idx };
+    };
+    match (&ins.kind, ins.stage) {
+        (InstructionKind::From, _) | (_, None) => Ctx::Global { before: idx },
+        (
+            InstructionKind::Cmd | InstructionKind::Entrypoint | InstructionKind::Healthcheck,
+            Some(stage),
+        ) => Ctx::Runtime { stage },
+        (_, Some(stage)) => Ctx::Stage { stage, before: idx },
     }
 }
 
@@ -1270,6 +1299,20 @@ mod tests {
         assert!(!n.contains(&"IMG".to_string()) && !n.contains(&"BUILDARCH".to_string()));
         // Inside the ENV line itself, E is not yet visible.
         assert!(!names(at("ENV E")).contains(&"E".to_string()));
+    }
+
+    #[test]
+    fn runtime_scope_for_cmd() {
+        let text = "FROM a\nARG A=1\nCMD echo $A $B $PATH\nENV B=2\n";
+        let m = build(text);
+        let kinds: Vec<_> = m
+            .var_uses
+            .iter()
+            .map(|u| u.def.map(|d| m.vars[d].kind))
+            .collect();
+        assert_eq!(kinds, [None, Some(VarKind::Env), Some(VarKind::Predefined)]);
+        let n = m.vars_in_scope(text.find("$A").unwrap_or(0));
+        assert!(n.iter().any(|v| v.name == "B") && !n.iter().any(|v| v.name == "A"));
     }
 
     #[test]
