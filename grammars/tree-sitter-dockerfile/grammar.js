@@ -113,6 +113,7 @@ module.exports = grammar({
     $.shell_fragment,
     $._flag_start,
     $._json_start,
+    $._shell_form,
     $.image_registry,
     $._dollar,
     $._imm_dollar,
@@ -378,9 +379,14 @@ module.exports = grammar({
 
     // ---------------------------------------------------------------- shell form
 
-    shell_command: $ => repeat1(choice($.shell_fragment, $.heredoc_start)),
+    // `_shell_form` is an empty token before shell-form text that starts with `[` but is
+    // not a JSON array of strings (BuildKit then reads the shell form).
+    shell_command: $ => seq(
+      optional($._shell_form),
+      repeat1(choice($.shell_fragment, $.heredoc_start)),
+    ),
 
-    _plain_shell_command: $ => repeat1($.shell_fragment),
+    _plain_shell_command: $ => seq(optional($._shell_form), repeat1($.shell_fragment)),
 
     _raw_text: $ => repeat1($.shell_fragment),
 
@@ -392,8 +398,11 @@ module.exports = grammar({
 
     // ---------------------------------------------------------------- JSON form
 
+    // `_json_start` is an empty token: the scanner has checked that the rest of the line is a
+    // JSON array of strings, as BuildKit requires for the exec form.
     json_string_array: $ => seq(
-      alias($._json_start, '['),
+      $._json_start,
+      '[',
       optional(seq($.json_string, repeat(seq(',', $.json_string)))),
       ']',
     ),

@@ -39,6 +39,7 @@ enum TokenType {
   SHELL_FRAGMENT,
   FLAG_START,
   JSON_START,
+  SHELL_FORM,
   IMAGE_REGISTRY,
   DOLLAR,
   IMM_DOLLAR,
@@ -209,7 +210,7 @@ static void finish_comment(TSLexer *lexer) {
 static bool emit(Scanner *s, TSLexer *lexer, enum TokenType token) {
   lexer->result_symbol = token;
   // Shell-form text may go on without whitespace only right after shell-form tokens.
-  if (token == SHELL_FRAGMENT || token == HEREDOC_START) {
+  if (token == SHELL_FRAGMENT || token == HEREDOC_START || token == SHELL_FORM) {
     s->in_shell = true;
   } else if (token != LINE_CONTINUATION && token != COMMENT && token != CONTINUATION_NL) {
     s->in_shell = false;
@@ -864,11 +865,12 @@ static bool scan(Scanner *s, TSLexer *lexer, const bool *valid) {
   }
 
   if (c == '[' && valid[JSON_START]) {
-    bool fragment_ok = CAN_START_FRAGMENT();
-    advance(lexer);
+    // Both answers are empty tokens, so the text is then lexed from the `[` again.
+    bool shell_ok = valid[SHELL_FORM] && CAN_START_FRAGMENT();
     lexer->mark_end(lexer);
+    advance(lexer);
     if (json_array_ahead(s, lexer)) return emit(s, lexer, JSON_START);
-    if (fragment_ok) return emit(s, lexer, SHELL_FRAGMENT);
+    if (shell_ok) return emit(s, lexer, SHELL_FORM);
     return false;
   }
 
