@@ -623,7 +623,7 @@ impl<'a> Builder<'a> {
                             match w.text.find('=') {
                                 None => {
                                     let mut q = String::new();
-                                    words::go_quote(&w.text, &mut q);
+                                    words::go_quote(w.text, &mut q);
                                     self.error(
                                         lg.span(ra + w.start, ra + w.end),
                                         format!("Syntax error - can't find = in {q}. Must be of the form: name=value"),
@@ -1325,6 +1325,29 @@ mod tests {
         assert_eq!(m.stages[0].instructions, 1..3);
         assert_eq!(m.stages[1].instructions, 3..5);
         assert_eq!(m.instructions[4].stage, Some(1));
+    }
+
+    #[test]
+    fn bom_and_directive() {
+        let text = "\u{feff}# escape=`\nFROM a `\n  AS b\n";
+        let m = build(text);
+        assert_eq!(m.escape, '`');
+        assert_eq!(m.directives[0].span, Span::new(3, 13));
+        assert_eq!(m.stages[0].key().as_deref(), Some("b"));
+    }
+
+    #[test]
+    fn continuation_at_eof_and_trailing_escapes() {
+        let m = build("FROM a\nRUN x \\");
+        assert_eq!(m.instructions[1].rest.value, "x");
+        let m = build("FROM a\nENV C trailing\\\\\nENV D x\n");
+        assert_eq!(m.instructions.len(), 3);
+        let m = build("\\");
+        assert_eq!(m.instructions.len(), 1);
+        assert_eq!(
+            m.instructions[0].kind,
+            InstructionKind::Unknown(String::new())
+        );
     }
 
     #[test]
