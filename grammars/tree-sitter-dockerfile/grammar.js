@@ -528,7 +528,7 @@ module.exports = grammar({
     _imm_expansion: $ => seq(alias($._imm_dollar, '$'), $._expansion_body),
 
     _expansion_body: $ => choice(
-      alias(token.immediate(/[a-zA-Z_][a-zA-Z0-9_]*/), $.variable),
+      field('name', alias(token.immediate(/[a-zA-Z_][a-zA-Z0-9_]*/), $.variable)),
       seq(
         token.immediate('{'),
         field('name', alias(token.immediate(/[a-zA-Z_][a-zA-Z0-9_]*/), $.variable)),
