@@ -222,7 +222,7 @@ impl<'a> Builder<'a> {
                         .get(body_span.start..body_span.end)
                         .unwrap_or("")
                         .to_string();
-                    if !m.quoted {
+                    if !m.quoted && ins.kind != InstructionKind::Onbuild {
                         self.scan_text(&body, body_span.start, Mode::Body, true, index);
                     }
                     ins.heredocs.push(Heredoc {
