@@ -461,7 +461,7 @@ fn stage_bases(model: &Model) -> Vec<Option<usize>> {
 
 /// The definitions of each name: a map when many lookups follow, a scan for one-off queries.
 enum Names<'m> {
-    Map(HashMap<&'m str, Vec<usize>>),
+    Map(NameMap<'m>),
     Scan(&'m [VarDef]),
 }
 
@@ -480,8 +480,29 @@ impl Names<'_> {
     }
 }
 
-fn name_index(vars: &[VarDef]) -> HashMap<&str, Vec<usize>> {
-    let mut m: HashMap<&str, Vec<usize>> = HashMap::with_capacity(vars.len());
+/// A small fast hasher for the name index (names are short and not attacker-chosen in a way
+/// that matters here: the worst case is a slower lookup, never a wrong one).
+#[derive(Default, Clone, Copy)]
+struct NameHasher(u64);
+
+impl std::hash::Hasher for NameHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut w = [0u8; 8];
+            w[..chunk.len()].copy_from_slice(chunk);
+            self.0 =
+                (self.0.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(0x517c_c1b7_2722_0a95);
+        }
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type NameMap<'m> = HashMap<&'m str, Vec<usize>, std::hash::BuildHasherDefault<NameHasher>>;
+
+fn name_index(vars: &[VarDef]) -> NameMap<'_> {
+    let mut m: NameMap<'_> = NameMap::with_capacity_and_hasher(vars.len(), Default::default());
     for (i, v) in vars.iter().enumerate() {
         m.entry(v.name.as_str()).or_default().push(i);
     }

@@ -100,6 +100,11 @@ impl Logical {
 
     /// The document span of the logical range `[a, b)`.
     pub fn span(&self, a: usize, b: usize) -> Span {
+        if let [s] = self.segs.as_slice() {
+            let p = s.orig + a.min(s.len);
+            let q = s.orig + b.min(s.len);
+            return Span::new(p, q.max(p));
+        }
         if b <= a {
             let p = self.start(a);
             Span::new(p, p)
@@ -374,21 +379,64 @@ pub(crate) fn extract_flags(s: &str) -> (Vec<FlagTok>, Option<usize>) {
         Word,
         Quote,
     }
+    /// The word being read: its text, and its map once a character has been dropped
+    /// (before that, the text is the input as is).
+    struct Cur {
+        text: String,
+        map: Vec<(usize, usize)>,
+        mapped: bool,
+        start: usize,
+    }
+    impl Cur {
+        fn push(&mut self, c: char, a: usize, b: usize) {
+            self.text.push(c);
+            if self.mapped {
+                for _ in 0..c.len_utf8() {
+                    self.map.push((a, b));
+                }
+            }
+        }
+        /// A character of the input is dropped (quote, backslash): map from now on.
+        fn drop_char(&mut self) {
+            if !self.mapped {
+                self.mapped = true;
+                for (k, c) in self.text.char_indices() {
+                    let w = c.len_utf8();
+                    for _ in 0..w {
+                        self.map.push((self.start + k, self.start + k + w));
+                    }
+                }
+            }
+        }
+        fn take(&mut self, end: usize) -> FlagTok {
+            let map = if self.mapped {
+                std::mem::take(&mut self.map)
+            } else {
+                Vec::new()
+            };
+            self.mapped = false;
+            self.map.clear();
+            FlagTok {
+                text: std::mem::take(&mut self.text),
+                map,
+                start: self.start,
+                end,
+            }
+        }
+    }
     let mut flags = Vec::new();
     let mut phase = Phase::Spaces;
     let mut quote = '\0';
     let mut blank_ok = false;
-    let mut text = String::new();
-    let mut map: Vec<(usize, usize)> = Vec::new();
-    let (mut start, mut end) = (0, 0);
-    let bytes = s.as_bytes();
-    let mut it = s.char_indices().peekable();
-    let push = |text: &mut String, map: &mut Vec<(usize, usize)>, c: char, a: usize, b: usize| {
-        text.push(c);
-        for _ in 0..c.len_utf8() {
-            map.push((a, b));
-        }
+    let mut cur = Cur {
+        text: String::new(),
+        map: Vec::new(),
+        mapped: false,
+        start: 0,
     };
+    let mut end = 0;
+    let bytes = s.as_bytes();
+    let mut it = s.char_indices();
     while let Some((pos, ch)) = it.next() {
         let w = ch.len_utf8();
         if phase == Phase::Spaces {
@@ -399,32 +447,22 @@ pub(crate) fn extract_flags(s: &str) -> (Vec<FlagTok>, Option<usize>) {
                 return (flags, Some(pos));
             }
             phase = Phase::Word;
-            start = pos;
+            cur.start = pos;
             let cap = s[pos..].find(is_space).unwrap_or(s.len() - pos);
-            text.reserve(cap);
-            map.reserve(cap);
+            cur.text.reserve(cap);
         }
         if phase == Phase::Word {
             if is_space(ch) {
                 phase = Phase::Spaces;
-                if text == "--" {
+                if cur.text == "--" {
                     return (flags, Some(pos));
                 }
-                if blank_ok || !text.is_empty() {
-                    let map = if text.len() == end - start {
-                        Vec::new()
-                    } else {
-                        map.clone()
-                    };
-                    flags.push(FlagTok {
-                        text: std::mem::take(&mut text),
-                        map,
-                        start,
-                        end,
-                    });
+                if blank_ok || !cur.text.is_empty() {
+                    flags.push(cur.take(end));
                 }
-                text.clear();
-                map.clear();
+                cur.text.clear();
+                cur.map.clear();
+                cur.mapped = false;
                 blank_ok = false;
                 continue;
             }
@@ -433,54 +471,42 @@ pub(crate) fn extract_flags(s: &str) -> (Vec<FlagTok>, Option<usize>) {
                 quote = ch;
                 blank_ok = true;
                 phase = Phase::Quote;
+                cur.drop_char();
                 continue;
             }
             if ch == '\\' {
-                match it.next() {
-                    None => continue,
-                    Some((p2, c2)) => {
-                        end = p2 + c2.len_utf8();
-                        push(&mut text, &mut map, c2, p2, end);
-                    }
+                cur.drop_char();
+                if let Some((p2, c2)) = it.next() {
+                    end = p2 + c2.len_utf8();
+                    cur.push(c2, p2, end);
                 }
                 continue;
             }
-            push(&mut text, &mut map, ch, pos, pos + w);
+            cur.push(ch, pos, pos + w);
             continue;
         }
         // Phase::Quote
         end = pos + w;
         if ch == quote {
             phase = Phase::Word;
+            cur.drop_char();
             continue;
         }
         if ch == '\\' {
+            cur.drop_char();
             match it.next() {
-                None => {
-                    phase = Phase::Word;
-                    continue;
-                }
+                None => phase = Phase::Word,
                 Some((p2, c2)) => {
                     end = p2 + c2.len_utf8();
-                    push(&mut text, &mut map, c2, p2, end);
+                    cur.push(c2, p2, end);
                 }
             }
             continue;
         }
-        push(&mut text, &mut map, ch, pos, pos + w);
+        cur.push(ch, pos, pos + w);
     }
-    if phase != Phase::Spaces && text != "--" && (blank_ok || !text.is_empty()) {
-        let map = if text.len() == end - start {
-            Vec::new()
-        } else {
-            map
-        };
-        flags.push(FlagTok {
-            text,
-            map,
-            start,
-            end,
-        });
+    if phase != Phase::Spaces && cur.text != "--" && (blank_ok || !cur.text.is_empty()) {
+        flags.push(cur.take(end));
     }
     (flags, None)
 }
