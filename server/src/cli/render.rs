@@ -154,29 +154,41 @@ fn snippet(out: &mut String, snap: &Snapshot, f: &Finding, loc: Location, style:
 
 // ---------------------------------------------------------------- JSON
 
+/// One finding in the JSON output (fields in this order).
+#[derive(serde::Serialize)]
+struct JsonFinding<'a> {
+    file: &'a str,
+    rule: &'a str,
+    severity: &'a str,
+    message: &'a str,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+}
+
 /// A JSON array of `{"file","rule","severity","message","line","column","end_line",
 /// "end_column"}`.
 pub fn json(reports: &[Report]) -> String {
-    let items: Vec<Value> = reports
+    let items: Vec<JsonFinding> = reports
         .iter()
         .flat_map(|r| {
             sorted(&r.snap.findings).into_iter().map(move |f| {
                 let loc = location(r.snap, f.span);
-                json!({
-                    "file": r.name,
-                    "rule": f.rule,
-                    "severity": f.severity.as_str(),
-                    "message": f.message,
-                    "line": loc.line,
-                    "column": loc.column,
-                    "end_line": loc.end_line,
-                    "end_column": loc.end_column,
-                })
+                JsonFinding {
+                    file: &r.name,
+                    rule: f.rule,
+                    severity: f.severity.as_str(),
+                    message: &f.message,
+                    line: loc.line,
+                    column: loc.column,
+                    end_line: loc.end_line,
+                    end_column: loc.end_column,
+                }
             })
         })
         .collect();
-    let mut s =
-        serde_json::to_string_pretty(&Value::Array(items)).unwrap_or_else(|_| "[]".to_string());
+    let mut s = serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".to_string());
     s.push('\n');
     s
 }
