@@ -805,48 +805,47 @@ fn stage_items(model: &Model, logical_start: usize, include_current: bool) -> Ve
     } else {
         n.saturating_sub(1)
     };
+    // One detail per stage, shared by its name item and its index item.
+    let details: Vec<String> = model
+        .stages
+        .iter()
+        .take(n)
+        .map(|s| match model.instructions.get(s.from) {
+            Some(i) => {
+                use std::fmt::Write as _;
+                let mut d = String::with_capacity(64);
+                let _ = write!(d, "stage {} (line {}): ", s.index, i.start_line + 1);
+                push_from_line(&mut d, i, s);
+                d
+            }
+            None => format!("stage {}", s.index),
+        })
+        .collect();
     let mut items = Vec::with_capacity(n * 2);
-    for s in model.stages.iter().take(n) {
-        let from_text = model
-            .instructions
-            .get(s.from)
-            .map(|i| from_line_summary(i, s))
-            .unwrap_or_default();
+    for (s, detail) in model.stages.iter().zip(&details) {
         if let Some(name) = &s.name {
-            items.push(
-                Item::new(name.value.clone(), CompletionItemKind::REFERENCE)
-                    .detail(format!("stage {}: {}", s.index, from_text))
-                    .sort(format!("0{:05}", s.index))
-                    .doc(format!(
-                        "```dockerfile\n{from_text}\n```\nStage {} (line {})",
-                        s.index,
-                        model
-                            .instructions
-                            .get(s.from)
-                            .map_or(0, |i| i.start_line + 1)
-                    )),
-            );
+            let mut it = Item::new(name.value.clone(), CompletionItemKind::REFERENCE)
+                .sort(format!("0{:05}", s.index));
+            it.detail = Some(detail.clone());
+            items.push(it);
         }
     }
-    for s in model.stages.iter().take(n) {
-        let from_text = model
-            .instructions
-            .get(s.from)
-            .map(|i| from_line_summary(i, s))
-            .unwrap_or_default();
-        items.push(
-            Item::new(s.index.to_string(), CompletionItemKind::REFERENCE)
-                .detail(format!("stage {}: {}", s.index, from_text))
-                .sort(format!("1{:05}", s.index)),
-        );
+    for (s, detail) in model.stages.iter().zip(details) {
+        let mut it = Item::new(s.index.to_string(), CompletionItemKind::REFERENCE)
+            .sort(format!("1{:05}", s.index));
+        it.detail = Some(detail);
+        items.push(it);
     }
     items
 }
 
-fn from_line_summary(ins: &crate::model::Instruction, s: &crate::model::Stage) -> String {
-    let mut t = format!("{} ", ins.keyword);
+/// Append `FROM [--flag=value ...] image [AS name]` of a stage to `t`.
+fn push_from_line(t: &mut String, ins: &crate::model::Instruction, s: &crate::model::Stage) {
+    t.push_str(&ins.keyword);
+    t.push(' ');
     for f in &ins.flags {
-        t.push_str(&format!("--{}", f.name));
+        t.push_str("--");
+        t.push_str(&f.name);
         if let Some(v) = &f.value {
             t.push('=');
             t.push_str(v);
@@ -861,7 +860,6 @@ fn from_line_summary(ins: &crate::model::Instruction, s: &crate::model::Stage) -
         t.push_str(" AS ");
         t.push_str(&n.value);
     }
-    t
 }
 
 fn mount_completions(
