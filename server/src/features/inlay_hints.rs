@@ -1,11 +1,13 @@
 //! Inlay hints: what `${VAR}`/`$VAR` expand to in FROM lines, and the index of unnamed
 //! stages (`#1`), the name to use in `--from=1`.
 //!
-//! Also home of `expand_span`, which the links use: a FROM image with its variables
+//! Also home of `FromScope`, which the links use: a FROM image with its variables
 //! resolved by the model (build args, ARG defaults, a stage ARG taking its global's value,
 //! modifiers).
 
 use crate::model::{expand, InstructionKind, Model, Span, VarUse};
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 /// One hint, in byte offsets.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,6 +36,7 @@ pub fn inlay_hints(
 ) -> Vec<Hint> {
     let mut out = Vec::new();
     let in_range = |o: usize| range.start <= o && o <= range.end;
+    let scope = FromScope::new(model, build_args);
     for u in &model.var_uses {
         if u.in_shell || !in_range(u.span.end) {
             continue;
@@ -45,7 +48,7 @@ pub fn inlay_hints(
         if !is_from {
             continue;
         }
-        let Some(value) = use_value(model, text, u, build_args) else {
+        let Some(value) = scope.use_value(text, u) else {
             continue;
         };
         let label = if value.is_empty() {
@@ -93,47 +96,62 @@ pub fn inlay_hints(
     out
 }
 
-/// The value a variable use expands to, modifiers applied (the model's resolution and
-/// expansion); `None` when the variable is unset and no modifier gives a value, or when
-/// `${VAR:?message}` would fail the build.
-pub fn use_value(
-    model: &Model,
-    text: &str,
-    u: &VarUse,
-    build_args: &[(String, String)],
-) -> Option<String> {
-    let base = model.resolve(&u.name, u.span.start, build_args);
-    let modifier = u.modifier.as_deref().unwrap_or_default();
-    if base.is_none()
-        && (modifier.is_empty() || modifier.starts_with(":?") || modifier.starts_with('?'))
-    {
-        return None;
-    }
-    if base.as_deref() == Some("") && modifier.starts_with(":?") {
-        return None;
-    }
-    let raw = text.get(u.span.start..u.span.end)?;
-    Some(expand(raw, |n| model.resolve(n, u.span.start, build_args)))
+/// Variable values as FROM lines see them. Every FROM sees the same scope (the global
+/// ARGs, all declared before the first FROM), so values are resolved once per name.
+pub struct FromScope<'a> {
+    model: &'a Model,
+    build_args: &'a [(String, String)],
+    cache: RefCell<HashMap<String, Option<String>>>,
 }
 
-/// The text of `span` with its variable expansions (BuildKit's, not the shell's) replaced
-/// by their values, quotes and escapes processed; `None` if a variable in it is unset
-/// (and not defaulted by a modifier).
-pub fn expand_span(
-    model: &Model,
-    text: &str,
-    span: Span,
-    build_args: &[(String, String)],
-) -> Option<String> {
-    let raw = text.get(span.start..span.end)?;
-    for u in model
-        .var_uses
-        .iter()
-        .filter(|u| span.start <= u.span.start && u.span.end <= span.end)
-    {
-        use_value(model, text, u, build_args)?;
+impl<'a> FromScope<'a> {
+    pub fn new(model: &'a Model, build_args: &'a [(String, String)]) -> Self {
+        FromScope {
+            model,
+            build_args,
+            cache: RefCell::new(HashMap::new()),
+        }
     }
-    Some(expand(raw, |n| model.resolve(n, span.start, build_args)))
+
+    /// The value of `name` in a FROM line at `offset`; `None` when unset.
+    pub fn get(&self, name: &str, offset: usize) -> Option<String> {
+        if let Some(v) = self.cache.borrow().get(name) {
+            return v.clone();
+        }
+        let v = self.model.resolve(name, offset, self.build_args);
+        self.cache.borrow_mut().insert(name.to_string(), v.clone());
+        v
+    }
+
+    /// The value a use in a FROM line expands to, modifiers applied (the model's
+    /// expansion); `None` when the variable is unset and no modifier gives a value, or
+    /// when `${VAR:?message}` would fail the build.
+    pub fn use_value(&self, text: &str, u: &VarUse) -> Option<String> {
+        let base = self.get(&u.name, u.span.start);
+        let modifier = u.modifier.as_deref().unwrap_or_default();
+        let unset = base.is_none();
+        let empty = base.as_deref() == Some("");
+        let fails = (modifier.starts_with(":?") && (unset || empty))
+            || (modifier.starts_with('?') && unset);
+        if fails || (unset && modifier.is_empty()) {
+            return None;
+        }
+        let raw = text.get(u.span.start..u.span.end)?;
+        Some(expand(raw, |n| self.get(n, u.span.start)))
+    }
+
+    /// The text of `span` (in a FROM line) with its variables expanded, quotes and escapes
+    /// processed; `None` if a variable in it is unset (and not defaulted by a modifier).
+    pub fn expand_span(&self, text: &str, span: Span, uses: &[&VarUse]) -> Option<String> {
+        let raw = text.get(span.start..span.end)?;
+        for u in uses
+            .iter()
+            .filter(|u| span.start <= u.span.start && u.span.end <= span.end)
+        {
+            self.use_value(text, u)?;
+        }
+        Some(expand(raw, |n| self.get(n, span.start)))
+    }
 }
 
 #[cfg(test)]

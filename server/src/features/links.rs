@@ -4,8 +4,9 @@
 //! No link for a FROM naming an earlier stage, for `scratch`, or for an image whose
 //! variables cannot be resolved from ARG defaults and build args.
 
-use super::inlay_hints::expand_span;
-use crate::model::{InstructionKind, Model, Span, Word};
+use super::inlay_hints::FromScope;
+use crate::model::{InstructionKind, Model, Span, VarUse, Word};
+use std::collections::HashSet;
 
 /// One link, in byte spans.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -28,13 +29,42 @@ pub fn document_links(model: &Model, text: &str, build_args: &[(String, String)]
             });
         }
     }
+    let scope = FromScope::new(model, build_args);
+    let from_uses: Vec<&VarUse> = model
+        .var_uses
+        .iter()
+        .filter(|u| {
+            model
+                .instructions
+                .get(u.instruction)
+                .is_some_and(|i| i.kind == InstructionKind::From)
+        })
+        .collect();
+    // FROM instructions that name an earlier stage (by the model's references).
+    let mut from_stage = vec![false; model.instructions.len()];
+    for r in &model.stage_refs {
+        if r.target.is_some_and(|t| r.stage.is_none_or(|s| t < s)) {
+            if let Some(b) = from_stage.get_mut(r.instruction) {
+                *b = true;
+            }
+        }
+    }
+    // Names of the stages before the current one, lower-cased.
+    let mut earlier: HashSet<String> = HashSet::new();
     for (i, stage) in model.stages.iter().enumerate() {
+        if let Some(k) = i
+            .checked_sub(1)
+            .and_then(|p| model.stages.get(p))
+            .and_then(|s| s.key())
+        {
+            earlier.insert(k);
+        }
         let Some(img) = &stage.image else { continue };
-        if img.span.is_empty() || names_stage(model, i, stage.from) {
+        if img.span.is_empty() || from_stage.get(stage.from).copied().unwrap_or(false) {
             continue;
         }
         let name = if img.has_variables {
-            match expand_span(model, text, img.span, build_args) {
+            match scope.expand_span(text, img.span, &from_uses) {
                 Some(s) => s,
                 None => continue,
             }
@@ -42,12 +72,7 @@ pub fn document_links(model: &Model, text: &str, build_args: &[(String, String)]
             img.raw.clone()
         };
         // An image named like an earlier stage after expansion is that stage.
-        let is_stage = model
-            .stages
-            .iter()
-            .take(i)
-            .any(|s| s.key().is_some_and(|k| k.eq_ignore_ascii_case(&name)));
-        if is_stage {
+        if earlier.contains(&name.to_ascii_lowercase()) {
             continue;
         }
         if let Some(target) = image_page(&name) {
@@ -82,14 +107,6 @@ pub fn document_links(model: &Model, text: &str, build_args: &[(String, String)]
     }
     out.sort_by_key(|l| l.span.start);
     out
-}
-
-/// The FROM of stage `i` refers to an earlier stage (by the model's stage references).
-fn names_stage(model: &Model, i: usize, from: usize) -> bool {
-    model
-        .stage_refs
-        .iter()
-        .any(|r| r.instruction == from && r.target.is_some_and(|t| t < i))
 }
 
 /// The span without surrounding whitespace and quotes.
@@ -263,6 +280,15 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    #[test]
+    fn no_link_for_stages() {
+        let text = "ARG B=Build\nFROM golang AS build\nFROM $B\nFROM build\nFROM later\nFROM alpine AS later\n";
+        let l = links(text);
+        let got: Vec<&str> = l.iter().map(|(s, _)| s.as_str()).collect();
+        // `later` is not defined yet where it is used: an image from Docker Hub
+        assert_eq!(got, ["golang", "later", "alpine"]);
     }
 
     #[test]

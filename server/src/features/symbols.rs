@@ -32,7 +32,7 @@ pub fn outline(model: &Model, text: &str) -> Vec<OutlineItem> {
         .first()
         .map_or(model.instructions.len(), |s| s.from);
     for ins in model.instructions.iter().take(first_from) {
-        push_instruction(&mut out, ins, text);
+        push_instruction(&mut out, ins, text, model.escape);
     }
     for (i, stage) in model.stages.iter().enumerate() {
         let Some(from) = model.instructions.get(stage.from) else {
@@ -61,7 +61,7 @@ pub fn outline(model: &Model, text: &str) -> Vec<OutlineItem> {
         let start = stage.instructions.start.max(stage.from + 1);
         let end = stage.instructions.end.min(model.instructions.len());
         for ins in model.instructions.get(start..end).unwrap_or_default() {
-            push_instruction(&mut children, ins, text);
+            push_instruction(&mut children, ins, text, model.escape);
         }
         out.push(OutlineItem {
             name,
@@ -83,7 +83,7 @@ pub fn stage_label(model: &Model, i: usize) -> String {
     }
 }
 
-fn push_instruction(out: &mut Vec<OutlineItem>, ins: &Instruction, text: &str) {
+fn push_instruction(out: &mut Vec<OutlineItem>, ins: &Instruction, text: &str, escape: char) {
     if matches!(ins.kind, InstructionKind::Arg | InstructionKind::Env) {
         if let Details::Pairs(pairs) = &ins.details {
             if !pairs.is_empty() {
@@ -106,13 +106,7 @@ fn push_instruction(out: &mut Vec<OutlineItem>, ins: &Instruction, text: &str) {
             }
         }
     }
-    let args = short_args(ins, text);
-    let keyword = ins.kind.name();
-    let name = if args.is_empty() {
-        keyword.to_string()
-    } else {
-        format!("{keyword} {args}")
-    };
+    let name = instruction_name(ins, text, escape);
     let span = ins.span.cover(ins.keyword_span);
     out.push(OutlineItem {
         name,
@@ -124,47 +118,61 @@ fn push_instruction(out: &mut Vec<OutlineItem>, ins: &Instruction, text: &str) {
     });
 }
 
-/// The first physical line after the keyword, without the continuation character,
-/// whitespace collapsed and cut to a few words; `…` when there is more.
-fn short_args(ins: &Instruction, text: &str) -> String {
+/// `KEYWORD args`: the first physical line after the keyword, without the continuation
+/// character, whitespace collapsed and cut to a few words; `…` when there is more.
+fn instruction_name(ins: &Instruction, text: &str, escape: char) -> String {
+    let keyword = ins.kind.name();
+    let mut name = String::with_capacity(keyword.len() + SHORT_ARGS + 8);
+    name.push_str(keyword);
     let from = ins.keyword_span.end.min(ins.span.end);
     let rest = text.get(from..ins.span.end.max(from)).unwrap_or_default();
-    let (first, more_lines) = match rest.find('\n') {
+    let (first, mut continued) = match rest.find('\n') {
         Some(i) => (rest.get(..i).unwrap_or_default(), true),
         None => (rest, false),
     };
     let mut first = first.trim_end_matches('\r').trim();
-    let mut continued = more_lines;
-    if let Some(s) = first.strip_suffix('\\').or_else(|| first.strip_suffix('`')) {
+    if let Some(s) = first.strip_suffix(escape) {
         first = s.trim_end();
         continued = true;
     }
-    let mut s = shorten(first);
-    if continued && !s.ends_with('…') {
-        s.push_str(" …");
+    if !first.is_empty() {
+        name.push(' ');
+        append_short(&mut name, first);
     }
-    s
+    if continued && !name.ends_with('…') {
+        name.push_str(" …");
+    }
+    name
 }
 
-/// Whitespace collapsed, at most `SHORT_ARGS` chars (then `…`).
+/// `s` with whitespace collapsed, at most `SHORT_ARGS` chars (then `…`).
 fn shorten(s: &str) -> String {
     let mut out = String::with_capacity(s.len().min(SHORT_ARGS + 4));
+    append_short(&mut out, s.trim());
+    out
+}
+
+fn append_short(out: &mut String, s: &str) {
+    // Stops after `SHORT_ARGS` chars: long lines cost no more than short ones.
     let mut n = 0;
-    for word in s.split_whitespace() {
-        if !out.is_empty() {
+    let mut space = false;
+    for c in s.chars() {
+        if c.is_whitespace() {
+            space = n > 0;
+            continue;
+        }
+        if n >= SHORT_ARGS {
+            out.push('…');
+            return;
+        }
+        if space {
             out.push(' ');
             n += 1;
+            space = false;
         }
-        for c in word.chars() {
-            if n >= SHORT_ARGS {
-                out.push('…');
-                return out;
-            }
-            out.push(c);
-            n += 1;
-        }
+        out.push(c);
+        n += 1;
     }
-    out
 }
 
 fn clamp_into(inner: Span, outer: Span) -> Span {
@@ -207,8 +215,24 @@ pub fn document_symbols(
 }
 
 pub(crate) fn range(text: &str, index: &LineIndex, span: Span, enc: Encoding) -> Range {
-    let (s, e) = index.range(text, span, enc);
-    Range::new(Position::new(s.line, s.col), Position::new(e.line, e.col))
+    Range::new(
+        position(text, index, span.start, enc),
+        position(text, index, span.end, enc),
+    )
+}
+
+/// `LineIndex::position`, with a shortcut for ASCII line prefixes (columns are bytes in
+/// every encoding then).
+fn position(text: &str, index: &LineIndex, offset: usize, enc: Encoding) -> Position {
+    let offset = offset.min(text.len());
+    let line = index.line_of(offset);
+    match text.get(index.line_start(line)..offset) {
+        Some(prefix) if prefix.is_ascii() => Position::new(line as u32, prefix.len() as u32),
+        _ => {
+            let p = index.position(text, offset, enc);
+            Position::new(p.line, p.col)
+        }
+    }
 }
 
 fn to_lsp(item: OutlineItem, text: &str, index: &LineIndex, enc: Encoding) -> DocumentSymbol {
@@ -356,6 +380,16 @@ mod tests {
             run.ends_with('…') && run.chars().count() <= 4 + SHORT_ARGS + 1,
             "{run}"
         );
+    }
+
+    #[test]
+    fn whitespace_collapsed_and_escape_character() {
+        let text = "# escape=`\nFROM alpine\nRUN  echo \t a   b `\n  && echo c\nLABEL x=\"a `b\"\n";
+        let m = build(text);
+        let o = outline(&m, text);
+        let names: Vec<&str> = o[0].children.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["RUN echo a b …", "LABEL x=\"a `b\""]);
+        assert_eq!(shorten("  a \u{a0}  é  "), "a é");
     }
 
     #[test]
