@@ -293,6 +293,46 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    /// Editors hand the text over in chunks (a rope): the tree must not depend on them.
+    #[test]
+    fn chunked_input_gives_the_same_tree(
+        text in document(),
+        ops in prop::collection::vec(edit_op(), 0..4),
+        chunk in 1usize..9,
+    ) {
+        let mut text = text;
+        for op in &ops {
+            apply(&mut text, op);
+        }
+        let mut parser = parser();
+        let whole = parser.parse(&text, None).expect("parse");
+        let chunked = parser
+            .parse_with_options(
+                &mut |offset: usize, _: Point| -> &[u8] {
+                    // Chunks end on character boundaries, as a rope's do.
+                    let mut end = text.len().min(offset.saturating_add(chunk));
+                    while end < text.len() && text[end] & 0xC0 == 0x80 {
+                        end += 1;
+                    }
+                    text.get(offset..end).unwrap_or_default()
+                },
+                None,
+                None,
+            )
+            .expect("chunked parse");
+        prop_assert_eq!(
+            flatten(&whole),
+            flatten(&chunked),
+            "{:?} in chunks of {}",
+            String::from_utf8_lossy(&text),
+            chunk
+        );
+    }
+}
+
 #[test]
 fn escape_directive_change_reparses_the_whole_file() {
     // Turning `\` into the escape character's off-switch changes every continuation below.
