@@ -38,7 +38,42 @@ fn is_structural(rule: &Rule) -> bool {
     rule.category == Category::Syntax && !rule.buildkit
 }
 
+thread_local! {
+    static SESSION: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    static NEXT_SESSION: std::cell::Cell<u64> = const { std::cell::Cell::new(1) };
+}
+
+/// The current check session on this thread (0 outside `rules::check`). Rules may cache
+/// work shared between them for the duration of a session.
+pub(crate) fn session() -> u64 {
+    SESSION.with(|s| s.get())
+}
+
+struct Session {
+    previous: u64,
+}
+
+impl Session {
+    fn begin() -> Session {
+        let id = NEXT_SESSION.with(|n| {
+            let id = n.get();
+            n.set(id.wrapping_add(1).max(1));
+            id
+        });
+        let previous = SESSION.with(|s| s.replace(id));
+        Session { previous }
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        SESSION.with(|s| s.set(self.previous));
+        super::buildkit::common::clear_walk_cache();
+    }
+}
+
 pub fn run(model: &Model, text: &str, opts: &CheckOptions) -> Vec<Finding> {
+    let _session = Session::begin();
     let ctx = Ctx {
         model,
         text,

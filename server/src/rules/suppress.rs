@@ -111,8 +111,14 @@ impl Suppressions {
         if model.comments.is_empty() {
             return out;
         }
-        let by_line: HashMap<usize, &Comment> =
-            model.comments.iter().map(|c| (c.line, c)).collect();
+        // Comments are in line order.
+        let comment_at = |line: usize| -> Option<&Comment> {
+            let i = model.comments.partition_point(|c| c.line < line);
+            model.comments.get(i).filter(|c| c.line == line)
+        };
+        if !model.comments.iter().any(|c| is_control(&c.text)) {
+            return out;
+        }
         for c in &model.comments {
             if let Some(rest) = strip_word(&c.text, "hadolint") {
                 if let Some(names) = strip_word(rest, "global").and_then(|r| ignore_list(r)) {
@@ -124,7 +130,7 @@ impl Suppressions {
             let mut line = ins.start_line;
             while line > 0 {
                 line -= 1;
-                let Some(c) = by_line.get(&line) else { break };
+                let Some(c) = comment_at(line) else { break };
                 let text = c.text.as_str();
                 if let Some(v) = text.strip_prefix("check=").or_else(|| check_value(text)) {
                     match CheckSettings::parse_directive_value(v) {
@@ -148,6 +154,11 @@ impl Suppressions {
         }
         out
     }
+}
+
+/// A comment that can suppress findings.
+fn is_control(text: &str) -> bool {
+    text.starts_with("check") || text.starts_with("hadolint") || text.starts_with("dockerfile-ls")
 }
 
 /// `check = value` with spaces around `=` (the directive grammar allows them).

@@ -3,7 +3,7 @@
 
 use super::lex::{self, Expansion};
 use crate::model::{Details, Instruction, InstructionKind, Span, Word};
-use crate::rules::Ctx;
+use crate::rules::{Ctx, Finding};
 
 /// From the instruction keyword to the end of its first line: where BuildKit's
 /// `Location` starts, and what an editor underlines.
@@ -381,15 +381,15 @@ where
 {
     let model = ctx.model;
     let escape = model.escape;
+    // Stage names seen so far (lower case) → index; a later duplicate wins, as in BuildKit.
+    let mut by_name: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut finals: Vec<StageEnv> = Vec::with_capacity(model.stages.len());
     for (si, stage) in model.stages.iter().enumerate() {
         let from = model.instructions.get(stage.from);
         let mut env = match from.and_then(from_base) {
             Some(w) => {
                 let base = lex::expand(raw(w), &globals.env, escape).result;
-                let parent = model.stages[..si]
-                    .iter()
-                    .position(|s| s.key().is_some_and(|k| k == base.to_ascii_lowercase()));
+                let parent = by_name.get(&base.to_ascii_lowercase()).copied();
                 match parent.and_then(|p| finals.get(p)) {
                     Some(p) => p.clone(),
                     None => {
@@ -410,8 +410,7 @@ where
                 e
             }
         };
-        let range = stage.instructions.clone();
-        for idx in range {
+        for idx in stage.instructions.clone() {
             let Some(ins) = model.instructions.get(idx) else {
                 break;
             };
@@ -422,6 +421,9 @@ where
             apply(&mut env, ins, globals, escape);
         }
         finals.push(env);
+        if let Some(k) = stage.key() {
+            by_name.insert(k, si);
+        }
     }
 }
 
@@ -430,40 +432,23 @@ pub fn apply(env: &mut StageEnv, ins: &Instruction, globals: &Globals, escape: c
     match ins.kind {
         InstructionKind::Env => {
             if let Details::Pairs(pairs) = &ins.details {
-                let values: Vec<(String, String)> = pairs
+                // Every value is expanded with the environment before the instruction.
+                let values: Vec<(&str, String)> = pairs
                     .iter()
                     .map(|kv| {
                         let v = kv.value.as_ref().map(|v| env.expand(raw(v), escape).result);
-                        (kv.key.value.clone(), v.unwrap_or_default())
+                        (kv.key.value.as_str(), v.unwrap_or_default())
                     })
                     .collect();
                 for (k, v) in values {
-                    set(&mut env.vars, &k, v);
+                    set(&mut env.vars, k, v);
                 }
             }
         }
         InstructionKind::Arg => {
             if let Details::Pairs(pairs) = &ins.details {
                 for kv in pairs {
-                    let key = kv.key.value.clone();
-                    let value = if let Some(v) = globals.build_arg(&key) {
-                        Some(v.to_string())
-                    } else if let Some(d) = &kv.value {
-                        Some(env.expand(raw(d), escape).result)
-                    } else {
-                        globals
-                            .env
-                            .iter()
-                            .rev()
-                            .find(|(k, _)| *k == key)
-                            .map(|(_, v)| v.clone())
-                    };
-                    if !env.args.contains(&key) {
-                        env.args.push(key.clone());
-                    }
-                    if let Some(v) = value {
-                        set(&mut env.vars, &key, v);
-                    }
+                    apply_arg(env, kv, globals, escape);
                 }
             }
         }
@@ -471,6 +456,105 @@ pub fn apply(env: &mut StageEnv, ins: &Instruction, globals: &Globals, escape: c
         InstructionKind::Shell => env.shell_set = true,
         _ => {}
     }
+}
+
+/// One `ARG name[=default]` of a stage: a build argument, else the default (expanded),
+/// else the global value of the same name.
+pub fn apply_arg(env: &mut StageEnv, kv: &crate::model::KeyValue, globals: &Globals, escape: char) {
+    let key = kv.key.value.as_str();
+    let value = if let Some(v) = globals.build_arg(key) {
+        Some(v.to_string())
+    } else if let Some(d) = &kv.value {
+        Some(env.expand(raw(d), escape).result)
+    } else {
+        globals
+            .env
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+    };
+    if !env.args.iter().any(|a| a == key) {
+        env.args.push(key.to_string());
+    }
+    if let Some(v) = value {
+        set(&mut env.vars, key, v);
+    }
+}
+
+/// What the rules that follow BuildKit's dispatch see besides each instruction and its
+/// environment.
+pub struct Walk<'a> {
+    pub ctx: &'a Ctx<'a>,
+    pub globals: &'a Globals,
+    /// The parsed `.dockerignore`, when there is one.
+    pub dockerignore: Option<&'a crate::rules::dockerignore::DockerIgnore>,
+    pub escape: char,
+}
+
+/// A rule's look at one instruction with the environment before it.
+pub type Visit = fn(&Walk, &Instruction, &StageEnv, &mut Vec<Finding>);
+
+type WalkResult = std::rc::Rc<Vec<Vec<Finding>>>;
+
+thread_local! {
+    /// The findings of the last walk in this check session:
+    /// (session, model address, text address, text length, findings per walker).
+    static WALK_CACHE: std::cell::RefCell<Option<(u64, usize, usize, usize, WalkResult)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Forget the cached walk (end of a check session).
+pub fn clear_walk_cache() {
+    WALK_CACHE.with(|c| c.borrow_mut().take());
+}
+
+/// The findings of walk-based rule `id`: all of them come from one walk over the stages,
+/// shared by the rules of one `rules::check` call.
+pub fn walk_findings(ctx: &Ctx, id: &str) -> Vec<Finding> {
+    let walkers = super::WALKERS;
+    let Some(slot) = walkers.iter().position(|(w, _)| *w == id) else {
+        return Vec::new();
+    };
+    let session = crate::rules::engine::session();
+    let key = (
+        session,
+        ctx.model as *const _ as usize,
+        ctx.text.as_ptr() as usize,
+        ctx.text.len(),
+    );
+    if session != 0 {
+        let hit = WALK_CACHE.with(|c| {
+            c.borrow().as_ref().and_then(|(s, m, t, l, r)| {
+                ((*s, *m, *t, *l) == key).then(|| r.get(slot).cloned().unwrap_or_default())
+            })
+        });
+        if let Some(v) = hit {
+            return v;
+        }
+    }
+    let globals = Globals::new(ctx);
+    let ignore = ctx
+        .dockerignore
+        .map(crate::rules::dockerignore::DockerIgnore::parse);
+    let walk = Walk {
+        ctx,
+        globals: &globals,
+        dockerignore: ignore.as_ref(),
+        escape: ctx.model.escape,
+    };
+    let mut outs: Vec<Vec<Finding>> = vec![Vec::new(); walkers.len()];
+    walk_stages(ctx, &globals, |_, _, ins, env| {
+        for ((_, visit), out) in walkers.iter().zip(outs.iter_mut()) {
+            visit(&walk, ins, env, out);
+        }
+    });
+    let result = outs.get(slot).cloned().unwrap_or_default();
+    if session != 0 {
+        let (s, m, t, l) = key;
+        WALK_CACHE.with(|c| *c.borrow_mut() = Some((s, m, t, l, std::rc::Rc::new(outs))));
+    }
+    result
 }
 
 /// Shell-like split of an expanded EXPOSE argument.

@@ -29,25 +29,32 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             .filter(|i| i.stage.is_some() && !matches!(i.kind, InstructionKind::Unknown(_)))
     };
     let (mut lower, mut upper) = (0usize, 0usize);
+    let has_upper = |kw: &str| kw.bytes().any(|b| b.is_ascii_uppercase());
+    let has_lower = |kw: &str| kw.bytes().any(|b| b.is_ascii_lowercase());
     for ins in staged() {
         let kw = ins.keyword.as_str();
-        if kw == kw.to_lowercase() {
+        if !has_upper(kw) {
             lower += 1;
-        } else if kw == kw.to_uppercase() {
+        } else if !has_lower(kw) {
             upper += 1;
         }
     }
     let majority_lower = lower > upper;
     for ins in staged() {
         let kw = ins.keyword.as_str();
-        let (wanted, casing) = if majority_lower {
-            (kw.to_lowercase(), "lowercase")
+        let ok = if majority_lower {
+            !has_upper(kw)
         } else {
-            (kw.to_uppercase(), "uppercase")
+            !has_lower(kw)
         };
-        if wanted == kw {
+        if ok {
             continue;
         }
+        let (wanted, casing) = if majority_lower {
+            (kw.to_ascii_lowercase(), "lowercase")
+        } else {
+            (kw.to_ascii_uppercase(), "uppercase")
+        };
         let mut f = RULE.finding(
             on_first_line(ctx, ins, ins.keyword_span),
             format!("Command '{kw}' should match the case of the command majority ({casing})"),

@@ -1,8 +1,8 @@
 //! BuildKit's CopyIgnoredFile: COPY/ADD of a path that `.dockerignore` excludes.
 
-use super::common::{go_quote, head_span, raw, walk_stages, Globals};
-use crate::model::InstructionKind;
-use crate::rules::dockerignore::{clean, DockerIgnore};
+use super::common::{go_quote, head_span, raw, walk_findings, StageEnv, Walk};
+use crate::model::{Instruction, InstructionKind};
+use crate::rules::dockerignore::clean;
 use crate::rules::{Category, Ctx, Finding, Rule, Severity};
 
 pub static RULE: Rule = Rule {
@@ -28,14 +28,18 @@ sources from the build context (not `COPY --from`), and reports the context root
 pub const EXAMPLE_DOCKERIGNORE: &str = "Dockerfile\n";
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
-    let Some(text) = ctx.dockerignore else { return };
-    let ignore = DockerIgnore::parse(text);
+    if ctx.dockerignore.is_some() {
+        out.extend(walk_findings(ctx, RULE.id));
+    }
+}
+
+pub(crate) fn visit(w: &Walk, ins: &Instruction, env: &StageEnv, out: &mut Vec<Finding>) {
+    let Some(ignore) = w.dockerignore else { return };
     if ignore.is_empty() || ignore.has_exclusions() {
         return;
     }
-    let globals = Globals::new(ctx);
-    let escape = ctx.model.escape;
-    walk_stages(ctx, &globals, |_, _, ins, env| {
+    let (ctx, escape) = (w.ctx, w.escape);
+    {
         let verb = match ins.kind {
             InstructionKind::Copy if ins.flag("from").is_none() => "Copy",
             InstructionKind::Add => "Add",
@@ -78,5 +82,5 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
                 ));
             }
         }
-    });
+    }
 }

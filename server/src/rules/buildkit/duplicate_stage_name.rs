@@ -21,14 +21,13 @@ silently resolve to one of them. Give every stage its own name.",
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     let m = ctx.model;
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for (i, stage) in m.stages.iter().enumerate() {
         let (Some(key), Some(name)) = (stage.key(), stage.name.as_ref()) else {
             continue;
         };
-        let Some(first) = m.stages[..i]
-            .iter()
-            .find(|s| s.key().as_deref() == Some(key.as_str()))
-        else {
+        let Some(&first) = seen.get(&key) else {
+            seen.insert(key, i);
             continue;
         };
         let Some(ins) = m.instructions.get(stage.from) else {
@@ -41,7 +40,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
                 go_quote(&key)
             ),
         );
-        if let Some(n) = &first.name {
+        if let Some(n) = m.stages.get(first).and_then(|s| s.name.as_ref()) {
             f.related.push(Related {
                 span: n.span,
                 message: "first declared here".into(),

@@ -1,8 +1,8 @@
 //! BuildKit's ExposeInvalidFormat: `EXPOSE 127.0.0.1:80:80` or `EXPOSE 8080:80`.
 
-use super::common::{head_span, walk_stages, Globals};
+use super::common::{head_span, walk_findings, StageEnv, Walk};
 use super::expose;
-use crate::model::InstructionKind;
+use crate::model::{Instruction, InstructionKind};
 use crate::rules::{Category, Ctx, Finding, Rule, Severity};
 
 pub static RULE: Rule = Rule {
@@ -23,9 +23,12 @@ the container (`docker run -p 8080:80`).",
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
-    let globals = Globals::new(ctx);
-    let escape = ctx.model.escape;
-    walk_stages(ctx, &globals, |_, _, ins, env| {
+    out.extend(walk_findings(ctx, RULE.id));
+}
+
+pub(crate) fn visit(w: &Walk, ins: &Instruction, env: &StageEnv, out: &mut Vec<Finding>) {
+    let (ctx, escape) = (w.ctx, w.escape);
+    {
         if ins.kind != InstructionKind::Expose {
             return;
         }
@@ -45,5 +48,5 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
                 return;
             }
         }
-    });
+    }
 }

@@ -1,8 +1,8 @@
 //! BuildKit's ExposeProtoCasing: `EXPOSE 80/TCP`.
 
-use super::common::{head_span, walk_stages, Globals};
+use super::common::{head_span, walk_findings, StageEnv, Walk};
 use super::expose;
-use crate::model::{InstructionKind, Span};
+use crate::model::{Instruction, InstructionKind, Span};
 use crate::rules::{Category, Ctx, Edit, Finding, Fix, Rule, Severity};
 
 pub static RULE: Rule = Rule {
@@ -21,9 +21,12 @@ in lower case and other tools expect lower case. Write `80/tcp`, not `80/TCP`.",
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
-    let globals = Globals::new(ctx);
-    let escape = ctx.model.escape;
-    walk_stages(ctx, &globals, |_, _, ins, env| {
+    out.extend(walk_findings(ctx, RULE.id));
+}
+
+pub(crate) fn visit(w: &Walk, ins: &Instruction, env: &StageEnv, out: &mut Vec<Finding>) {
+    let (ctx, escape) = (w.ctx, w.escape);
+    {
         if ins.kind != InstructionKind::Expose {
             return;
         }
@@ -61,5 +64,5 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
                 return;
             }
         }
-    });
+    }
 }

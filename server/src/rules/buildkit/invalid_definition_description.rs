@@ -4,7 +4,6 @@
 use super::common::head_span;
 use crate::model::{Details, InstructionKind};
 use crate::rules::{Category, Ctx, Finding, Rule, Severity};
-use std::collections::HashMap;
 
 pub static RULE: Rule = Rule {
     id: "InvalidDefinitionDescription",
@@ -38,11 +37,6 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     if m.comments.is_empty() {
         return;
     }
-    let by_line: HashMap<usize, &str> = m
-        .comments
-        .iter()
-        .map(|c| (c.line, c.text.as_str()))
-        .collect();
     for ins in &m.instructions {
         let (what, keys): (&str, Vec<String>) = match (&ins.kind, &ins.details) {
             (
@@ -61,7 +55,14 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             continue;
         }
         // The comment directly above (an empty `#` or an empty line ends the block).
-        let Some(text) = by_line.get(&(ins.start_line - 1)) else {
+        let line = ins.start_line - 1;
+        let at = m.comments.partition_point(|c| c.line < line);
+        let Some(text) = m
+            .comments
+            .get(at)
+            .filter(|c| c.line == line)
+            .map(|c| c.text.as_str())
+        else {
             continue;
         };
         if text.is_empty() || is_control_comment(text) {

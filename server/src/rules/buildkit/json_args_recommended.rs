@@ -1,6 +1,6 @@
 //! BuildKit's JSONArgsRecommended: CMD/ENTRYPOINT in shell form without a SHELL.
 
-use super::common::{head_span, walk_stages, Globals};
+use super::common::{head_span, walk_findings, StageEnv, Walk};
 use crate::model::{Instruction, InstructionKind};
 use crate::rules::{Category, Ctx, Edit, Finding, Fix, Rule, Severity};
 
@@ -26,24 +26,25 @@ applied automatically; consider `exec` in a script instead.",
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
-    let globals = Globals::new(ctx);
-    walk_stages(ctx, &globals, |_, _, ins, env| {
-        if !matches!(ins.kind, InstructionKind::Cmd | InstructionKind::Entrypoint) {
-            return;
-        }
-        if ins.json.is_some() || env.shell_set {
-            return;
-        }
-        let mut f = RULE.finding(
-            head_span(ctx, ins),
-            format!(
-                "JSON arguments recommended for {} to prevent unintended behavior related to OS signals",
-                ins.keyword
-            ),
-        );
-        f.fix = exec_form_fix(ins);
-        out.push(f);
-    });
+    out.extend(walk_findings(ctx, RULE.id));
+}
+
+pub(crate) fn visit(w: &Walk, ins: &Instruction, env: &StageEnv, out: &mut Vec<Finding>) {
+    if !matches!(ins.kind, InstructionKind::Cmd | InstructionKind::Entrypoint) {
+        return;
+    }
+    if ins.json.is_some() || env.shell_set {
+        return;
+    }
+    let mut f = RULE.finding(
+        head_span(w.ctx, ins),
+        format!(
+            "JSON arguments recommended for {} to prevent unintended behavior related to OS signals",
+            ins.keyword
+        ),
+    );
+    f.fix = exec_form_fix(ins);
+    out.push(f);
 }
 
 fn json_string(s: &str) -> String {

@@ -5,8 +5,6 @@
 //! Only what the checks need: the expanded text, the matched and unmatched names and
 //! whether expansion failed.
 
-use std::collections::BTreeSet;
-
 /// The variables visible to an expansion. Names compare case-sensitively (Linux).
 pub trait Lookup {
     fn get(&self, name: &str) -> Option<&str>;
@@ -38,8 +36,10 @@ impl Lookup for std::collections::HashMap<String, String> {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Expansion {
     pub result: String,
-    pub matched: BTreeSet<String>,
-    pub unmatched: BTreeSet<String>,
+    /// Names found in the environment (each once, in order of first use).
+    pub matched: Names,
+    /// Names not found (each once, in order of first use).
+    pub unmatched: Names,
     /// Expansion failed (bad substitution, unterminated quote, `${X?}` on an unset X ...).
     pub error: Option<String>,
 }
@@ -47,13 +47,20 @@ pub struct Expansion {
 /// Expand `word` with `env`, processing quotes and the escape character as BuildKit does
 /// for the arguments of COPY, ENV, WORKDIR, FROM, etc.
 pub fn expand<L: Lookup + ?Sized>(word: &str, env: &L, escape: char) -> Expansion {
+    // Nothing to process: the word is its own expansion.
+    if !word.contains(['$', '\'', '"', escape]) {
+        return Expansion {
+            result: word.to_string(),
+            ..Expansion::default()
+        };
+    }
     let mut lx = Lexer {
-        chars: word.chars().collect(),
+        src: word,
         pos: 0,
         escape,
         env,
-        matched: BTreeSet::new(),
-        unmatched: BTreeSet::new(),
+        matched: Names::default(),
+        unmatched: Names::default(),
     };
     let (result, error) = match lx.process_until(None) {
         Ok(s) => (s, None),
@@ -77,23 +84,64 @@ pub fn has_variables(word: &str) -> bool {
     })
 }
 
+/// A small insertion-ordered set of names.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Names(Vec<String>);
+
+impl Names {
+    pub fn contains(&self, name: &str) -> bool {
+        self.0.iter().any(|n| n == name)
+    }
+    pub fn insert(&mut self, name: &str) {
+        if !self.contains(name) {
+            self.0.push(name.to_string());
+        }
+    }
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn iter(&self) -> impl Iterator<Item = &String> {
+        self.0.iter()
+    }
+}
+
+impl IntoIterator for Names {
+    type Item = String;
+    type IntoIter = std::vec::IntoIter<String>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a Names {
+    type Item = &'a String;
+    type IntoIter = std::slice::Iter<'a, String>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
 struct Lexer<'a, L: Lookup + ?Sized> {
-    chars: Vec<char>,
+    src: &'a str,
+    /// Byte offset into `src`.
     pos: usize,
     escape: char,
     env: &'a L,
-    matched: BTreeSet<String>,
-    unmatched: BTreeSet<String>,
+    matched: Names,
+    unmatched: Names,
 }
 
 impl<L: Lookup + ?Sized> Lexer<'_, L> {
     fn peek(&self) -> Option<char> {
-        self.chars.get(self.pos).copied()
+        self.src.get(self.pos..).and_then(|s| s.chars().next())
     }
     fn next(&mut self) -> Option<char> {
         let c = self.peek();
-        if c.is_some() {
-            self.pos += 1;
+        if let Some(ch) = c {
+            self.pos += ch.len_utf8();
         }
         c
     }
@@ -101,11 +149,11 @@ impl<L: Lookup + ?Sized> Lexer<'_, L> {
     fn lookup(&mut self, name: &str) -> Option<String> {
         match self.env.get(name) {
             Some(v) => {
-                self.matched.insert(name.to_string());
+                self.matched.insert(name);
                 Some(v.to_string())
             }
             None => {
-                self.unmatched.insert(name.to_string());
+                self.unmatched.insert(name);
                 None
             }
         }
@@ -298,11 +346,12 @@ impl<L: Lookup + ?Sized> Lexer<'_, L> {
                     self.next();
                 }
                 let pattern = self.process_until_any(&['/', '}'])?;
-                let replacement = if self.chars.get(self.pos.wrapping_sub(1)) == Some(&'/') {
-                    self.process_until(Some('}'))?
-                } else {
-                    String::new()
-                };
+                let replacement =
+                    if self.pos > 0 && self.src.as_bytes().get(self.pos - 1) == Some(&b'/') {
+                        self.process_until(Some('}'))?
+                    } else {
+                        String::new()
+                    };
                 let value = self.lookup(&name).unwrap_or_default();
                 if pattern.is_empty() {
                     return Ok(value);

@@ -31,6 +31,17 @@ pub mod workdir_relative_path;
 
 use super::Rule;
 
+/// The checks that follow BuildKit's dispatch of each stage (with its variables): they
+/// share one walk over the stages per check.
+pub(crate) static WALKERS: &[(&str, common::Visit)] = &[
+    ("JSONArgsRecommended", json_args_recommended::visit),
+    ("WorkdirRelativePath", workdir_relative_path::visit),
+    ("UndefinedVar", undefined_var::visit),
+    ("CopyIgnoredFile", copy_ignored_file::visit),
+    ("ExposeProtoCasing", expose_proto_casing::visit),
+    ("ExposeInvalidFormat", expose_invalid_format::visit),
+];
+
 /// Every BuildKit check, in the order `dockerfile-ls rules` lists them.
 pub static RULES: &[&Rule] = &[
     &stage_name_casing::RULE,

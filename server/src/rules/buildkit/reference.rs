@@ -274,7 +274,7 @@ mod tests {
             "ghcr.io/owner/repo:tag",
             "localhost:5000/x",
             "scratch",
-            "a-b__c.d/e",
+            "a-b__c/d.e",
             "alpine@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
         ] {
             assert!(is_valid_reference(ok), "{ok}");

@@ -1,9 +1,7 @@
 //! BuildKit's UndefinedVar: a variable BuildKit expands (COPY, ENV, WORKDIR, ...) that is
 //! neither an ARG nor an ENV of the stage at that point.
 
-use super::common::{
-    args, flag_value_raw, head_span, raw, suggest, walk_stages, Globals, StageEnv,
-};
+use super::common::{args, flag_value_raw, head_span, raw, suggest, walk_findings, StageEnv, Walk};
 use crate::model::{Details, Instruction, InstructionKind};
 use crate::rules::{Category, Ctx, Finding, Rule, Severity};
 
@@ -32,9 +30,12 @@ configuration.",
 const NON_ENV_ARGS: &[&str] = &["BUILDKIT_SBOM_SCAN_CONTEXT", "BUILDKIT_SBOM_SCAN_STAGE"];
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
-    let globals = Globals::new(ctx);
-    let escape = ctx.model.escape;
-    walk_stages(ctx, &globals, |_, _, ins, env| {
+    out.extend(walk_findings(ctx, RULE.id));
+}
+
+pub(crate) fn visit(w: &Walk, ins: &Instruction, env: &StageEnv, out: &mut Vec<Finding>) {
+    let (ctx, escape, globals) = (w.ctx, w.escape, w.globals);
+    {
         let mut names: Vec<String> = Vec::new();
         let report = |env: &StageEnv, word: &str, names: &mut Vec<String>| {
             if !word.contains('$') {
@@ -93,20 +94,20 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
                 }
             }
             InstructionKind::Arg => {
-                // Each declaration sees the ones before it in the same instruction.
+                // Each declaration also sees the ones before it in the same instruction.
                 if let Details::Pairs(pairs) = &ins.details {
-                    let mut local = env.clone();
-                    for kv in pairs {
-                        if let Some(d) = &kv.value {
-                            if globals.build_arg(&kv.key.value).is_none() {
-                                report(&local, raw(d), &mut names);
+                    for (i, kv) in pairs.iter().enumerate() {
+                        let Some(d) = &kv.value else { continue };
+                        if globals.build_arg(&kv.key.value).is_some() {
+                            continue;
+                        }
+                        let mut found = Vec::new();
+                        report(env, raw(d), &mut found);
+                        for n in found {
+                            if !pairs[..i].iter().any(|p| p.key.value == n) && !names.contains(&n) {
+                                names.push(n);
                             }
                         }
-                        let single = Instruction {
-                            details: Details::Pairs(vec![kv.clone()]),
-                            ..ins.clone()
-                        };
-                        super::common::apply(&mut local, &single, &globals, escape);
                     }
                 }
             }
@@ -119,7 +120,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             }
             out.push(RULE.finding(head_span(ctx, ins), msg));
         }
-    });
+    }
 }
 
 /// Sources and destination of COPY/ADD as BuildKit expands them (not heredoc markers).

@@ -1,7 +1,7 @@
 //! BuildKit's WorkdirRelativePath: a relative WORKDIR before any absolute one.
 
-use super::common::{go_quote, head_span, raw, walk_stages, Globals};
-use crate::model::InstructionKind;
+use super::common::{go_quote, head_span, raw, walk_findings, StageEnv, Walk};
+use crate::model::{Instruction, InstructionKind};
 use crate::rules::{Category, Ctx, Finding, Rule, Severity};
 
 pub static RULE: Rule = Rule {
@@ -32,22 +32,22 @@ pub fn is_absolute(path: &str) -> bool {
 }
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
-    let globals = Globals::new(ctx);
-    let escape = ctx.model.escape;
-    walk_stages(ctx, &globals, |_, _, ins, env| {
-        if ins.kind != InstructionKind::Workdir || env.workdir_set {
-            return;
-        }
-        let path = env.expand(raw(&ins.rest), escape).result;
-        if path.is_empty() || is_absolute(&path) {
-            return;
-        }
-        out.push(RULE.finding(
-            head_span(ctx, ins),
-            format!(
-                "Relative workdir {} can have unexpected results if the base image changes",
-                go_quote(&path)
-            ),
-        ));
-    });
+    out.extend(walk_findings(ctx, RULE.id));
+}
+
+pub(crate) fn visit(w: &Walk, ins: &Instruction, env: &StageEnv, out: &mut Vec<Finding>) {
+    if ins.kind != InstructionKind::Workdir || env.workdir_set {
+        return;
+    }
+    let path = env.expand(raw(&ins.rest), w.escape).result;
+    if path.is_empty() || is_absolute(&path) {
+        return;
+    }
+    out.push(RULE.finding(
+        head_span(w.ctx, ins),
+        format!(
+            "Relative workdir {} can have unexpected results if the base image changes",
+            go_quote(&path)
+        ),
+    ));
 }

@@ -23,21 +23,27 @@ spaces or an empty tag (`image:`) make the build fail with `invalid reference fo
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     let m = ctx.model;
+    let mut names: std::collections::HashSet<String> = std::collections::HashSet::new();
     for ins in &m.instructions {
         if ins.kind != InstructionKind::From {
             continue;
         }
-        let Some(w) = ins.words.first() else { continue };
-        let image = w.value.as_str();
-        if image.is_empty() || w.raw.contains('$') || image.contains('$') {
+        let own = ins
+            .stage
+            .and_then(|s| m.stages.get(s))
+            .and_then(|s| s.key());
+        let Some(w) = ins.words.first() else {
+            names.extend(own);
             continue;
-        }
+        };
+        let image = w.value.as_str();
         // A reference to an earlier stage is looked up by name, not parsed.
-        let stage = ins.stage.unwrap_or(0);
-        if m.stages[..stage.min(m.stages.len())]
-            .iter()
-            .any(|s| s.key().is_some_and(|k| k == image.to_ascii_lowercase()))
-        {
+        let skip = image.is_empty()
+            || w.raw.contains('$')
+            || image.contains('$')
+            || names.contains(&image.to_ascii_lowercase());
+        names.extend(own);
+        if skip {
             continue;
         }
         if !is_valid_reference(image) {
