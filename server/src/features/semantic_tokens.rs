@@ -80,16 +80,23 @@ pub fn tokens(
     range: Option<Span>,
     enc: Encoding,
 ) -> Vec<Token> {
-    let mut p = Painter {
-        text,
-        map: vec![0u16; text.len()],
-        escape: model.escape,
-    };
-    p.paint_model(model);
     let (first, last) = match range {
         Some(r) => (idx.line_of(r.start), idx.line_of(r.end)),
         None => (0, idx.line_count().saturating_sub(1)),
     };
+    // Only the lines asked for are painted (instructions crossing their edges are read
+    // whole, so quotes are tracked from their start).
+    let window = Span::new(
+        idx.line_start(first),
+        idx.line_start(last + 1).max(idx.line_start(first)),
+    );
+    let mut p = Painter {
+        text,
+        window,
+        map: vec![0u16; window.len()],
+        escape: model.escape,
+    };
+    p.paint_model(model);
     p.read(idx, first, last, enc)
 }
 
@@ -157,23 +164,34 @@ const PREDEFINED: [&str; 20] = [
 
 struct Painter<'a> {
     text: &'a str,
-    /// Per byte: 0 = no token, else `type + 1` in the low byte and modifiers in the high one.
+    /// The bytes painted (whole lines).
+    window: Span,
+    /// Per byte of `window`: 0 = no token, else `type + 1` in the low byte and modifiers in
+    /// the high one.
     map: Vec<u16>,
     escape: char,
 }
 
 impl Painter<'_> {
     fn paint(&mut self, span: Span, ty: TokenType, mods: u8) {
-        let end = span.end.min(self.map.len());
-        if span.start >= end {
+        let start = span.start.max(self.window.start);
+        let end = span.end.min(self.window.end);
+        if start >= end {
             return;
         }
         let code = (ty as u16 + 1) | ((mods as u16) << 8);
-        self.map[span.start..end].fill(code);
+        if let Some(m) = self
+            .map
+            .get_mut(start - self.window.start..end - self.window.start)
+        {
+            m.fill(code);
+        }
     }
 
     fn paint_model(&mut self, model: &Model) {
-        for c in &model.comments {
+        let window = self.window;
+        let visible = move |s: Span| s.start < window.end && s.end >= window.start;
+        for c in model.comments.iter().filter(|c| visible(c.span)) {
             self.paint(c.span, TokenType::Comment, 0);
         }
         for d in &model.directives {
@@ -181,7 +199,13 @@ impl Painter<'_> {
             self.paint(d.name_span, TokenType::Macro, 0);
             self.paint(d.value_span, TokenType::String, 0);
         }
-        for ins in &model.instructions {
+        let first = model
+            .instructions
+            .partition_point(|i| i.span.end < self.window.start);
+        for ins in model.instructions.get(first..).unwrap_or_default() {
+            if ins.span.start > self.window.end {
+                break;
+            }
             self.instruction(model, ins);
         }
         for r in &model.stage_refs {
@@ -189,7 +213,7 @@ impl Painter<'_> {
                 self.paint(r.span, TokenType::Class, 0);
             }
         }
-        for u in &model.var_uses {
+        for u in model.var_uses.iter().filter(|u| visible(u.span)) {
             let mods = match u.def.and_then(|d| model.vars.get(d)).map(|d| d.kind) {
                 Some(VarKind::Predefined) => READONLY | DEFAULT_LIBRARY,
                 Some(VarKind::GlobalArg | VarKind::Arg) => READONLY,
@@ -373,12 +397,25 @@ impl Painter<'_> {
         let comment_lines: Vec<Span> = ins.inner_comments.iter().map(|c| c.span).collect();
         let _ = model;
         let bytes = s.as_bytes();
-        let esc = self.escape;
+        // Bytes that matter; everything else (non-ASCII included) is skipped one by one.
+        let esc = if self.escape.is_ascii() {
+            self.escape as u8
+        } else {
+            b'\\'
+        };
+        let mut special = [false; 256];
+        for b in [b'\n', b'"', b'\'', esc] {
+            special[b as usize] = true;
+        }
+        if shell {
+            for b in [b'&', b'|', b';'] {
+                special[b as usize] = true;
+            }
+        }
         let mut i = 0usize;
         let mut quote: Option<(u8, usize)> = None;
-        let mut line_start = true;
+        let mut line_start = !comment_lines.is_empty();
         while i < bytes.len() {
-            let b = bytes[i];
             if line_start {
                 line_start = false;
                 // Skip comment lines inside the instruction.
@@ -390,30 +427,29 @@ impl Painter<'_> {
                             .get(abs..c.start)
                             .is_some_and(|w| w.bytes().all(|b| b == b' ' || b == b'\t'))
                 }) {
-                    let skip = c.end - abs;
-                    i += skip;
+                    i += c.end - abs;
                     continue;
                 }
             }
-            if b == b'\n' {
-                line_start = true;
+            let b = bytes[i];
+            if !special[b as usize] {
                 i += 1;
                 continue;
             }
-            let ch_len = utf8_len(b);
+            if b == b'\n' {
+                line_start = !comment_lines.is_empty();
+                i += 1;
+                continue;
+            }
             match quote {
                 None => {
-                    if esc.is_ascii() && b == esc as u8 {
-                        i += 1 + bytes
-                            .get(i + 1)
-                            .map(|&n| {
-                                if n == b'\n' || n == b'\r' {
-                                    0
-                                } else {
-                                    utf8_len(n)
-                                }
-                            })
-                            .unwrap_or(0);
+                    if b == esc {
+                        // Skip the escaped byte (not a line end: that is a continuation).
+                        i += if matches!(bytes.get(i + 1), Some(b'\n' | b'\r') | None) {
+                            1
+                        } else {
+                            2
+                        };
                         continue;
                     }
                     if b == b'"' || b == b'\'' {
@@ -429,11 +465,12 @@ impl Painter<'_> {
                     }
                 }
                 Some((q, from)) => {
-                    if q == b'"' && esc.is_ascii() && b == esc as u8 {
-                        i += 1 + bytes
-                            .get(i + 1)
-                            .map(|&n| if n == b'\n' { 0 } else { utf8_len(n) })
-                            .unwrap_or(0);
+                    if q == b'"' && b == esc {
+                        i += if matches!(bytes.get(i + 1), Some(b'\n' | b'\r') | None) {
+                            1
+                        } else {
+                            2
+                        };
                         continue;
                     }
                     if b == q {
@@ -442,7 +479,7 @@ impl Painter<'_> {
                     }
                 }
             }
-            i += ch_len;
+            i += 1;
         }
     }
 
@@ -452,7 +489,10 @@ impl Painter<'_> {
         let last = last.min(idx.line_count().saturating_sub(1));
         for line in first..=last {
             let span = idx.line_span(self.text, line);
-            let Some(map) = self.map.get(span.start..span.end) else {
+            let Some(map) = self.map.get(
+                span.start.saturating_sub(self.window.start)
+                    ..span.end.saturating_sub(self.window.start),
+            ) else {
                 continue;
             };
             let Some(line_text) = self.text.get(span.start..span.end) else {
@@ -509,16 +549,6 @@ impl Painter<'_> {
             }
         }
         out
-    }
-}
-
-fn utf8_len(b: u8) -> usize {
-    match b {
-        0x00..=0x7f => 1,
-        0xc0..=0xdf => 2,
-        0xe0..=0xef => 3,
-        0xf0..=0xf7 => 4,
-        _ => 1,
     }
 }
 
