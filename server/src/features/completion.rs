@@ -675,7 +675,7 @@ fn instruction_completions(
                 );
             }
         }
-        InstructionKind::Arg => {
+        InstructionKind::Arg if !cur.contains('=') => {
             for a in docs::PREDEFINED_ARGS {
                 items.push(
                     Item::new(a.name, CompletionItemKind::VARIABLE)
@@ -1858,6 +1858,15 @@ mod tests {
         // ENV inherited from a parent stage
         let l = labels("FROM a AS base\nENV FROM_BASE=1\nFROM base\nRUN echo $|");
         assert!(l.contains(&"FROM_BASE".to_string()), "{l:?}");
+    }
+
+    #[test]
+    fn arg_names_but_not_values() {
+        assert!(labels("FROM a\nARG TARG|").contains(&"TARGETARCH".to_string()));
+        assert!(at("FROM a\nARG FOO=|").is_none());
+        assert!(at("FROM a\nENV FOO=|").is_none());
+        // a global ARG can be re-declared in a stage
+        assert!(labels("ARG VERSION=1\nFROM a\nARG |").contains(&"VERSION".to_string()));
     }
 
     #[test]
