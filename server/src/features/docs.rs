@@ -1697,7 +1697,7 @@ mod tests {
     #[test]
     fn every_instruction_is_documented() {
         for k in InstructionKind::ALL.iter() {
-            let d = instruction(k.name()).expect(k.name());
+            let d = instruction(k.name()).unwrap_or_else(|| panic!("{}", k.name()));
             assert!(!d.forms.is_empty());
             assert!(!d.summary.is_empty());
         }
