@@ -99,6 +99,15 @@ fn element_hover(
     if let Some(d) = model.directives.iter().find(|d| d.span.touches(offset)) {
         let doc = docs::directive(&d.name)?;
         let mut md = docs::directive_markdown(doc);
+        if d.name.eq_ignore_ascii_case("check") && d.value_span.contains(offset) {
+            if let Some((word, span)) =
+                word_at(text, offset, |ch| ch.is_ascii_alphanumeric() || ch == '_')
+            {
+                if let Some(rule) = rule_markdown(word) {
+                    return Some((rule, span));
+                }
+            }
+        }
         if d.value_span.touches(offset) && !d.value.is_empty() {
             if let Some(v) = doc.values.iter().find(|v| v.value == d.value) {
                 md = format!(
@@ -785,6 +794,27 @@ mod tests {
         assert!(md("# check=sk|ip=all\nFROM a\n").contains("build checks"));
         assert!(at("FROM a\n# just a com|ment\n").is_none());
         assert!(at("FROM a\nRUN <<EOF\necho h|i\nEOF\n").is_none());
+    }
+
+    #[test]
+    fn rule_ids_in_comments() {
+        let m = md("# check=skip=JSONArgs|Recommended\nFROM a\n");
+        assert!(m.contains("**JSONArgsRecommended**"), "{m}");
+        assert_eq!(
+            covered("# check=skip=JSONArgs|Recommended\nFROM a\n"),
+            "JSONArgsRecommended"
+        );
+        let m = md("FROM a\n# dockerfile-ls ignore=MaintainerDep|recated\nMAINTAINER x\n");
+        assert!(m.contains("**MaintainerDeprecated**"), "{m}");
+        let alias = crate::rules::registry().find_map(|r| r.aliases.first().map(|a| (r.id, *a)));
+        if let Some((id, alias)) = alias {
+            let m = md(&format!(
+                "FROM a\n# hadolint ignore={}|{}\nRUN x\n",
+                &alias[..2],
+                &alias[2..]
+            ));
+            assert!(m.contains(&format!("**{id}**")), "{m}");
+        }
     }
 
     #[test]
