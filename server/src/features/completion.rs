@@ -523,6 +523,37 @@ fn span_of(lg: &Logical, from: usize) -> Span {
     Span::new(lg.doc_offset(from), lg.doc_offset(lg.text.len()))
 }
 
+/// Keywords replacing the word from `start` through the rest of the keyword after the
+/// cursor; with more text after it on the line, only the keyword is inserted.
+fn keyword_completions(
+    model: &Model,
+    text: &str,
+    offset: usize,
+    start: usize,
+    opts: &Options,
+    exclude: &[&str],
+) -> Completions {
+    let after = text.get(offset..).unwrap_or("");
+    let word_len = after.len()
+        - after
+            .trim_start_matches(|c: char| c.is_ascii_alphabetic())
+            .len();
+    let end = offset + word_len;
+    let rest = text.get(end..).unwrap_or("");
+    let line_rest = rest.split('\n').next().unwrap_or("");
+    let mut items = instruction_items(model, offset, opts, exclude);
+    if !line_rest.trim().is_empty() {
+        for it in &mut items {
+            it.insert = it.label.clone();
+            it.snippet = false;
+        }
+    }
+    Completions {
+        replace: Span::new(start, end),
+        items,
+    }
+}
+
 fn instruction_items(model: &Model, offset: usize, opts: &Options, exclude: &[&str]) -> Vec<Item> {
     let no_stage_yet = model.stages.iter().all(|s| {
         model
@@ -578,10 +609,14 @@ fn instruction_completions(
         if lg.current.0 != 0 {
             return None;
         }
-        return Some(Completions {
-            replace: span_of(lg, lg.current.0),
-            items: instruction_items(model, offset, opts, &[]),
-        });
+        return Some(keyword_completions(
+            model,
+            text,
+            offset,
+            span_of(lg, lg.current.0).start,
+            opts,
+            &[],
+        ));
     }
     // Variables, anywhere in the arguments.
     if let Some(c) = variable_completions(model, text, offset, lg, escape) {
@@ -591,10 +626,11 @@ fn instruction_completions(
     let mut args: &[(usize, usize)] = &lg.words[1..];
     if InstructionKind::from_keyword(&kw_word) == InstructionKind::Onbuild {
         if args.is_empty() {
-            return Some(Completions {
-                replace: span_of(lg, lg.current.0),
-                items: instruction_items(model, offset, opts, &["ONBUILD", "FROM", "MAINTAINER"]),
-            });
+            let start = span_of(lg, lg.current.0).start;
+            let exclude = ["ONBUILD", "FROM", "MAINTAINER"];
+            return Some(keyword_completions(
+                model, text, offset, start, opts, &exclude,
+            ));
         }
         kw_word = lg.word(args[0]).to_string();
         args = &args[1..];
@@ -1067,10 +1103,15 @@ fn variable_completions(
         return None;
     }
     let name_start = lg.current.0 + dollar + 1 + usize::from(braced);
-    let replace = span_of(lg, name_start);
-    // Is there a closing brace after the cursor (past the rest of a name)?
+    // Replace the whole name, also its part after the cursor.
     let rest = text.get(offset..).unwrap_or("");
-    let closed = rest.trim_start_matches(is_ident_char).starts_with('}');
+    let tail = rest.trim_start_matches(is_ident_char);
+    let replace = Span::new(
+        span_of(lg, name_start).start,
+        offset + (rest.len() - tail.len()),
+    );
+    // Is there a closing brace after the name?
+    let closed = tail.starts_with('}');
     let suffix = if braced && !closed { "}" } else { "" };
     let first_word = lg.words.first().map(|w| lg.word(*w)).unwrap_or("");
     let in_from = InstructionKind::from_keyword(first_word) == InstructionKind::From;
@@ -1867,6 +1908,25 @@ mod tests {
         assert!(at("FROM a\nENV FOO=|").is_none());
         // a global ARG can be re-declared in a stage
         assert!(labels("ARG VERSION=1\nFROM a\nARG |").contains(&"VERSION".to_string()));
+    }
+
+    #[test]
+    fn replace_the_whole_word_under_the_cursor() {
+        let src = "FROM a\nCO|PY . /app\n";
+        let offset = src.find('|').unwrap();
+        let text = src.replace('|', "");
+        let c = at(src).unwrap();
+        assert_eq!(&text[c.replace.start..c.replace.end], "COPY");
+        assert!(
+            c.items.iter().all(|i| !i.snippet && i.insert == i.label),
+            "plain keyword when text follows"
+        );
+        assert!(c.replace.start < offset);
+        let src = "FROM a\nARG VERSION=1\nRUN echo ${VE|RS}";
+        let text = src.replace('|', "");
+        let c = at(src).unwrap();
+        assert_eq!(&text[c.replace.start..c.replace.end], "VERS");
+        assert!(c.items.iter().any(|i| i.insert == "VERSION"));
     }
 
     #[test]
