@@ -348,3 +348,25 @@ fn cli_stdin_to_stdout() {
     let out = run(&["format", "--check", "-"], "FROM alpine\n");
     assert_eq!(out.status.code(), Some(0), "{out:?}");
 }
+
+#[test]
+fn meaning_check_sees_quoted_whitespace() {
+    // Blanks between shell words are insignificant, blanks inside quotes are not.
+    assert_eq!(
+        normalize("(run \"echo a    b\")"),
+        normalize("(run \"echo a b\")")
+    );
+    assert_ne!(
+        normalize("(run \"echo \\\"a    b\\\"\")"),
+        normalize("(run \"echo \\\"a b\\\"\")")
+    );
+    assert_ne!(
+        normalize("(run \"echo 'a    b'\")"),
+        normalize("(run \"echo 'a b'\")")
+    );
+    // Other instructions compare exactly.
+    assert_ne!(
+        normalize("(env \"A\" \"a    b\" \"\")"),
+        normalize("(env \"A\" \"a b\" \"\")")
+    );
+}

@@ -177,18 +177,27 @@ fn instruction(ins: &Instruction, out: &mut Vec<Span>) {
     }
 }
 
-/// The run of identifier characters around `offset` (letters, digits, `_`).
+/// The run of word characters around `offset` (letters and digits of any script, `_`).
 fn word_at(text: &str, offset: usize) -> Option<Span> {
-    let bytes = text.as_bytes();
-    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-    let mut a = offset;
-    while a > 0 && bytes.get(a - 1).copied().is_some_and(is_word) {
-        a -= 1;
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    let mut offset = offset.min(text.len());
+    while offset > 0 && !text.is_char_boundary(offset) {
+        offset -= 1;
     }
-    let mut b = offset;
-    while bytes.get(b).copied().is_some_and(is_word) {
-        b += 1;
-    }
+    let before = text.get(..offset)?;
+    let after = text.get(offset..)?;
+    let a = before
+        .char_indices()
+        .rev()
+        .take_while(|&(_, c)| is_word(c))
+        .last()
+        .map_or(offset, |(i, _)| i);
+    let b = offset
+        + after
+            .chars()
+            .take_while(|&c| is_word(c))
+            .map(char::len_utf8)
+            .sum::<usize>();
     (b > a).then_some(Span::new(a, b))
 }
 
