@@ -1929,6 +1929,86 @@ mod tests {
         assert!(c.items.iter().any(|i| i.insert == "VERSION"));
     }
 
+    fn corpus() -> Vec<(String, String)> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures");
+        let mut out = Vec::new();
+        let mut dirs = vec![root];
+        while let Some(d) = dirs.pop() {
+            let Ok(rd) = std::fs::read_dir(&d) else {
+                continue;
+            };
+            for e in rd.flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    dirs.push(p);
+                } else if let Ok(t) = std::fs::read_to_string(&p) {
+                    if t.len() < 100_000 {
+                        out.push((p.display().to_string(), t));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The text scan agrees with the model on where instructions start and where heredoc
+    /// bodies are, over the whole fixture corpus.
+    #[test]
+    fn locate_agrees_with_the_model() {
+        let mut checked = 0;
+        for (name, text) in corpus() {
+            let model = crate::model::build(&text);
+            for ins in &model.instructions {
+                let body = |o: usize| {
+                    ins.heredocs
+                        .iter()
+                        .any(|h| h.body_span.touches(o) || h.end_span.is_some_and(|e| e.touches(o)))
+                };
+                let comment = |o: usize| ins.inner_comments.iter().any(|c| c.span.touches(o));
+                for o in [ins.keyword_span.end, ins.rest.span.start, ins.rest.span.end] {
+                    if o > text.len() || !text.is_char_boundary(o) || body(o) || comment(o) {
+                        continue;
+                    }
+                    let loc = locate(&model, &text, o);
+                    assert_eq!(
+                        loc.place,
+                        Place::Instruction {
+                            start: ins.keyword_span.start
+                        },
+                        "{name} at {o}"
+                    );
+                    checked += 1;
+                }
+                for h in &ins.heredocs {
+                    if h.body_span.is_empty() {
+                        continue;
+                    }
+                    let o = h.body_span.start;
+                    assert_eq!(
+                        locate(&model, &text, o).place,
+                        Place::Heredoc,
+                        "{name} heredoc at {o}"
+                    );
+                }
+            }
+        }
+        assert!(checked > 1000, "{checked}");
+    }
+
+    #[test]
+    fn no_panics_anywhere_in_the_corpus() {
+        for (_, text) in corpus() {
+            let model = crate::model::build(&text);
+            let mut o = 0;
+            while o <= text.len() + 1 {
+                let _ = complete(&model, &text, o, &Options { snippets: true });
+                let _ = crate::features::signature_help::signature_help(&model, &text, o);
+                let _ = crate::features::hover::hover(&model, &text, o, &[], &Default::default());
+                o += 17;
+            }
+        }
+    }
+
     #[test]
     fn robust_on_odd_input() {
         for src in [
