@@ -636,10 +636,11 @@ fn var_def_markdown(
         .iter()
         .filter(|u| u.def.is_some_and(|d| model.vars.get(d) == Some(v)))
         .count();
-    md.push_str(&format!(
-        "\n\n{uses} use{} refer to this definition.",
-        if uses == 1 { "" } else { "s" }
-    ));
+    md.push_str(&match uses {
+        0 => "\n\nNo use refers to this definition.".to_string(),
+        1 => "\n\n1 use refers to this definition.".to_string(),
+        n => format!("\n\n{n} uses refer to this definition."),
+    });
     md
 }
 
