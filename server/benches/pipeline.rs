@@ -65,5 +65,32 @@ fn edit(c: &mut Criterion) {
     );
 }
 
-criterion_group!(benches, open, edit);
+/// Where an edit's time goes: the model and the rules, each on the whole file.
+fn stages(c: &mut Criterion) {
+    c.bench_function("Dockerfile.big: model::build", |b| {
+        b.iter(|| {
+            black_box(
+                dockerfile_ls::model::build(black_box(BIG))
+                    .instructions
+                    .len(),
+            )
+        })
+    });
+    let model = dockerfile_ls::model::build(BIG);
+    let options = dockerfile_ls::rules::CheckOptions::default();
+    c.bench_function("Dockerfile.big: rules::check", |b| {
+        b.iter(|| black_box(dockerfile_ls::rules::check(black_box(&model), BIG, &options).len()))
+    });
+    c.bench_function("Dockerfile.big: fresh parse", |b| {
+        b.iter(|| {
+            black_box(
+                dockerfile_ls::syntax::parse(black_box(BIG), None)
+                    .root_node()
+                    .end_byte(),
+            )
+        })
+    });
+}
+
+criterion_group!(benches, open, edit, stages);
 criterion_main!(benches);

@@ -783,3 +783,47 @@ impl LanguageServer for Backend {
         Ok(outcome.result)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tower_lsp_server::LspService;
+
+    fn boom(_: &Snapshot, _: (), _: Encoding) -> Option<()> {
+        panic!("a handler bug")
+    }
+
+    fn count(snap: &Snapshot, _: (), _: Encoding) -> Option<usize> {
+        Some(snap.model.instructions.len())
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_panicking_handler_is_an_internal_error_and_the_server_goes_on() {
+        let (service, _socket) =
+            LspService::new(|client| Backend::new(client, Arc::new(AtomicBool::new(false))));
+        let backend = service.inner();
+        let uri = Uri::from_str("file:///p/Dockerfile").expect("uri");
+        lock(&backend.inner.store).open(uri.as_str(), "FROM a\nRUN b\n", 1, None, Arc::default());
+        let err = backend
+            .on_snapshot(&uri, (), boom)
+            .await
+            .expect_err("a panic is an error");
+        assert_eq!(
+            err.code,
+            tower_lsp_server::jsonrpc::ErrorCode::InternalError
+        );
+        assert_eq!(
+            backend
+                .on_snapshot(&uri, (), count)
+                .await
+                .expect("still serving"),
+            Some(2)
+        );
+        // An unknown document: no answer, no error.
+        let other = Uri::from_str("file:///p/Other").expect("uri");
+        assert_eq!(
+            backend.on_snapshot(&other, (), count).await.expect("ok"),
+            None
+        );
+    }
+}
