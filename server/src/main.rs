@@ -26,6 +26,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     Check(cli::check::Args),
+    Fix(cli::fix::Args),
     Format(cli::format::Args),
     Syntax(cli::syntax::Args),
     Rules(cli::rules::RulesArgs),
@@ -38,6 +39,7 @@ fn main() {
     let code = match args.command {
         None => lsp::run_stdio(),
         Some(Command::Check(a)) => cli::check::run(a),
+        Some(Command::Fix(a)) => cli::fix::run(a),
         Some(Command::Format(a)) => cli::format::run(a),
         Some(Command::Syntax(a)) => cli::syntax::run(a),
         Some(Command::Rules(a)) => cli::rules::run_rules(a),

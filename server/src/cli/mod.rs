@@ -2,6 +2,7 @@
 //! struct and a `run(args) -> i32` returning the exit status; `main.rs` lists them.
 
 pub mod check;
+pub mod fix;
 pub mod format;
 pub mod options;
 pub mod render;

