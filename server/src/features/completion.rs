@@ -1188,7 +1188,14 @@ fn comment_completions(
     // Suppression comments: `# dockerfile-ls ignore=A,B` / `# hadolint ignore=DL3008`.
     for (tool, hadolint) in [("dockerfile-ls", false), ("hadolint", true)] {
         if let Some(rest) = typed_t.strip_prefix(tool) {
-            let r = rest.trim_start();
+            let mut r = rest.trim_start();
+            if hadolint {
+                if let Some(g) = r.strip_prefix("global") {
+                    if g.starts_with(char::is_whitespace) {
+                        r = g.trim_start();
+                    }
+                }
+            }
             if let Some(list) = r.strip_prefix("ignore=") {
                 let list_start = offset - list.len();
                 let item_start = list.rfind(',').map_or(0, |i| i + 1);
@@ -1212,20 +1219,31 @@ fn comment_completions(
         }
     }
     if !leading {
+        // `# check=...` directly above an instruction applies to it.
+        if let Some(v) = typed_t.strip_prefix("check") {
+            if let Some(value) = v.trim_start().strip_prefix('=') {
+                let value_t = value.trim_start();
+                return check_value_completions(value_t, offset - value_t.len(), offset);
+            }
+        }
         // Offer the suppression prefixes while the first word is typed.
         if typed_t
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-')
             && !typed_t.is_empty()
         {
-            let items = ["dockerfile-ls ignore=", "hadolint ignore="]
-                .into_iter()
-                .filter(|p| p.starts_with(typed_t))
-                .map(|p| {
-                    Item::new(p, CompletionItemKind::KEYWORD)
-                        .detail("Suppress rules on the next line")
-                })
-                .collect::<Vec<_>>();
+            let items = [
+                "dockerfile-ls ignore=",
+                "hadolint ignore=",
+                "hadolint global ignore=",
+                "check=skip=",
+            ]
+            .into_iter()
+            .filter(|p| p.starts_with(typed_t))
+            .map(|p| {
+                Item::new(p, CompletionItemKind::KEYWORD).detail("Suppress rules on the next line")
+            })
+            .collect::<Vec<_>>();
             if !items.is_empty() {
                 return Some(Completions {
                     replace: Span::new(at, offset),
@@ -1278,50 +1296,7 @@ fn comment_completions(
     let value_start = offset - value_t.len();
     let d = docs::directive(name)?;
     if d.name == "check" {
-        let opt_start = value_t.rfind(';').map_or(0, |i| i + 1);
-        let opt = value_t.get(opt_start..).unwrap_or("");
-        let opt_t = opt.trim_start();
-        let opt_at = value_start + opt_start + (opt.len() - opt_t.len());
-        if let Some((key, list)) = opt_t.split_once('=') {
-            let key = key.trim();
-            let list_start = offset - list.len();
-            let item_start = list.rfind(',').map_or(0, |i| i + 1);
-            let present: Vec<&str> = list.split(',').map(str::trim).collect();
-            let items = match key {
-                "skip" | "experimental" => {
-                    let mut items = vec![Item::new("all", CompletionItemKind::CONSTANT)
-                        .detail("Every check")
-                        .sort("0")];
-                    items.extend(check_items(&present));
-                    items
-                }
-                "error" => vec![
-                    Item::new("true", CompletionItemKind::ENUM_MEMBER)
-                        .detail("Fail the build on check violations"),
-                    Item::new("false", CompletionItemKind::ENUM_MEMBER)
-                        .detail("Only warn (default)"),
-                ],
-                _ => return None,
-            };
-            return Some(Completions {
-                replace: Span::new(list_start + item_start, offset),
-                items,
-            });
-        }
-        let items = d
-            .values
-            .iter()
-            .enumerate()
-            .map(|(i, v)| {
-                Item::new(v.value, CompletionItemKind::PROPERTY)
-                    .detail(v.summary)
-                    .sort(format!("{i}"))
-            })
-            .collect();
-        return Some(Completions {
-            replace: Span::new(opt_at, offset),
-            items,
-        });
+        return check_value_completions(value_t, value_start, offset);
     }
     let items = d
         .values
@@ -1339,6 +1314,58 @@ fn comment_completions(
         .collect();
     Some(Completions {
         replace: Span::new(value_start, offset),
+        items,
+    })
+}
+
+/// The value of a `check=` directive or comment: `skip=`/`error=`/`experimental=` options,
+/// rule names after `skip=` and `experimental=`.
+fn check_value_completions(
+    value_t: &str,
+    value_start: usize,
+    offset: usize,
+) -> Option<Completions> {
+    let opt_start = value_t.rfind(';').map_or(0, |i| i + 1);
+    let opt = value_t.get(opt_start..).unwrap_or("");
+    let opt_t = opt.trim_start();
+    let opt_at = value_start + opt_start + (opt.len() - opt_t.len());
+    if let Some((key, list)) = opt_t.split_once('=') {
+        let key = key.trim();
+        let list_start = offset - list.len();
+        let item_start = list.rfind(',').map_or(0, |i| i + 1);
+        let present: Vec<&str> = list.split(',').map(str::trim).collect();
+        let items = match key {
+            "skip" | "experimental" => {
+                let mut items = vec![Item::new("all", CompletionItemKind::CONSTANT)
+                    .detail("Every check")
+                    .sort("0")];
+                items.extend(check_items(&present));
+                items
+            }
+            "error" => vec![
+                Item::new("true", CompletionItemKind::ENUM_MEMBER)
+                    .detail("Fail the build on check violations"),
+                Item::new("false", CompletionItemKind::ENUM_MEMBER).detail("Only warn (default)"),
+            ],
+            _ => return None,
+        };
+        return Some(Completions {
+            replace: Span::new(list_start + item_start, offset),
+            items,
+        });
+    }
+    let items = docs::directive("check")?
+        .values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            Item::new(v.value, CompletionItemKind::PROPERTY)
+                .detail(v.summary)
+                .sort(format!("{i}"))
+        })
+        .collect();
+    Some(Completions {
+        replace: Span::new(opt_at, offset),
         items,
     })
 }
@@ -2007,6 +2034,21 @@ mod tests {
                 o += 17;
             }
         }
+    }
+
+    #[test]
+    fn check_comments_above_instructions() {
+        let l = labels("FROM a\n# check=skip=|\nRUN x\n");
+        assert!(
+            l.contains(&"JSONArgsRecommended".to_string()) && l.contains(&"all".to_string()),
+            "{l:?}"
+        );
+        assert!(labels("FROM a\n# ch|\nRUN x\n").contains(&"check=skip=".to_string()));
+        let l = labels("FROM a\n# hadolint global ignore=|\nRUN x\n");
+        assert!(
+            !l.is_empty() && l.iter().all(|x| x.starts_with("DL") || x.starts_with("SC")),
+            "{l:?}"
+        );
     }
 
     #[test]
