@@ -158,6 +158,18 @@ fn bench_file_is_fast_enough() {
         "bench file: {} findings, cold {cold:?}, warm {warm:?}",
         cold_out.len()
     );
+    // After a one-character edit in the middle: only the changed RUN is parsed again.
+    let mid = text.len() / 2;
+    let line = text[..mid].rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let mut edited = text.clone();
+    edited.insert(line, ' ');
+    let edited_model = dockerfile_ls::model::build(&edited);
+    let start = std::time::Instant::now();
+    std::hint::black_box(dockerfile_ls::rules::shell::scripts(&edited_model, &edited));
+    println!(
+        "  shell analysis after a 1-char edit: {:?}",
+        start.elapsed()
+    );
     let mut per_rule: Vec<(std::time::Duration, &str)> = practice::RULES
         .iter()
         .map(|rule| {

@@ -22,6 +22,54 @@ use std::rc::Rc;
 
 use crate::model::{InstructionKind, Model, Span};
 
+/// Shared, immutable text (cheap to clone: cached analyses are copied when a document's
+/// offsets move). Reads like a `&str`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
+pub struct Text(Rc<str>);
+
+impl Text {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Text {
+        Text(Rc::from(s))
+    }
+}
+
+impl From<&str> for Text {
+    fn from(s: &str) -> Text {
+        Text(Rc::from(s))
+    }
+}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        &*self.0 == other
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        &*self.0 == *other
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// One word of a command: the text with quotes removed (when `literal`) and where it is.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ShellWord {
@@ -51,6 +99,8 @@ pub struct Command {
     pub heredoc: bool,
     /// Its standard input is a heredoc (`cat <<EOF > file`).
     pub heredoc_input: bool,
+    /// The program after wrappers (see [`Command::invocation`]).
+    pub resolved: Resolved,
 }
 
 /// A pipeline `a | b | c`: its `|` operators.
@@ -87,14 +137,31 @@ pub struct Invocation<'a> {
     pub args: &'a [ShellWord],
 }
 
-impl Command {
-    /// The program actually run, after wrappers.
-    pub fn invocation(&self) -> Invocation<'_> {
-        let mut name = &self.name;
-        let mut args: &[ShellWord] = &self.args;
+/// Where the program of a command is, after wrappers: precomputed once per command.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Resolved {
+    /// Index into `args` of the program's word (`None`: the command's name).
+    name: Option<usize>,
+    /// Index into `args` where the program's arguments start.
+    args: usize,
+    /// Normalised program name.
+    program: Text,
+}
+
+impl Resolved {
+    fn of(name: &ShellWord, all: &[ShellWord]) -> Resolved {
+        let mut name_at: Option<usize> = None;
+        let mut start = 0usize;
         for _ in 0..4 {
-            let prog = base_name(&name.text);
-            let skip = match prog {
+            let current = match name_at {
+                None => name,
+                Some(i) => match all.get(i) {
+                    Some(w) => w,
+                    None => break,
+                },
+            };
+            let args = all.get(start..).unwrap_or(&[]);
+            let skip = match base_name(&current.text) {
                 "sudo" => skip_options(
                     args,
                     &["-u", "-g", "-h", "-p", "-C", "-D", "-r", "-t", "-U"],
@@ -110,29 +177,43 @@ impl Command {
                 "exec" | "time" | "nohup" | "command" => skip_options(args, &[]),
                 _ => break,
             };
-            match args.get(skip) {
-                Some(next) => {
-                    name = next;
-                    args = args.get(skip + 1..).unwrap_or(&[]);
-                }
-                None => break,
+            if args.get(skip).is_none() {
+                break;
             }
+            name_at = Some(start + skip);
+            start = start + skip + 1;
         }
-        let mut program = normalise_program(base_name(&name.text));
+        let word = name_at.and_then(|i| all.get(i)).unwrap_or(name);
+        let prog = normalise_program(base_name(&word.text));
+        let mut program = Text::from(prog);
+        let args = all.get(start..).unwrap_or(&[]);
         if program.starts_with("python")
             && args.first().is_some_and(|a| a.text == "-m")
             && args
                 .get(1)
                 .is_some_and(|a| a.text == "pip" || a.text == "pip3")
         {
-            program = "pip";
-            args = args.get(2..).unwrap_or(&[]);
+            program = Text::from("pip");
+            start += 2;
         }
+        Resolved {
+            name: name_at,
+            args: start,
+            program,
+        }
+    }
+}
+
+impl Command {
+    /// The program actually run, after wrappers.
+    pub fn invocation(&self) -> Invocation<'_> {
+        let r = &self.resolved;
+        let name = r.name.and_then(|i| self.args.get(i)).unwrap_or(&self.name);
         Invocation {
             command: self,
             name,
-            program,
-            args,
+            program: r.program.as_str(),
+            args: self.args.get(r.args..).unwrap_or(&[]),
         }
     }
 }
@@ -198,7 +279,18 @@ impl<'a> Invocation<'a> {
 
     /// The first non-option argument (the subcommand for `apt-get`, `npm`, …).
     pub fn subcommand(&self, with_value: &[&str]) -> Option<&'a ShellWord> {
-        self.positionals(with_value).into_iter().next()
+        let mut i = 0;
+        while let Some(a) = self.args.get(i) {
+            let t = a.text.as_str();
+            if !t.starts_with('-') || t == "-" {
+                return Some(a);
+            }
+            if t == "--" {
+                return self.args.get(i + 1);
+            }
+            i += if with_value.contains(&t) { 2 } else { 1 };
+        }
+        None
     }
 
     /// Whether an option is given: `long` as `--long` or `--long=…`, `short` as `-x` alone or
@@ -489,15 +581,19 @@ fn analyse_instruction(model: &Model, text: &str, index: usize) -> Option<Script
                     span: w.span,
                     literal: true,
                 };
+                let name = word(first);
+                let args: Vec<ShellWord> = items.iter().skip(1).map(word).collect();
+                let resolved = Resolved::of(&name, &args);
                 script.commands.push(Command {
-                    name: word(first),
-                    args: items.iter().skip(1).map(word).collect(),
+                    name,
+                    args,
                     span: json.span,
                     assignments: Vec::new(),
                     pipeline: None,
                     substitution: false,
                     heredoc: false,
                     heredoc_input: false,
+                    resolved,
                 });
             }
         }
@@ -834,7 +930,9 @@ impl Walker<'_> {
             return;
         };
         let index = self.script.commands.len();
+        let resolved = Resolved::of(&name, &args);
         self.script.commands.push(Command {
+            resolved,
             name,
             args,
             span: Span::new(node.start_byte(), node.end_byte()),
@@ -964,7 +1062,7 @@ mod tests {
     use super::*;
 
     fn names(s: &Script) -> Vec<String> {
-        s.commands.iter().map(|c| c.name.text.clone()).collect()
+        s.commands.iter().map(|c| c.name.text.to_string()).collect()
     }
 
     #[test]

@@ -85,7 +85,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
         let dir = first
             .and_then(|c| c.args.first())
             .filter(|a| a.literal)
-            .map(|a| a.text.clone());
+            .map(|a| a.text.to_string());
         match (&previous, dir) {
             (Some((stage_prev, d)), Some(dir)) if *d == dir && Some(*stage_prev) == ins.stage => {
                 if let Some(c) = first {

@@ -71,6 +71,13 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
         let Some(script) = util::script(&scripts, i + 1) else {
             continue;
         };
+        if !script
+            .commands
+            .iter()
+            .any(|c| c.invocation().program == "chmod")
+        {
+            continue;
+        }
         let paths = copied_paths(ins);
         if paths.is_empty() {
             continue;

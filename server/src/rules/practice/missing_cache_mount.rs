@@ -36,6 +36,9 @@ to every RUN that builds, so it is left to you.
 
 /// The cache directory an install downloads into, when it is one of the handled installers.
 fn cache_target(inv: &Invocation) -> Option<&'static str> {
+    if !matches!(inv.program, "npm" | "yarn" | "pnpm" | "pip" | "uv") {
+        return None;
+    }
     let pos: Vec<&str> = inv
         .positionals(&["--prefix", "-C", "--cwd", "--dir", "-r", "--requirement"])
         .iter()

@@ -76,9 +76,7 @@ fn sets_pipefail_before(script: &Script, offset: usize) -> bool {
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     for (i, _, script) in util::runs(ctx) {
-        if shell_sets_pipefail(ctx, i) {
-            continue;
-        }
+        let mut shell_checked: Option<bool> = None;
         for p in &script.pipelines {
             let Some(first_pipe) = p.pipes.first() else {
                 continue;
@@ -97,6 +95,9 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
                 .all(|c| matches!(c.invocation().program, "echo" | "printf" | "yes" | "true"));
             if harmless || p.condition || sets_pipefail_before(&script, p.span.start) {
                 continue;
+            }
+            if *shell_checked.get_or_insert_with(|| shell_sets_pipefail(ctx, i)) {
+                break;
             }
             out.push(RULE.finding(
                 *first_pipe,

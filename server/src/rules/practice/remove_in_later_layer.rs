@@ -110,7 +110,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
                         if let Some(t) = target.filter(|t| {
                             t.literal && t.text.starts_with('/') && t.text != "/dev/null"
                         }) {
-                            added.push((t.text.clone(), t.span, i));
+                            added.push((t.text.to_string(), t.span, i));
                         }
                     }
                 }

@@ -1,5 +1,8 @@
 //! SecretValue: credentials written literally into the Dockerfile.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use crate::model::{InstructionKind, Span};
 use crate::rules::{Category, Ctx, Finding, Rule, Severity};
 
@@ -37,7 +40,38 @@ committed.
     check,
 };
 
+thread_local! {
+    /// The findings of the last documents checked (text → findings): rules run again on an
+    /// unchanged text cost a comparison.
+    static LAST: RefCell<Vec<(String, Rc<Vec<Finding>>)>> = const { RefCell::new(Vec::new()) };
+}
+
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
+    let cached = LAST.with(|l| {
+        l.borrow()
+            .iter()
+            .find(|(t, _)| t.len() == ctx.text.len() && t == ctx.text)
+            .map(|(_, f)| f.clone())
+    });
+    let found = match cached {
+        Some(f) => f,
+        None => {
+            let f = Rc::new(find_all(ctx));
+            LAST.with(|l| {
+                let mut l = l.borrow_mut();
+                if l.len() >= 2 {
+                    l.remove(0);
+                }
+                l.push((ctx.text.to_string(), f.clone()));
+            });
+            f
+        }
+    };
+    out.extend(found.iter().cloned());
+}
+
+fn find_all(ctx: &Ctx) -> Vec<Finding> {
+    let mut out = Vec::new();
     for ins in &ctx.model.instructions {
         let kind = match &ins.kind {
             InstructionKind::Unknown(_) => continue,
@@ -64,6 +98,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             ));
         }
     }
+    out
 }
 
 fn is_word_byte(b: u8) -> bool {

@@ -30,7 +30,7 @@ fn uid_of(args: &[crate::rules::shell::ShellWord]) -> Option<u64> {
     while let Some(a) = it.next() {
         let t = a.text.as_str();
         let v = if t == "-u" || t == "--uid" {
-            it.next().map(|w| w.text.clone())
+            it.next().map(|w| w.text.to_string())
         } else if let Some(v) = t.strip_prefix("--uid=") {
             Some(v.to_string())
         } else if let Some(v) = t

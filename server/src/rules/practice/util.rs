@@ -38,12 +38,19 @@ pub fn stage_instructions<'a>(model: &'a Model, stage: &Stage) -> &'a [Instructi
 
 /// The earlier stage a stage is built on (`FROM <stage>`), if any.
 pub fn parent_stage(model: &Model, stage: &Stage) -> Option<usize> {
-    if let Some(r) = model
-        .stage_refs
-        .iter()
-        .find(|r| r.kind == StageRefKind::FromImage && r.instruction == stage.from)
-    {
-        return r.target;
+    // The references are in instruction order.
+    let refs = &model.stage_refs;
+    let first = refs.partition_point(|r| r.instruction < stage.from);
+    for r in refs.get(first..).unwrap_or(&[]) {
+        if r.instruction != stage.from {
+            break;
+        }
+        if r.kind == StageRefKind::FromImage {
+            return r.target;
+        }
+    }
+    if !refs.is_empty() {
+        return None;
     }
     // Fallback when the model has no stage references: match the image name.
     let image = stage.image.as_ref()?;
@@ -714,7 +721,7 @@ fn requirement_files(args: &[shell::ShellWord]) -> Vec<String> {
         let t = a.text.as_str();
         if t == "-r" || t == "--requirement" {
             if let Some(v) = args.get(i + 1) {
-                out.push(v.text.clone());
+                out.push(v.text.to_string());
             }
             i += 2;
             continue;
@@ -735,18 +742,16 @@ fn requirement_files(args: &[shell::ShellWord]) -> Vec<String> {
 /// The sources and destination of a COPY/ADD (shell or exec form), heredoc markers excluded.
 pub fn copy_sources_dest(
     ins: &Instruction,
-) -> (Vec<crate::model::Word>, Option<crate::model::Word>) {
-    let words: Vec<crate::model::Word> = match &ins.json {
-        Some(j) => j.items.clone(),
-        None => ins.words.clone(),
+) -> (Vec<&crate::model::Word>, Option<&crate::model::Word>) {
+    let words: &[crate::model::Word] = match &ins.json {
+        Some(j) => &j.items,
+        None => &ins.words,
     };
-    let mut words = words;
-    let dest = words.pop();
-    let sources = words
-        .into_iter()
-        .filter(|w| !w.raw.starts_with("<<"))
-        .collect();
-    (sources, dest)
+    let Some((dest, rest)) = words.split_last() else {
+        return (Vec::new(), None);
+    };
+    let sources = rest.iter().filter(|w| !w.raw.starts_with("<<")).collect();
+    (sources, Some(dest))
 }
 
 /// A COPY/ADD source that is the whole build context (`.`, `./`, `*`, `./*`, `/`).
