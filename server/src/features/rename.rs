@@ -238,8 +238,19 @@ fn check_var_collision(model: &Model, root: usize, new_name: &str) -> Result<(),
     let clash = model.vars.iter().enumerate().find(|(i, d)| {
         !members.contains(i)
             && d.name == new_name
-            && (d.kind == VarKind::GlobalArg || scopes.contains(&d.stage))
+            && (matches!(d.kind, VarKind::GlobalArg | VarKind::Predefined)
+                || scopes.contains(&d.stage))
     });
+    // An undefined `$NEW` where the renamed variable is visible would start to refer to it.
+    let captured = model
+        .var_uses
+        .iter()
+        .any(|u| u.name == new_name && u.def.is_none() && scopes.contains(&u.stage));
+    if clash.is_none() && captured {
+        return Err(RenameError::Collision(format!(
+            "'{new_name}' is used (undefined) in the same scope; renaming would change what it refers to"
+        )));
+    }
     match clash {
         Some((_, d)) => {
             let what = match d.kind {
@@ -347,6 +358,12 @@ mod tests {
             );
         }
         assert!(matches!(renamed(src, "B"), Err(RenameError::Collision(_))));
+        assert!(matches!(
+            renamed(src, "TARGETARCH"),
+            Err(RenameError::Collision(_))
+        ));
+        let src2 = "FROM alpine\nARG ‸A=1\nRUN echo $A $C\n";
+        assert!(matches!(renamed(src2, "C"), Err(RenameError::Collision(_))));
         assert_eq!(
             renamed(src, "a_1").unwrap(),
             "FROM alpine\nARG a_1=1\nENV B=2\nRUN echo $a_1 $B\n"
