@@ -370,6 +370,9 @@ type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
 
 #[derive(Default)]
 struct Cache {
+    /// The analysis returned last during the current check session (session id, text
+    /// address, text length): rules of one check share it without comparing texts.
+    session: Option<(u64, usize, usize, Scripts)>,
     /// The last documents analysed: text → analysis.
     docs: Vec<(String, Scripts)>,
     /// Instruction text → its analysis.
@@ -386,6 +389,28 @@ thread_local! {
 /// Cached per thread: the same text is not analysed twice in a row, and after an edit only
 /// the RUN instructions whose text changed are parsed again.
 pub fn scripts(model: &Model, text: &str) -> Scripts {
+    let session = super::engine::session();
+    let key = (session, text.as_ptr() as usize, text.len());
+    if session != 0 {
+        let hit = CACHE.with(|c| {
+            c.borrow()
+                .session
+                .as_ref()
+                .filter(|(s, p, l, _)| (*s, *p, *l) == key)
+                .map(|(_, _, _, v)| v.clone())
+        });
+        if let Some(s) = hit {
+            return s;
+        }
+    }
+    let result = scripts_uncached(model, text);
+    if session != 0 {
+        CACHE.with(|c| c.borrow_mut().session = Some((key.0, key.1, key.2, result.clone())));
+    }
+    result
+}
+
+fn scripts_uncached(model: &Model, text: &str) -> Scripts {
     let cached = CACHE.with(|c| {
         let c = c.borrow();
         c.docs
