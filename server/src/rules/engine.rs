@@ -152,3 +152,130 @@ fn suppressed_here(model: &Model, sup: &Suppressions, rule: &Rule, f: &Finding) 
     }
     false
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::config::Config;
+    use crate::rules::{check, CheckOptions, Severity};
+
+    fn run_with(text: &str, opts: &CheckOptions) -> Vec<(String, Severity)> {
+        let model = crate::model::build(text);
+        check(&model, text, opts)
+            .into_iter()
+            .map(|f| (f.rule.to_string(), f.severity))
+            .collect()
+    }
+
+    /// The BuildKit-check and build-error findings (not the best practices).
+    fn rules_of(text: &str) -> Vec<String> {
+        run_with(text, &CheckOptions::default())
+            .into_iter()
+            .map(|(r, _)| r)
+            .filter(|r| {
+                crate::rules::find(r)
+                    .is_some_and(|r| r.buildkit || r.category == crate::rules::Category::Syntax)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn findings_are_sorted_by_position() {
+        let text = "FROM alpine as base\nMAINTAINER me\nWORKDIR app\n";
+        let model = crate::model::build(text);
+        let f = check(&model, text, &CheckOptions::default());
+        assert!(f.windows(2).all(|w| w[0].span.start <= w[1].span.start));
+    }
+
+    #[test]
+    fn configured_levels_by_id_and_alias() {
+        let text = "FROM alpine\nMAINTAINER me\nCMD run\n";
+        let mut config = Config::default();
+        config.rules.insert("DL4000".into(), Some(Severity::Error));
+        config.rules.insert("JSONArgsRecommended".into(), None);
+        let out = run_with(
+            text,
+            &CheckOptions {
+                config,
+                ..CheckOptions::default()
+            },
+        );
+        assert!(out.contains(&("MaintainerDeprecated".into(), Severity::Error)));
+        assert!(!out.iter().any(|(r, _)| r == "JSONArgsRecommended"));
+    }
+
+    #[test]
+    fn check_directive_and_env_override() {
+        let text =
+            "# check=skip=MaintainerDeprecated;error=true\nFROM alpine\nMAINTAINER me\nCMD run\n";
+        let out = run_with(text, &CheckOptions::default());
+        assert!(!out.iter().any(|(r, _)| r == "MaintainerDeprecated"));
+        assert!(out.contains(&("JSONArgsRecommended".into(), Severity::Error)));
+        let opts = CheckOptions {
+            buildkit_check: Some("skip=JSONArgsRecommended".into()),
+            ..CheckOptions::default()
+        };
+        let out = run_with(text, &opts);
+        assert!(out.contains(&("MaintainerDeprecated".into(), Severity::Warning)));
+        assert!(!out.iter().any(|(r, _)| r == "JSONArgsRecommended"));
+        // The same through --build-arg.
+        let opts = CheckOptions {
+            build_args: vec![("BUILDKIT_DOCKERFILE_CHECK".into(), "skip=all".into())],
+            ..CheckOptions::default()
+        };
+        assert!(!run_with(text, &opts)
+            .iter()
+            .any(|(r, _)| r == "MaintainerDeprecated" || r == "JSONArgsRecommended"));
+    }
+
+    #[test]
+    fn comments_above_an_instruction() {
+        let text = "FROM alpine\n# check=skip=MaintainerDeprecated // ok here\nMAINTAINER a\nMAINTAINER b\n";
+        assert_eq!(
+            rules_of(text)
+                .iter()
+                .filter(|r| *r == "MaintainerDeprecated")
+                .count(),
+            1
+        );
+        let text =
+            "FROM alpine\n# dockerfile-ls ignore=JSONArgsRecommended\nCMD run\nENTRYPOINT go\n";
+        assert_eq!(rules_of(text), vec!["JSONArgsRecommended".to_string()]);
+        let text = "FROM alpine\n# hadolint ignore=DL3025,DL4000\nCMD run\n";
+        assert!(rules_of(text).is_empty());
+        let text = "# hadolint global ignore=DL3025\nFROM alpine\nCMD run\nENTRYPOINT go\n";
+        assert!(rules_of(text).is_empty());
+    }
+
+    #[test]
+    fn skip_all_keeps_build_errors_and_enabled_experimental_rules() {
+        let text = "# check=skip=all;experimental=InvalidDefinitionDescription\nFROM alpine\n# not a description\nARG foo=1\nCOPPY a b\n";
+        let out = rules_of(text);
+        assert!(out.contains(&"UnknownInstruction".to_string()), "{out:?}");
+        assert!(
+            out.contains(&"InvalidDefinitionDescription".to_string()),
+            "{out:?}"
+        );
+        // Experimental rules stay off unless enabled.
+        assert!(!rules_of("FROM alpine\n# not a description\nARG foo=1\n")
+            .contains(&"InvalidDefinitionDescription".to_string()));
+    }
+
+    #[test]
+    fn no_panic_on_odd_input() {
+        for text in [
+            "",
+            "\n",
+            "#",
+            "FROM",
+            "FROM \\\n",
+            "RUN <<",
+            "COPY --",
+            "FROM a AS",
+            "ARG =",
+            "EXPOSE :",
+            "\u{feff}FROM x",
+        ] {
+            let _ = rules_of(text);
+        }
+    }
+}
