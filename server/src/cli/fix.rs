@@ -113,7 +113,7 @@ fn fix_one(path: &Path, args: &Args) -> Result<bool, String> {
         let out = diff
             .unified_diff()
             .context_radius(3)
-            .header(&format!("a/{name}"), &format!("b/{name}"))
+            .header(&diff_name("a", &name), &diff_name("b", &name))
             .to_string();
         print_out(&out)?;
     } else if args.write {
@@ -125,6 +125,11 @@ fn fix_one(path: &Path, args: &Args) -> Result<bool, String> {
         print_out(&fixed)?;
     }
     Ok(applied)
+}
+
+/// `a/Dockerfile`, or `a/tmp/Dockerfile` for an absolute path.
+fn diff_name(side: &str, name: &str) -> String {
+    format!("{side}/{}", name.trim_start_matches('/'))
 }
 
 fn print_out(s: &str) -> Result<(), String> {

@@ -280,8 +280,10 @@ pub fn apply_edits(text: &str, edits: &[Edit]) -> String {
         if e.span.start < pos || e.span.end < e.span.start {
             continue;
         }
-        let (Some(before), Some(_)) = (text.get(pos..e.span.start), text.get(e.span.start..e.span.end))
-        else {
+        let (Some(before), Some(_)) = (
+            text.get(pos..e.span.start),
+            text.get(e.span.start..e.span.end),
+        ) else {
             continue;
         };
         out.push_str(before);
@@ -324,7 +326,8 @@ fn overlaps(span: Span, range: Span) -> bool {
     if range.is_empty() {
         span.touches(range.start)
     } else {
-        span.start < range.end && range.start < span.end || span.is_empty() && range.touches(span.start)
+        span.start < range.end && range.start < span.end
+            || span.is_empty() && range.touches(span.start)
     }
 }
 

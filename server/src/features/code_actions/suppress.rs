@@ -16,7 +16,10 @@ pub fn suppressions(model: &Model, text: &str, finding: &Finding) -> Vec<(String
     let mut out = Vec::new();
     if let Some(edit) = ignore_comment(model, text, finding) {
         out.push((
-            format!("Ignore {} for this instruction (# dockerfile-ls ignore)", rule.id),
+            format!(
+                "Ignore {} for this instruction (# dockerfile-ls ignore)",
+                rule.id
+            ),
             vec![edit],
         ));
     }
@@ -111,7 +114,10 @@ fn check_skip(model: &Model, text: &str, rule: &str) -> Option<Edit> {
         } else {
             head.split(';').map(str::to_string).collect()
         };
-        match parts.iter_mut().find(|p| p.trim_start().starts_with("skip=")) {
+        match parts
+            .iter_mut()
+            .find(|p| p.trim_start().starts_with("skip="))
+        {
             Some(p) => {
                 p.push(',');
                 p.push_str(rule);
@@ -193,7 +199,7 @@ mod tests {
         );
         suppressed_by_each(
             "FROM node:22\n# dockerfile-ls ignore=RootUser\nCOPY . .\nRUN npm install\n",
-            "NpmCiPreferred",
+            "CacheBustingCopy",
         );
         suppressed_by_each("FROM alpine\r\n  RUN apk add curl\r\n", "ApkNoCache");
     }

@@ -67,18 +67,11 @@ pub(crate) fn eol(text: &str) -> &'static str {
     }
 }
 
-/// Leading blanks of the line containing `offset`.
-pub(crate) fn indent_at(text: &str, offset: usize) -> &str {
-    let start = line_start(text, offset);
-    let line = text.get(start..).unwrap_or_default();
-    let n = line
-        .find(|c: char| c != ' ' && c != '\t')
-        .unwrap_or(line.len());
-    line.get(..n).unwrap_or_default()
-}
-
 /// The instruction the finding is about (the one its span starts in).
-pub(crate) fn instruction_of<'m>(model: &'m Model, finding: &Finding) -> Option<(usize, &'m Instruction)> {
+pub(crate) fn instruction_of<'m>(
+    model: &'m Model,
+    finding: &Finding,
+) -> Option<(usize, &'m Instruction)> {
     model.instruction_at(finding.span.start)
 }
 

@@ -62,8 +62,23 @@ fn created_user(model: &Model, text: &str, stage: usize) -> Option<String> {
                 let inv = c.invocation();
                 if matches!(inv.program, "useradd" | "adduser") {
                     let with_value = [
-                        "-u", "-g", "-G", "-d", "-s", "-h", "-c", "-k", "-K", "--uid", "--gid",
-                        "--home", "--shell", "--gecos", "--ingroup", "--home-dir", "--groups",
+                        "-u",
+                        "-g",
+                        "-G",
+                        "-d",
+                        "-s",
+                        "-h",
+                        "-c",
+                        "-k",
+                        "-K",
+                        "--uid",
+                        "--gid",
+                        "--home",
+                        "--shell",
+                        "--gecos",
+                        "--ingroup",
+                        "--home-dir",
+                        "--groups",
                         "--comment",
                     ];
                     if let Some(w) = inv.positionals(&with_value).last() {
@@ -166,7 +181,9 @@ fn fix(model: &Model, text: &str, finding: &Finding) -> Option<Fix> {
             let at = match anchor.and_then(|i| model.instructions.get(i)) {
                 Some(a) => line_start(text, a.span.start),
                 None => {
-                    let last = model.instructions.get(st.instructions.end.checked_sub(1)?)?;
+                    let last = model
+                        .instructions
+                        .get(st.instructions.end.checked_sub(1)?)?;
                     let end = next_line_start(text, last.span.end);
                     if end == text.len() && !text.ends_with('\n') {
                         block.insert_str(0, eol);

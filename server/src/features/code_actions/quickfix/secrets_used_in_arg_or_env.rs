@@ -105,9 +105,10 @@ fn fix(model: &Model, text: &str, finding: &Finding) -> Option<Fix> {
         let run = model.instructions.get(*r)?;
         let has = run.flags.iter().any(|f| {
             f.name.eq_ignore_ascii_case("mount")
+                && f.options
+                    .iter()
+                    .any(|o| o.key == "type" && o.value.as_deref() == Some("secret"))
                 && f.options.iter().any(|o| {
-                    o.key == "type" && o.value.as_deref() == Some("secret")
-                }) && f.options.iter().any(|o| {
                     (o.key == "id" && o.value.as_deref() == Some(id.as_str()))
                         || (o.key == "env" && o.value.as_deref() == Some(name.as_str()))
                 })

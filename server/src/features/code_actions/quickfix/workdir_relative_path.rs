@@ -58,7 +58,11 @@ fn join(base: &str, rel: &str) -> String {
     let rel = rel.strip_prefix("./").unwrap_or(rel);
     let base = base.trim_end_matches('/');
     if rel == "." || rel.is_empty() {
-        return if base.is_empty() { "/".into() } else { base.into() };
+        return if base.is_empty() {
+            "/".into()
+        } else {
+            base.into()
+        };
     }
     format!("{base}/{rel}")
 }

@@ -101,7 +101,9 @@ pub enum What {
     Env,
     Workdir(String),
     Shell,
-    User { root: bool },
+    User {
+        root: bool,
+    },
     /// LABEL, EXPOSE, STOPSIGNAL, VOLUME, ONBUILD, MAINTAINER.
     Meta,
     Healthcheck,
@@ -149,7 +151,6 @@ pub struct Src<'a> {
     /// Stage-level ARG and ENV names that look like secrets (and are not kept).
     pub secret_args: Vec<String>,
     pub secret_envs: Vec<String>,
-    pub scripts: shell::Scripts,
 }
 
 impl<'a> Src<'a> {
@@ -213,7 +214,9 @@ pub fn read<'a>(model: &'a Model, text: &'a str) -> Option<Src<'a>> {
     let from = model.instructions.get(stage.from)?;
     let image = stage.image.clone()?;
     let lower_image = image.raw.to_ascii_lowercase();
-    if lower_image == "scratch" || lower_image.contains("windows") || lower_image.contains("nanoserver")
+    if lower_image == "scratch"
+        || lower_image.contains("windows")
+        || lower_image.contains("nanoserver")
     {
         return None;
     }
@@ -283,9 +286,10 @@ pub fn read<'a>(model: &'a Model, text: &'a str) -> Option<Src<'a>> {
         if !secret {
             continue;
         }
-        let used_in_from = model.var_uses.iter().any(|u| {
-            u.instruction == stage.from && pairs.iter().any(|kv| kv.key.value == u.name)
-        });
+        let used_in_from = model
+            .var_uses
+            .iter()
+            .any(|u| u.instruction == stage.from && pairs.iter().any(|kv| kv.key.value == u.name));
         if used_in_from {
             continue;
         }
@@ -381,7 +385,6 @@ pub fn read<'a>(model: &'a Model, text: &'a str) -> Option<Src<'a>> {
         footer,
         secret_args,
         secret_envs,
-        scripts,
     })
 }
 
@@ -489,7 +492,9 @@ fn run_info(model: &Model, text: &str, scripts: &shell::Scripts, index: usize) -
         && ins.heredocs.is_empty()
         && ins.json.is_none()
         && !cmds.is_empty()
-        && cmds.iter().all(|c| !c.command.heredoc && !c.command.heredoc_input);
+        && cmds
+            .iter()
+            .all(|c| !c.command.heredoc && !c.command.heredoc_input);
     if chain {
         let blank = |s: &str| -> String {
             let mut out = String::new();
@@ -566,7 +571,10 @@ fn positionals<'a>(args: &'a [ShellWord], with_value: &[&str]) -> Vec<&'a ShellW
 fn has_flag(args: &[ShellWord], short: &[&str], long: &[&str]) -> bool {
     args.iter().any(|a| {
         let t = a.text.as_str();
-        short.contains(&t) || long.iter().any(|l| t == *l || t.starts_with(&format!("{l}=")))
+        short.contains(&t)
+            || long
+                .iter()
+                .any(|l| t == *l || t.starts_with(&format!("{l}=")))
     })
 }
 
@@ -587,7 +595,14 @@ pub fn classify(c: &Command) -> Cat {
     let inv = c.invocation();
     let args = inv.args;
     let program = inv.program;
-    let npm_opts = ["--prefix", "-w", "--workspace", "--loglevel", "--registry", "--cache"];
+    let npm_opts = [
+        "--prefix",
+        "-w",
+        "--workspace",
+        "--loglevel",
+        "--registry",
+        "--cache",
+    ];
     match program {
         "npm" => {
             let pos = positionals(args, &npm_opts);
@@ -670,7 +685,8 @@ pub fn classify(c: &Command) -> Cat {
                 return Cat::Other;
             }
             let packages: Vec<&str> = pos.iter().skip(1).map(|w| w.text.as_str()).collect();
-            let local = |p: &str| p == "." || p.starts_with("./") || p.starts_with('/') || p == "..";
+            let local =
+                |p: &str| p == "." || p.starts_with("./") || p.starts_with('/') || p == "..";
             if has_flag(args, &["-e"], &["--editable"]) || packages.iter().any(|p| local(p)) {
                 return Cat::Build;
             }
@@ -697,7 +713,18 @@ pub fn classify(c: &Command) -> Cat {
             }
         }
         "poetry" => {
-            let pos = positionals(args, &["-C", "--directory", "--with", "--without", "--only", "-E", "--extras"]);
+            let pos = positionals(
+                args,
+                &[
+                    "-C",
+                    "--directory",
+                    "--with",
+                    "--without",
+                    "--only",
+                    "-E",
+                    "--extras",
+                ],
+            );
             match pos.first().map(|w| w.text.as_str()).unwrap_or("") {
                 "install" | "sync" => Cat::Install(Tool::Poetry),
                 "build" | "run" => Cat::Build,
@@ -706,7 +733,17 @@ pub fn classify(c: &Command) -> Cat {
             }
         }
         "uv" => {
-            let pos = positionals(args, &["--directory", "--project", "--extra", "--group", "-p", "--python"]);
+            let pos = positionals(
+                args,
+                &[
+                    "--directory",
+                    "--project",
+                    "--extra",
+                    "--group",
+                    "-p",
+                    "--python",
+                ],
+            );
             match pos.first().map(|w| w.text.as_str()).unwrap_or("") {
                 "sync" => Cat::Install(Tool::Uv),
                 "run" => Cat::Build,
@@ -730,7 +767,10 @@ pub fn classify(c: &Command) -> Cat {
             }
         }
         "go" => {
-            let pos = positionals(args, &["-o", "-C", "-ldflags", "-gcflags", "-tags", "-mod", "-p"]);
+            let pos = positionals(
+                args,
+                &["-o", "-C", "-ldflags", "-gcflags", "-tags", "-mod", "-p"],
+            );
             let sub = pos.first().map(|w| w.text.as_str()).unwrap_or("");
             match sub {
                 "mod" => match pos.get(1).map(|w| w.text.as_str()) {
@@ -743,9 +783,22 @@ pub fn classify(c: &Command) -> Cat {
                 _ => Cat::Other,
             }
         }
-        "apt-get" | "apt" | "apk" | "yum" | "dnf" | "microdnf" | "zypper" | "tdnf"
-        | "update-ca-certificates" | "dpkg" | "rpm" | "apt-key" | "add-apt-repository"
-        | "dpkg-reconfigure" | "locale-gen" | "debconf-set-selections" => Cat::System,
+        "apt-get"
+        | "apt"
+        | "apk"
+        | "yum"
+        | "dnf"
+        | "microdnf"
+        | "zypper"
+        | "tdnf"
+        | "update-ca-certificates"
+        | "dpkg"
+        | "rpm"
+        | "apt-key"
+        | "add-apt-repository"
+        | "dpkg-reconfigure"
+        | "locale-gen"
+        | "debconf-set-selections" => Cat::System,
         "useradd" | "adduser" | "groupadd" | "addgroup" | "usermod" => Cat::UserSetup,
         "set" => Cat::Set,
         "bundle" | "gem" | "composer" | "mvn" | "mvnw" | "gradle" | "gradlew" | "dotnet"

@@ -14,6 +14,14 @@ pub fn plan(src: &Src, r: &Routed, c: &Common) -> Option<Plan> {
     if c.app_guessed || c.app == "/" {
         return None;
     }
+    // Web servers that start as root to bind port 80 and drop privileges themselves.
+    let image = src.image.raw.to_ascii_lowercase();
+    if ["apache", "httpd", "nginx", "caddy", "traefik"]
+        .iter()
+        .any(|w| image.contains(w))
+    {
+        return None;
+    }
     // Something must install or build: a known package manager.
     if !r.foreign && r.tools.is_empty() && !super::go::builds_go(src) {
         return None;
@@ -24,7 +32,7 @@ pub fn plan(src: &Src, r: &Routed, c: &Common) -> Option<Plan> {
     b.notes
         .push("# builder: the original stage: dependencies and build".to_string());
     if c.app_synth {
-        b.add(c.from_pos, 1, format!("{} {}", kw("WORKDIR"), c.app));
+        b.add(c.from_pos, 1, super::synth_workdir(src, c, true));
     }
     let mut bundler = false;
     let mut noted = false;
@@ -87,7 +95,7 @@ fn stages_done(
         );
     }
     if c.app_synth {
-        run.add(c.from_pos, 1, format!("{} {}", kw("WORKDIR"), c.app));
+        run.add(c.from_pos, 1, super::synth_workdir(src, c, false));
     }
     let copy = kw("COPY");
     let at = c.app_pos;
@@ -101,7 +109,16 @@ fn stages_done(
             format!("{copy} --from=builder /usr/local/bundle /usr/local/bundle"),
         );
     }
-    run.add(at, 3, format!("{copy} --from=builder {} {}", c.app, c.app));
+    let owner = if c.user.is_none() {
+        " --chown=app:app"
+    } else {
+        ""
+    };
+    run.add(
+        at,
+        3,
+        format!("{copy} --from=builder{owner} {} {}", c.app, c.app),
+    );
     for item in &src.items {
         match &item.what {
             What::Meta | What::Healthcheck | What::Cmd | What::Entrypoint => run.keep(item),

@@ -4,8 +4,8 @@ use super::analyze::{program_words, Cat, CopyKind, Src, What};
 use super::render::{self, fill_context, EnvMode, OutStage};
 use super::route::{Dest, Routed};
 use super::{
-    add_part, add_setup, before_cmd, copy_without_owner, is_broad_copy, is_source_copy,
-    json_array, last_of, runner_flags, secret_flags, secret_note, words_of, Common, Plan,
+    add_part, add_setup, before_cmd, copy_without_owner, is_broad_copy, is_source_copy, json_array,
+    last_of, runner_flags, secret_flags, secret_note, words_of, Common, Plan,
 };
 use crate::model::Span;
 
@@ -120,7 +120,9 @@ pub fn plan(src: &Src, r: &Routed, c: &Common) -> Option<Plan> {
                     }
                 }
                 None => {
-                    let t = program_path.clone().unwrap_or_else(|| "/out/app".to_string());
+                    let t = program_path
+                        .clone()
+                        .unwrap_or_else(|| "/out/app".to_string());
                     let build_word = args.iter().find(|a| a.text == "build")?;
                     rewrites.push((
                         Span::new(build_word.span.end, build_word.span.end),
@@ -149,7 +151,7 @@ pub fn plan(src: &Src, r: &Routed, c: &Common) -> Option<Plan> {
     );
     add_setup(&mut deps, src, r);
     if c.app_synth {
-        deps.add(c.from_pos, 1, format!("{} {}", kw("WORKDIR"), c.app));
+        deps.add(c.from_pos, 1, super::synth_workdir(src, c, true));
     }
     let first_source = src
         .items
@@ -163,7 +165,9 @@ pub fn plan(src: &Src, r: &Routed, c: &Common) -> Option<Plan> {
     let mut manifest_copied = false;
     for item in &src.items {
         match &item.what {
-            What::Copy(CopyKind::Manifest) if item.index < anchor.max(first_source.unwrap_or(0)) => {
+            What::Copy(CopyKind::Manifest)
+                if item.index < anchor.max(first_source.unwrap_or(0)) =>
+            {
                 deps.keep(item);
                 manifest_copied = true;
             }
@@ -232,7 +236,7 @@ pub fn plan(src: &Src, r: &Routed, c: &Common) -> Option<Plan> {
         let text = render::run_text(src, part, &rewrites, &fl)?;
         add_part(&mut b, src, part, text);
     }
-    fill_context(src, &mut b, &deps_used, EnvMode::Build);
+    fill_context(src, &mut b, &deps_used, EnvMode::Builder);
     stages.push(b);
 
     // runner
@@ -248,15 +252,23 @@ pub fn plan(src: &Src, r: &Routed, c: &Common) -> Option<Plan> {
             .to_string(),
     );
     if c.app_synth {
-        run.add(c.from_pos, 1, format!("{} {}", kw("WORKDIR"), c.app));
+        run.add(c.from_pos, 1, super::synth_workdir(src, c, false));
     }
     let copy = kw("COPY");
     let at = c.app_pos;
     for (k, bin) in binaries.iter().enumerate() {
-        run.add(at, 1 + k as i32, format!("{copy} --from=builder {bin} {bin}"));
+        run.add(
+            at,
+            1 + k as i32,
+            format!("{copy} --from=builder {bin} {bin}"),
+        );
     }
     if go_bin {
-        run.add(at, 20, format!("{copy} --from=builder /go/bin/ /usr/local/bin/"));
+        run.add(
+            at,
+            20,
+            format!("{copy} --from=builder /go/bin/ /usr/local/bin/"),
+        );
     }
     for item in &src.items {
         match &item.what {
@@ -265,15 +277,13 @@ pub fn plan(src: &Src, r: &Routed, c: &Common) -> Option<Plan> {
             What::Healthcheck => {
                 let ins = src.model.instructions.get(item.index)?;
                 let exec = ins.json.is_some()
-                    || words_of(src, item).first().is_some_and(|w| w.eq_ignore_ascii_case("NONE"));
+                    || words_of(src, item)
+                        .first()
+                        .is_some_and(|w| w.eq_ignore_ascii_case("NONE"));
                 if exec {
                     run.keep(item);
                 } else {
-                    let commented: String = item
-                        .text
-                        .lines()
-                        .map(|l| format!("# {l}\n"))
-                        .collect();
+                    let commented: String = item.text.lines().map(|l| format!("# {l}\n")).collect();
                     run.add(
                         item.index,
                         0,
@@ -313,9 +323,17 @@ pub fn plan(src: &Src, r: &Routed, c: &Common) -> Option<Plan> {
     }
     if ep.is_none() && cmd.is_none() {
         let bin = binaries.first()?;
-        run.add(usize::MAX, 0, format!("{} {}", kw("ENTRYPOINT"), json_array(&[bin.clone()])));
+        run.add(
+            usize::MAX,
+            0,
+            format!("{} {}", kw("ENTRYPOINT"), json_array(&[bin.clone()])),
+        );
     }
-    run.add(before_cmd(src), -1, format!("{} nonroot:nonroot", kw("USER")));
+    run.add(
+        before_cmd(src),
+        -1,
+        format!("{} nonroot:nonroot", kw("USER")),
+    );
     fill_context(src, &mut run, &[], EnvMode::Runtime);
     stages.push(run);
     Some(Plan {

@@ -30,7 +30,7 @@ use render::OutStage;
 use route::{Dest, Part, Routed};
 
 pub const TITLE: &str = "Split into deps, builder and runner stages";
-pub const TITLE_DISTROLESS: &str = "Split into deps, builder and runner stages (distroless runner)";
+pub const TITLE_DISTROLESS: &str = "Split into stages: deps, builder and a distroless runner";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Variant {
@@ -104,29 +104,37 @@ pub fn split(model: &Model, text: &str, variant: Variant) -> Option<String> {
         f
     };
     let common = Common::new(&src, &routed)?;
+    let mut generic_plan = false;
     let plan = if routed.unsplittable || routed.foreign || families.len() != 1 {
         if variant != Variant::Standard {
             return None;
         }
+        generic_plan = true;
         generic::plan(&src, &routed, &common)?
     } else {
         let planned = match families.first()? {
             Family::Node => node::plan(&src, &routed, &common, variant),
-            Family::Python if variant == Variant::Standard => {
-                python::plan(&src, &routed, &common)
-            }
+            Family::Python if variant == Variant::Standard => python::plan(&src, &routed, &common),
             Family::Go if variant == Variant::Standard => go::plan(&src, &routed, &common),
             _ => return None,
         };
         match planned {
             Some(p) => p,
-            None if variant == Variant::Standard => generic::plan(&src, &routed, &common)?,
+            None if variant == Variant::Standard => {
+                generic_plan = true;
+                generic::plan(&src, &routed, &common)?
+            }
             None => return None,
         }
     };
-    let add_syntax = plan.needs_syntax && !src.has_syntax;
+    let secret_mounts = plan
+        .stages
+        .iter()
+        .flat_map(|s| &s.entries)
+        .any(|e| e.text.contains("--mount=type=secret,"));
+    let add_syntax = (plan.needs_syntax || secret_mounts) && !src.has_syntax;
     let out = render::render(&src, &plan.stages, add_syntax);
-    let out = finish(&out)?;
+    let out = finish(&out, generic_plan)?;
     Some(out)
 }
 
@@ -139,14 +147,15 @@ pub(crate) struct Plan {
 
 /// Checks on the result: it parses, every `--from` names an earlier stage; a broad COPY
 /// left before an install (generic plan) is reordered with the rule's own fix.
-fn finish(out: &str) -> Option<String> {
+fn finish(out: &str, reorder: bool) -> Option<String> {
     let mut current = out.to_string();
-    for _ in 0..3 {
+    for _ in 0..if reorder { 3 } else { 0 } {
         let model = crate::model::build(&current);
         if !model.errors.is_empty() {
             return None;
         }
-        let findings = crate::rules::check(&model, &current, &crate::rules::CheckOptions::default());
+        let findings =
+            crate::rules::check(&model, &current, &crate::rules::CheckOptions::default());
         let Some(fix) = findings
             .iter()
             .filter(|f| f.rule == "CacheBustingCopy")
@@ -171,6 +180,19 @@ fn finish(out: &str) -> Option<String> {
             || r.name.contains(':')
     });
     refs_ok.then_some(current)
+}
+
+/// The WORKDIR line the plans add when the file has none (with a note in the first stage).
+pub(crate) fn synth_workdir(src: &Src, c: &Common, first: bool) -> String {
+    let line = format!("{} {}", src.kw("WORKDIR"), c.app);
+    if first && c.app_guessed {
+        format!(
+            "# The file had no WORKDIR: the application now lives in {}\n{line}",
+            c.app
+        )
+    } else {
+        line
+    }
 }
 
 /// What every plan needs to know.
@@ -211,13 +233,19 @@ impl Common {
         let mut app_guessed = false;
         let (app, app_synth, app_pos) = match chosen {
             Some((item, path)) => {
-                if !path.starts_with('/') || path.contains('$') || path.contains(char::is_whitespace)
+                if !path.starts_with('/')
+                    || path.contains('$')
+                    || path.contains(char::is_whitespace)
                 {
                     return None;
                 }
                 let p = path.trim_end_matches('/');
                 (
-                    if p.is_empty() { "/".to_string() } else { p.to_string() },
+                    if p.is_empty() {
+                        "/".to_string()
+                    } else {
+                        p.to_string()
+                    },
                     false,
                     item.index,
                 )
@@ -350,7 +378,12 @@ pub(crate) fn copy_without_owner(src: &Src, item: &Item) -> String {
         .map(|f| {
             // The flag and the blank after it.
             let mut end = f.span.end;
-            while src.text.as_bytes().get(end).is_some_and(|b| *b == b' ' || *b == b'\t') {
+            while src
+                .text
+                .as_bytes()
+                .get(end)
+                .is_some_and(|b| *b == b' ' || *b == b'\t')
+            {
                 end += 1;
             }
             (Span::new(f.span.start, end), String::new())
@@ -396,23 +429,17 @@ pub(crate) fn secret_flags(src: &Src, index: usize, install: bool) -> Vec<String
     out
 }
 
-/// A note for the secrets turned into secret mounts.
+/// A note for the secret ARGs turned into secret mounts.
 pub(crate) fn secret_note(src: &Src) -> Option<String> {
-    if src.secret_args.is_empty() && src.secret_envs.is_empty() {
+    if src.secret_args.is_empty() {
         return None;
     }
     let args: Vec<String> = src
         .secret_args
         .iter()
-        .chain(&src.secret_envs)
         .map(|n| format!("--secret id={},env={n}", n.to_ascii_lowercase()))
         .collect();
-    let names: Vec<&str> = src
-        .secret_args
-        .iter()
-        .chain(&src.secret_envs)
-        .map(String::as_str)
-        .collect();
+    let names: Vec<&str> = src.secret_args.iter().map(String::as_str).collect();
     Some(format!(
         "# {} {} passed as a build secret, not stored in the image: docker build {} .",
         names.join(", "),
@@ -433,7 +460,7 @@ pub(crate) fn add_part(stage: &mut OutStage, src: &Src, part: &Part, text: Strin
         .and_then(|ks| ks.first())
         .map_or(0, |k| *k as i32);
     let comments = if first { item.comments.as_str() } else { "" };
-    stage.add(item.index, sub, format!("{comments}{text}"));
+    stage.add_with_comments(item.index, sub, comments, text);
     if !stage.used.contains(&item.index) {
         stage.used.push(item.index);
     }
@@ -503,7 +530,9 @@ pub(crate) fn slim_variant(src: &Src) -> Option<String> {
         Some((v, d)) => (v, Some(d)),
         None => (lower.as_str(), None),
     };
-    let version_ok = version.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    let version_ok = version
+        .split('.')
+        .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
         || (name == "node" && matches!(version, "lts" | "current"));
     if !version_ok {
         return None;
@@ -571,7 +600,13 @@ pub(crate) fn create_user(src: &Src) -> String {
 
 /// Entries every runner has: user creation, runtime COPYs, the user's metadata
 /// instructions, HEALTHCHECK, CMD/ENTRYPOINT (unless `skip` says otherwise).
-pub(crate) fn add_runtime_items(stage: &mut OutStage, src: &Src, c: &Common, r: &Routed, skip_cmd: bool) {
+pub(crate) fn add_runtime_items(
+    stage: &mut OutStage,
+    src: &Src,
+    c: &Common,
+    r: &Routed,
+    skip_cmd: bool,
+) {
     for item in &src.items {
         match &item.what {
             What::Meta | What::Healthcheck => stage.keep(item),

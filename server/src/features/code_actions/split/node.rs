@@ -5,8 +5,8 @@ use super::render::{self, fill_context, EnvMode, OutStage};
 use super::route::{Dest, Routed};
 use super::{
     add_part, add_runtime_items, add_setup, before_cmd, copy_without_owner, has_setup,
-    is_broad_copy, is_source_copy, json_array, last_of, major_version, runtime_paths,
-    secret_flags, secret_note, slim_variant, words_of, Common, Plan, Variant,
+    is_broad_copy, is_source_copy, json_array, last_of, major_version, runtime_paths, secret_flags,
+    secret_note, slim_variant, words_of, Common, Plan, Variant,
 };
 use crate::model::Span;
 
@@ -189,7 +189,11 @@ pub fn plan(src: &Src, r: &Routed, c: &Common, variant: Variant) -> Option<Plan>
         if r.has(Dest::Late) || r.has(Dest::User) {
             return None;
         }
-        if src.items.iter().any(|i| matches!(i.what, What::Healthcheck)) {
+        if src
+            .items
+            .iter()
+            .any(|i| matches!(i.what, What::Healthcheck))
+        {
             return None;
         }
         if last_of(src, |w| matches!(w, What::Entrypoint)).is_some() {
@@ -244,7 +248,7 @@ pub fn plan(src: &Src, r: &Routed, c: &Common, variant: Variant) -> Option<Plan>
         add_setup(&mut deps, src, r);
     }
     if c.app_synth {
-        deps.add(c.from_pos, 1, format!("{} {}", src.kw("WORKDIR"), c.app));
+        deps.add(c.from_pos, 1, super::synth_workdir(src, c, true));
     }
     let first_install = r.first_install?;
     let mut manifest_copied = false;
@@ -318,7 +322,7 @@ pub fn plan(src: &Src, r: &Routed, c: &Common, variant: Variant) -> Option<Plan>
             b.parent = Some(0);
         }
         if c.app_synth {
-            b.add(c.from_pos, 1, format!("{} {}", src.kw("WORKDIR"), c.app));
+            b.add(c.from_pos, 1, super::synth_workdir(src, c, false));
         }
         let sources: Vec<usize> = src
             .items
@@ -340,10 +344,19 @@ pub fn plan(src: &Src, r: &Routed, c: &Common, variant: Variant) -> Option<Plan>
                 src.kw("COPY")
             ),
         );
+        let mut first_broad = true;
         for item in &src.items {
             let manifest = matches!(item.what, What::Copy(CopyKind::Manifest));
             if sources.contains(&item.index) || (manifest && !broad) {
-                b.add_item(item, copy_without_owner(src, item));
+                let mut text = copy_without_owner(src, item);
+                if tool == Tool::Yarn && !next && first_broad && is_broad_copy(src, item) {
+                    // Yarn prunes with an install, after the sources by necessity.
+                    text = format!(
+                        "# dockerfile-ls ignore=CacheBustingCopy (the dependencies come from deps; the install at the end prunes them)\n{text}"
+                    );
+                    first_broad = false;
+                }
+                b.add_item(item, text);
             }
         }
         if next {
@@ -365,7 +378,7 @@ pub fn plan(src: &Src, r: &Routed, c: &Common, variant: Variant) -> Option<Plan>
         if !next {
             b.add(usize::MAX, 0, prune(src, tool));
         }
-        fill_context(src, &mut b, &base_used, EnvMode::Build);
+        fill_context(src, &mut b, &base_used, EnvMode::Builder);
         stages.push(b);
     }
 
@@ -397,8 +410,7 @@ pub fn plan(src: &Src, r: &Routed, c: &Common, variant: Variant) -> Option<Plan>
     run.notes.push(if next {
         "# runner: Next.js standalone output; next.config must set output: 'standalone'".to_string()
     } else {
-        "# runner: only what the application needs at run time, as an unprivileged user"
-            .to_string()
+        "# runner: only what the application needs at run time, as an unprivileged user".to_string()
     });
     if runner_from != src.image_text && runner_from != "base" && !distroless {
         run.notes.push(format!(
@@ -413,12 +425,12 @@ pub fn plan(src: &Src, r: &Routed, c: &Common, variant: Variant) -> Option<Plan>
         );
     }
     if c.app_synth {
-        run.add(c.from_pos, 1, format!("{} {}", src.kw("WORKDIR"), c.app));
+        run.add(c.from_pos, 1, super::synth_workdir(src, c, false));
     }
     let user_sets = |name: &str| {
-        src.items.iter().any(|i| {
-            matches!(i.what, What::Env) && src.defined(i.index).iter().any(|n| n == name)
-        })
+        src.items
+            .iter()
+            .any(|i| matches!(i.what, What::Env) && src.defined(i.index).iter().any(|n| n == name))
     };
     let at = c.app_pos;
     let env = src.kw("ENV");
@@ -426,7 +438,11 @@ pub fn plan(src: &Src, r: &Routed, c: &Common, variant: Variant) -> Option<Plan>
     if !user_sets("NODE_ENV") {
         run.add(at, 1, format!("{env} NODE_ENV=production"));
     }
-    let owner = if distroless { "nonroot:nonroot" } else { "node:node" };
+    let owner = if distroless {
+        "nonroot:nonroot"
+    } else {
+        "node:node"
+    };
     if has_build && next {
         let port = exposed_port(src).unwrap_or_else(|| "3000".to_string());
         let env_line = if user_sets("PORT") {
@@ -435,7 +451,11 @@ pub fn plan(src: &Src, r: &Routed, c: &Common, variant: Variant) -> Option<Plan>
             format!("{env} PORT={port} HOSTNAME=0.0.0.0")
         };
         run.add(at, 2, env_line);
-        run.add(at, 3, format!("{copy} --from=builder {} ./public", c.in_app("public")));
+        run.add(
+            at,
+            3,
+            format!("{copy} --from=builder {} ./public", c.in_app("public")),
+        );
         run.add(
             at,
             4,
@@ -460,7 +480,11 @@ pub fn plan(src: &Src, r: &Routed, c: &Common, variant: Variant) -> Option<Plan>
                     3,
                     format!("{copy} --from=builder {} ./", c.in_app("package.json")),
                 );
-                run.add(at, 4, format!("{copy} --from=builder {node_modules} ./node_modules"));
+                run.add(
+                    at,
+                    4,
+                    format!("{copy} --from=builder {node_modules} ./node_modules"),
+                );
                 for (k, p) in paths.iter().enumerate() {
                     run.add(
                         at,
@@ -474,10 +498,15 @@ pub fn plan(src: &Src, r: &Routed, c: &Common, variant: Variant) -> Option<Plan>
             }
         }
     } else {
-        run.add(at, 3, format!("{copy} --from=deps {node_modules} ./node_modules"));
+        run.add(
+            at,
+            3,
+            format!("{copy} --from=deps {node_modules} ./node_modules"),
+        );
+        let broad = src.items.iter().any(|i| is_broad_copy(src, i));
         for item in &src.items {
-            if is_source_copy(src, c, item) || matches!(item.what, What::Copy(CopyKind::Manifest))
-            {
+            let manifest = matches!(item.what, What::Copy(CopyKind::Manifest));
+            if is_source_copy(src, c, item) || (manifest && !broad) {
                 run.keep(item);
             }
         }
@@ -490,11 +519,7 @@ pub fn plan(src: &Src, r: &Routed, c: &Common, variant: Variant) -> Option<Plan>
                 _ => {}
             }
         }
-        run.add(
-            before_cmd(src),
-            -1,
-            format!("{} nonroot", src.kw("USER")),
-        );
+        run.add(before_cmd(src), -1, format!("{} nonroot", src.kw("USER")));
         let args = if next {
             vec!["server.js".to_string()]
         } else {

@@ -5,9 +5,9 @@ use super::analyze::{program_words, Cat, CopyKind, Src, Tool, What};
 use super::render::{self, fill_context, EnvMode, OutStage};
 use super::route::{Dest, Routed};
 use super::{
-    add_part, add_runtime_items, add_setup, before_cmd, copy_without_owner, create_user,
-    has_setup, is_source_copy, json_array, last_of, secret_flags, secret_note, slim_variant,
-    words_of, Common, Plan,
+    add_part, add_runtime_items, add_setup, before_cmd, copy_without_owner, create_user, has_setup,
+    is_source_copy, json_array, last_of, secret_flags, secret_note, slim_variant, words_of, Common,
+    Plan,
 };
 use crate::model::Span;
 
@@ -47,7 +47,11 @@ fn requirement_sources(src: &Src, r: &Routed) -> Option<Vec<String>> {
                 let Some((f, literal)) = file else {
                     continue;
                 };
-                if !literal || f.contains('$') || f.contains("..") || f.contains(char::is_whitespace) {
+                if !literal
+                    || f.contains('$')
+                    || f.contains("..")
+                    || f.contains(char::is_whitespace)
+                {
                     return None;
                 }
                 let f = if let Some(rel) = f.strip_prefix(&format!("{}/", "")) {
@@ -90,7 +94,10 @@ fn rewrite(src: &Src, cmd: &super::analyze::Cmd, tool: Tool, deps_only: bool, de
         }
         kept.push(src.slice(a.span).to_string());
     }
-    let has = |f: &str| kept.iter().any(|k| k == f || k.starts_with(&format!("{f}=")));
+    let has = |f: &str| {
+        kept.iter()
+            .any(|k| k == f || k.starts_with(&format!("{f}=")))
+    };
     let groups_given = has("--only") || has("--with") || has("--without") || has("--no-dev");
     let locked = has("--frozen") || has("--locked");
     let dev_given = has("--no-dev") || has("--dev") || has("--all-groups");
@@ -186,24 +193,26 @@ pub fn plan(src: &Src, r: &Routed, c: &Common) -> Option<Plan> {
         add_setup(&mut deps, src, r);
     }
     if c.app_synth {
-        deps.add(c.from_pos, 1, format!("{} {}", kw("WORKDIR"), c.app));
+        deps.add(c.from_pos, 1, super::synth_workdir(src, c, true));
     }
+    // The virtual environment is created before the manifests are copied.
+    let venv_at = src
+        .items
+        .iter()
+        .find(|i| matches!(i.what, What::Copy(CopyKind::Manifest)) && i.index < first_install)
+        .map_or(first_install, |i| i.index);
     let env = kw("ENV");
     if user_venv.is_none() {
         match tool {
             Tool::Uv => deps.add(
-                first_install,
+                venv_at,
                 -5,
                 format!("{env} UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy"),
             ),
             _ => {
+                deps.add(venv_at, -5, format!("{} python -m venv {venv}", kw("RUN")));
                 deps.add(
-                    first_install,
-                    -5,
-                    format!("{} python -m venv {venv}", kw("RUN")),
-                );
-                deps.add(
-                    first_install,
+                    venv_at,
                     -4,
                     format!("{env} VIRTUAL_ENV={venv} PATH=\"{venv}/bin:$PATH\""),
                 );
@@ -284,7 +293,8 @@ pub fn plan(src: &Src, r: &Routed, c: &Common) -> Option<Plan> {
     if builder {
         let mut b = OutStage::new("builder", "deps", "");
         b.parent = Some(deps_index);
-        b.notes.push("# builder: the application, installed with its dependencies".to_string());
+        b.notes
+            .push("# builder: the application, installed with its dependencies".to_string());
         let anchor = src
             .items
             .iter()
@@ -293,9 +303,18 @@ pub fn plan(src: &Src, r: &Routed, c: &Common) -> Option<Plan> {
             .map(|i| i.index)
             .or_else(|| r.parts_to(Dest::Build).map(|p| p.item).min())
             .unwrap_or(usize::MAX - 1);
+        let mut first = true;
         for item in &src.items {
             if is_source_copy(src, c, item) && !deps_used.contains(&item.index) {
-                b.add_item(item, copy_without_owner(src, item));
+                let mut text = copy_without_owner(src, item);
+                if first && tool != Tool::Pip && super::is_broad_copy(src, item) {
+                    // deps installed the dependencies; the install below adds the project.
+                    text = format!(
+                        "# dockerfile-ls ignore=CacheBustingCopy (dependencies come from deps; the install below adds the project)\n{text}"
+                    );
+                }
+                first = false;
+                b.add_item(item, text);
             }
         }
         if tool != Tool::Pip {
@@ -305,18 +324,30 @@ pub fn plan(src: &Src, r: &Routed, c: &Common) -> Option<Plan> {
                 let What::Run(run) = &item.what else {
                     return None;
                 };
-                run.cmds.iter().find(|c| c.cat == Cat::Install(tool)).map(|c| (p.item, c))
+                run.cmds
+                    .iter()
+                    .find(|c| c.cat == Cat::Install(tool))
+                    .map(|c| (p.item, c))
             });
             if let Some((at, cmd)) = install {
                 let mut fl = Vec::new();
                 if src.buildkit {
                     fl.push(format!(" --mount=type=cache,target={}", cache_target(tool)));
                 }
-                fl.extend(secret_flags(src, at, true).into_iter().map(|f| format!(" {f}")));
+                fl.extend(
+                    secret_flags(src, at, true)
+                        .into_iter()
+                        .map(|f| format!(" {f}")),
+                );
                 b.add(
                     anchor,
                     1,
-                    format!("{}{} {}", kw("RUN"), fl.concat(), rewrite(src, cmd, tool, false, has_build)),
+                    format!(
+                        "{}{} {}",
+                        kw("RUN"),
+                        fl.concat(),
+                        rewrite(src, cmd, tool, false, has_build)
+                    ),
                 );
             }
         }
@@ -325,7 +356,7 @@ pub fn plan(src: &Src, r: &Routed, c: &Common) -> Option<Plan> {
             let text = render::run_text(src, part, &[], &fl)?;
             add_part(&mut b, src, part, text);
         }
-        fill_context(src, &mut b, &deps_used, EnvMode::Build);
+        fill_context(src, &mut b, &deps_used, EnvMode::Builder);
         stages.push(b);
     }
 
@@ -340,7 +371,11 @@ pub fn plan(src: &Src, r: &Routed, c: &Common) -> Option<Plan> {
     let mut run = OutStage::new(
         "runner",
         runner_from.clone(),
-        if use_base { String::new() } else { super::runner_flags(src) },
+        if use_base {
+            String::new()
+        } else {
+            super::runner_flags(src)
+        },
     );
     if use_base {
         run.parent = Some(0);
@@ -356,7 +391,7 @@ pub fn plan(src: &Src, r: &Routed, c: &Common) -> Option<Plan> {
         ));
     }
     if c.app_synth {
-        run.add(c.from_pos, 1, format!("{} {}", kw("WORKDIR"), c.app));
+        run.add(c.from_pos, 1, super::synth_workdir(src, c, false));
     }
     let at = c.app_pos;
     let copy = kw("COPY");
@@ -395,7 +430,9 @@ pub fn plan(src: &Src, r: &Routed, c: &Common) -> Option<Plan> {
             Some((line, tool_name)) => {
                 run.add_item(
                     item,
-                    format!("# `{tool_name} run` dropped: the virtual environment is on PATH\n{line}"),
+                    format!(
+                        "# `{tool_name} run` dropped: the virtual environment is on PATH\n{line}"
+                    ),
                 );
             }
             None => run.keep(item),
@@ -419,7 +456,10 @@ pub fn plan(src: &Src, r: &Routed, c: &Common) -> Option<Plan> {
 fn strip_runner(src: &Src, item: &super::analyze::Item) -> Option<(String, &'static str)> {
     let ins = src.model.instructions.get(item.index)?;
     let words: Vec<String> = ins.words.iter().map(|w| w.value.clone()).collect();
-    let tool = match (words.first().map(String::as_str), words.get(1).map(String::as_str)) {
+    let tool = match (
+        words.first().map(String::as_str),
+        words.get(1).map(String::as_str),
+    ) {
         (Some("poetry"), Some("run")) => "poetry",
         (Some("uv"), Some("run")) => "uv",
         _ => return None,

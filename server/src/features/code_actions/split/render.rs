@@ -13,6 +13,9 @@ use crate::model::{Details, InstructionKind, Span};
 pub struct Entry {
     pub pos: usize,
     pub sub: i32,
+    /// The user's comments above the instruction it comes from (printed with its first
+    /// occurrence only).
+    pub comments: String,
     /// One or more lines, each ending with `\n`.
     pub text: String,
 }
@@ -54,7 +57,33 @@ impl OutStage {
         if !text.ends_with('\n') {
             text.push('\n');
         }
-        self.entries.push(Entry { pos, sub, text });
+        self.entries.push(Entry {
+            pos,
+            sub,
+            comments: String::new(),
+            text,
+        });
+    }
+
+    /// A generated entry that stands for an instruction of the file: it carries that
+    /// instruction's comments.
+    pub fn add_with_comments(
+        &mut self,
+        pos: usize,
+        sub: i32,
+        comments: &str,
+        text: impl Into<String>,
+    ) {
+        let mut text = text.into();
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        self.entries.push(Entry {
+            pos,
+            sub,
+            comments: comments.to_string(),
+            text,
+        });
     }
 
     /// An instruction of the original file, with its comments, as `text`.
@@ -66,7 +95,8 @@ impl OutStage {
         self.entries.push(Entry {
             pos: item.index,
             sub: 0,
-            text: format!("{}{}", item.comments, text),
+            comments: item.comments.clone(),
+            text,
         });
         if !self.used.contains(&item.index) {
             self.used.push(item.index);
@@ -87,7 +117,14 @@ impl OutStage {
 pub fn build_only_var(name: &str) -> bool {
     let n = name.to_ascii_uppercase();
     const PREFIXES: &[&str] = &[
-        "POETRY_", "PIP_", "PIPENV_", "UV_", "NPM_CONFIG_", "YARN_", "PNPM_", "COREPACK_",
+        "POETRY_",
+        "PIP_",
+        "PIPENV_",
+        "UV_",
+        "NPM_CONFIG_",
+        "YARN_",
+        "PNPM_",
+        "COREPACK_",
     ];
     const NAMES: &[&str] = &[
         "CGO_ENABLED",
@@ -114,8 +151,20 @@ pub fn build_only_var(name: &str) -> bool {
 pub fn build_relevant_var(name: &str) -> bool {
     let n = name.to_ascii_uppercase();
     const PREFIXES: &[&str] = &[
-        "NODE_", "NPM_", "YARN_", "PNPM_", "COREPACK_", "NEXT_", "PIP_", "POETRY_", "UV_",
-        "PYTHON", "PIPENV_", "GO", "CGO_", "VIRTUAL_ENV",
+        "NODE_",
+        "NPM_",
+        "YARN_",
+        "PNPM_",
+        "COREPACK_",
+        "NEXT_",
+        "PIP_",
+        "POETRY_",
+        "UV_",
+        "PYTHON",
+        "PIPENV_",
+        "GO",
+        "CGO_",
+        "VIRTUAL_ENV",
     ];
     const NAMES: &[&str] = &[
         "PATH",
@@ -137,7 +186,12 @@ pub fn without_secrets(src: &Src, item: &Item) -> Option<String> {
     let Details::Pairs(pairs) = &ins.details else {
         return Some(item.text.clone());
     };
-    let secret = |k: &str| src.secret_args.iter().chain(&src.secret_envs).any(|s| s == k);
+    let secret = |k: &str| {
+        src.secret_args
+            .iter()
+            .chain(&src.secret_envs)
+            .any(|s| s == k)
+    };
     if !pairs.iter().any(|kv| secret(&kv.key.value)) {
         return Some(item.text.clone());
     }
@@ -154,8 +208,11 @@ pub fn without_secrets(src: &Src, item: &Item) -> Option<String> {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EnvMode {
-    /// Build stages: ENV that build tools read, or that included instructions use.
+    /// The dependency stage: ENV that build tools read, or that included instructions use
+    /// (others would only invalidate its cache).
     Build,
+    /// The builder: every ENV and ARG in effect before its steps (a build may embed them).
+    Builder,
     /// The runner: every ENV but build-tool configuration.
     Runtime,
 }
@@ -181,7 +238,10 @@ pub fn fill_context(src: &Src, stage: &mut OutStage, parent_used: &[usize], mode
         .copied()
         .filter(|&i| {
             src.item(i).is_some_and(|it| {
-                matches!(it.kind, InstructionKind::Run | InstructionKind::Copy | InstructionKind::Add)
+                matches!(
+                    it.kind,
+                    InstructionKind::Run | InstructionKind::Copy | InstructionKind::Add
+                )
             })
         })
         .collect();
@@ -195,6 +255,23 @@ pub fn fill_context(src: &Src, stage: &mut OutStage, parent_used: &[usize], mode
         if in_parent(item.index) || stage.includes(item.index) {
             continue;
         }
+        let secrets: Vec<String> = src
+            .defined(item.index)
+            .into_iter()
+            .filter(|n| src.secret_envs.contains(n))
+            .collect();
+        if mode == EnvMode::Runtime && !secrets.is_empty() {
+            let examples: Vec<String> = secrets.iter().map(|n| format!("-e {n}=…")).collect();
+            stage.add(
+                item.index,
+                -1,
+                format!(
+                    "# {} not stored in the image (secret): set at run time, e.g. docker run {}",
+                    secrets.join(", "),
+                    examples.join(" ")
+                ),
+            );
+        }
         let names: Vec<String> = src
             .defined(item.index)
             .into_iter()
@@ -205,7 +282,10 @@ pub fn fill_context(src: &Src, stage: &mut OutStage, parent_used: &[usize], mode
         }
         let used_later = |stage: &OutStage| {
             stage.used.iter().any(|&u| {
-                u > item.index && src.uses(u).any(|(n, d)| names.iter().any(|x| x == n) && d == Some(item.index))
+                u > item.index
+                    && src
+                        .uses(u)
+                        .any(|(n, d)| names.iter().any(|x| x == n) && d == Some(item.index))
             })
         };
         let wanted = match mode {
@@ -215,6 +295,7 @@ pub fn fill_context(src: &Src, stage: &mut OutStage, parent_used: &[usize], mode
                     && (last_content.is_some_and(|l| l > item.index) || has_generated_run))
                     || used_later(stage)
             }
+            EnvMode::Builder => last_content.is_some_and(|l| l > item.index) || used_later(stage),
         };
         if wanted {
             if let Some(t) = without_secrets(src, item) {
@@ -239,13 +320,16 @@ pub fn fill_context(src: &Src, stage: &mut OutStage, parent_used: &[usize], mode
             }
             let used = stage.used.iter().any(|&u| {
                 u > item.index
-                    && src
-                        .uses(u)
-                        .any(|(n, d)| names.iter().any(|x| x == n) && (d == Some(item.index) || d.is_none()))
+                    && src.uses(u).any(|(n, d)| {
+                        names.iter().any(|x| x == n) && (d == Some(item.index) || d.is_none())
+                    })
             });
-            let implicit = mode == EnvMode::Build
-                && names.iter().any(|n| build_relevant_var(n))
-                && (last_content.is_some_and(|l| l > item.index) || has_generated_run);
+            let before_content = last_content.is_some_and(|l| l > item.index) || has_generated_run;
+            let implicit = match mode {
+                EnvMode::Build => names.iter().any(|n| build_relevant_var(n)) && before_content,
+                EnvMode::Builder => last_content.is_some_and(|l| l > item.index),
+                EnvMode::Runtime => false,
+            };
             if used || implicit {
                 if let Some(t) = without_secrets(src, item) {
                     stage.add_item(item, t);
@@ -282,7 +366,12 @@ pub fn apply_in(src: &Src, base: Span, edits: &[(Span, String)]) -> String {
 
 /// The text of a RUN part: the whole RUN as written, or the chosen commands joined with
 /// `&&`; `replace` rewrites commands (absolute spans), `flags` are added after `RUN`.
-pub fn run_text(src: &Src, part: &Part, replace: &[(Span, String)], flags: &[String]) -> Option<String> {
+pub fn run_text(
+    src: &Src,
+    part: &Part,
+    replace: &[(Span, String)],
+    flags: &[String],
+) -> Option<String> {
     let ins = src.model.instructions.get(part.item)?;
     let item = src.item(part.item)?;
     let What::Run(run) = &item.what else {
@@ -348,6 +437,8 @@ pub fn render(src: &Src, stages: &[OutStage], add_syntax: bool) -> String {
         out.push('\n');
     }
     let from_kw = src.kw("FROM");
+    // Comments go with the first copy of their instruction.
+    let mut commented: Vec<(usize, String)> = Vec::new();
     let as_kw = src.kw("AS");
     for stage in stages {
         if !out.is_empty() {
@@ -372,9 +463,17 @@ pub fn render(src: &Src, stages: &[OutStage], add_syntax: bool) -> String {
         let mut entries: Vec<&Entry> = stage.entries.iter().collect();
         entries.sort_by_key(|e| (e.pos, e.sub));
         for (k, e) in entries.iter().enumerate() {
-            if k > 0 && e.text.starts_with('#') {
+            let key = (e.pos, e.comments.clone());
+            let comments = if e.comments.is_empty() || commented.contains(&key) {
+                ""
+            } else {
+                commented.push(key);
+                e.comments.as_str()
+            };
+            if k > 0 && (comments.starts_with('#') || e.text.starts_with('#')) {
                 out.push('\n');
             }
+            out.push_str(comments);
             out.push_str(&e.text);
         }
     }

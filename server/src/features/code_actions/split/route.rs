@@ -113,7 +113,10 @@ pub fn route(src: &Src) -> Routed {
             let dest = match distinct.first() {
                 Some(d) => *d,
                 None if !run.cmds.is_empty()
-                    && run.cmds.iter().all(|c| matches!(c.cat, Cat::Prune | Cat::Set)) =>
+                    && run
+                        .cmds
+                        .iter()
+                        .all(|c| matches!(c.cat, Cat::Prune | Cat::Set)) =>
                 {
                     Dest::Drop
                 }
