@@ -184,6 +184,10 @@ fn fix(model: &Model, text: &str, finding: &Finding) -> Option<Fix> {
                     let last = model
                         .instructions
                         .get(st.instructions.end.checked_sub(1)?)?;
+                    if last.heredocs.iter().any(|h| h.end_span.is_none()) {
+                        // An unterminated heredoc would swallow the new lines.
+                        return None;
+                    }
                     let end = next_line_start(text, last.span.end);
                     if end == text.len() && !text.ends_with('\n') {
                         block.insert_str(0, eol);
