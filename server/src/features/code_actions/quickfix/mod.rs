@@ -4,8 +4,11 @@
 mod expose_invalid_format;
 mod multiple_instructions_disallowed;
 mod no_empty_continuation;
+mod pipefail_missing;
 mod root_user;
 mod secrets_used_in_arg_or_env;
+mod undefined_var;
+mod unknown_flag;
 mod workdir_relative_path;
 
 use crate::model::{Instruction, Model, Span};
@@ -20,6 +23,9 @@ pub fn provide(model: &Model, text: &str, finding: &Finding) -> Vec<Fix> {
         "NoEmptyContinuation" => no_empty_continuation::fixes,
         "WorkdirRelativePath" => workdir_relative_path::fixes,
         "ExposeInvalidFormat" => expose_invalid_format::fixes,
+        "UnknownFlag" => unknown_flag::fixes,
+        "UndefinedVar" => undefined_var::fixes,
+        "PipefailMissing" => pipefail_missing::fixes,
         _ => return Vec::new(),
     };
     provider(model, text, finding)
@@ -33,6 +39,9 @@ pub const PROVIDED: &[&str] = &[
     "NoEmptyContinuation",
     "WorkdirRelativePath",
     "ExposeInvalidFormat",
+    "UnknownFlag",
+    "UndefinedVar",
+    "PipefailMissing",
 ];
 
 /// Start of the line containing `offset`.
