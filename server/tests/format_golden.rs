@@ -370,3 +370,98 @@ fn meaning_check_sees_quoted_whitespace() {
         normalize("(env \"A\" \"a b\" \"\")")
     );
 }
+
+mod generated {
+    use super::*;
+    use dockerfile_ls::document::{Encoding, LineIndex};
+    use dockerfile_ls::features::{folding, selection, semantic_tokens};
+    use proptest::prelude::*;
+
+    /// Dockerfile-like lines built from fragments that exercise the formatter's edge
+    /// cases: case, blanks, tabs, quotes, continuations, heredocs, comments, CRLF,
+    /// directives, non-ASCII text.
+    fn line() -> impl Strategy<Value = String> {
+        let frag = prop::sample::select(vec![
+            "FROM",
+            "from",
+            "RUN",
+            "run",
+            "COPY",
+            "ENV",
+            "ARG",
+            "LABEL",
+            "ONBUILD",
+            "HEALTHCHECK",
+            "CMD",
+            "WORKDIR",
+            "AS",
+            "--from=a",
+            "--mount=type=cache,target=/x",
+            "--chown=1",
+            "alpine",
+            "a=b",
+            "echo",
+            "&&",
+            " ",
+            "  ",
+            "\t",
+            "\"",
+            "'",
+            "\\",
+            "`",
+            "$X",
+            "${Y:-z}",
+            "<<EOF",
+            "<<-EOF",
+            "EOF",
+            "\tEOF",
+            "#",
+            "# escape=`",
+            "# syntax=x",
+            "[\"a\",",
+            "\"b\"]",
+            "é",
+            "😀",
+            "\r",
+        ]);
+        prop::collection::vec(frag, 0..8).prop_map(|v| v.concat())
+    }
+
+    fn file() -> impl Strategy<Value = String> {
+        (prop::collection::vec(line(), 0..14), any::<bool>()).prop_map(|(lines, nl)| {
+            let mut s = lines.join("\n");
+            if nl {
+                s.push('\n');
+            }
+            s
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+        #[test]
+        fn formatter_and_structure_never_panic(text in file()) {
+            for opts in [
+                FormatOptions::default(),
+                FormatOptions { indent_width: 0, keyword_case: KeywordCase::Lower, blank_lines_between_stages: 0 },
+            ] {
+                check_file("generated", &text, &opts);
+            }
+            let model = model::build(&text);
+            let idx = LineIndex::new(&text);
+            for enc in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
+                let toks = semantic_tokens::tokens(&text, &idx, &model, None, enc);
+                semantic_tokens::encode(&toks);
+            }
+            folding::folds(&idx, &model);
+            let tree = dockerfile_ls::syntax::parse(&text, None);
+            for off in (0..=text.len()).step_by(7) {
+                let c = selection::chain(&text, &model, Some(&tree), off);
+                for w in c.windows(2) {
+                    prop_assert!(w[1].start <= w[0].start && w[0].end <= w[1].end && w[0] != w[1]);
+                }
+            }
+        }
+    }
+}

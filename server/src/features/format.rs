@@ -244,11 +244,18 @@ fn leading_ws(s: &str) -> usize {
     s.bytes().take_while(|&b| b == b' ' || b == b'\t').count()
 }
 
+/// Trailing blanks; none when they follow a stray `\r` (removing them would make it end
+/// the line, where BuildKit reads it as part of the line end).
 fn trailing_ws(s: &str) -> usize {
-    s.bytes()
+    let n = s
+        .bytes()
         .rev()
         .take_while(|&b| b == b' ' || b == b'\t')
-        .count()
+        .count();
+    if n > 0 && n < s.len() && s.as_bytes().get(s.len() - n - 1) == Some(&b'\r') {
+        return 0;
+    }
+    n
 }
 
 /// The heredocs of an instruction, including those of an `ONBUILD`'s wrapped instruction.
@@ -331,8 +338,14 @@ impl<'a> Formatter<'a> {
         }
     }
 
+    /// A line's text without its line end. A `\r` that ends the text is a line end too
+    /// (BuildKit drops it), so it is not part of the last line's content.
     fn content(&self, line: usize) -> Span {
-        self.idx.line_span(self.text, line)
+        let s = self.idx.line_span(self.text, line);
+        if s.end == self.text.len() && s.end > s.start && self.text.ends_with('\r') {
+            return Span::new(s.start, s.end - 1);
+        }
+        s
     }
 
     fn line_text(&self, line: usize) -> &'a str {
@@ -382,7 +395,7 @@ impl<'a> Formatter<'a> {
 
     fn classify(&mut self) {
         for l in 0..self.lines {
-            if self.line_text(l).trim_matches([' ', '\t']).is_empty() {
+            if self.line_text(l).trim_matches([' ', '\t', '\r']).is_empty() {
                 self.roles[l] = Role::Blank;
             }
         }
@@ -580,17 +593,24 @@ impl<'a> Formatter<'a> {
             }
         }
 
-        // Base indentation of the body: the smallest of its re-indentable lines. It moves
-        // to `indent_width`; every other line keeps its offset from it (hand alignment,
-        // nested indentation).
+        // Base indentation of the body: the smallest of its re-indentable lines (or, when
+        // there are none, of its comment lines). It moves to `indent_width`; every other
+        // line keeps its offset from it (hand alignment, nested indentation).
+        let width_of = |this: &Self, l: usize| {
+            let t = this.line_text(l);
+            this.width(&t[..leading_ws(t)])
+        };
         let base = plan
             .iter()
             .filter(|p| p.1)
-            .map(|p| {
-                let t = self.line_text(p.0);
-                self.width(&t[..leading_ws(t)])
-            })
+            .map(|p| width_of(self, p.0))
             .min()
+            .or_else(|| {
+                (first + 1..=end)
+                    .filter(|&l| self.roles[l] == Role::InnerComment(k))
+                    .map(|l| width_of(self, l))
+                    .min()
+            })
             .unwrap_or(0);
         let indent_for =
             |this: &Self, ws: &str| this.opts.indent_width + this.width(ws).saturating_sub(base);
@@ -780,7 +800,15 @@ impl<'a> Formatter<'a> {
         let mut edits = Vec::new();
         let anchors = self.stage_anchors();
         let n = self.lines;
-        let last_line_open = !self.text.is_empty() && !self.text.ends_with('\n');
+        // A final line end is added, except to an unterminated heredoc (its body runs to the
+        // end of the file and stays as it is).
+        let unterminated = self
+            .model
+            .instructions
+            .iter()
+            .flat_map(all_heredocs)
+            .any(|h| h.end_span.is_none());
+        let last_line_open = !self.text.is_empty() && !self.text.ends_with('\n') && !unterminated;
         let mut l = 0;
         while l < n {
             if self.roles[l] == Role::Blank {
@@ -831,7 +859,11 @@ impl<'a> Formatter<'a> {
             let old = self.line_text(l);
             let content = self.out[l].as_deref().unwrap_or(old);
             let eol = if l + 1 == n && last_line_open {
-                self.dominant_eol
+                if self.eol(l) == "\r" {
+                    "\r\n"
+                } else {
+                    self.dominant_eol
+                }
             } else {
                 self.eol(l)
             };
