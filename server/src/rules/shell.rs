@@ -362,7 +362,14 @@ impl std::hash::Hasher for FxHasher {
         self.add(u64::from_le_bytes(v) ^ (rest.len() as u64) << 56);
     }
     fn finish(&self) -> u64 {
-        self.0
+        // Final avalanche (murmur3's fmix64): the multiply-rotate steps leave the low bits,
+        // which pick the bucket, depending on the last bytes only.
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
     }
 }
 
@@ -554,14 +561,8 @@ pub fn posix_flags(model: &Model) -> Vec<bool> {
                         || lower.contains("servercore")
                     {
                         current = false;
-                    } else if let Some(parent) = model
-                        .stages
-                        .iter()
-                        .take(st.index)
-                        .rev()
-                        .find(|s| s.key().is_some_and(|k| k == lower))
-                    {
-                        current = stage_end.get(parent.index).copied().unwrap_or(true);
+                    } else if let Some(parent) = parent_of(model, st) {
+                        current = stage_end.get(parent).copied().unwrap_or(true);
                     }
                 }
             }
@@ -571,6 +572,30 @@ pub fn posix_flags(model: &Model) -> Vec<bool> {
         out.push(current);
     }
     out
+}
+
+/// The earlier stage a stage is built on (`FROM <stage>`), from the model's references.
+fn parent_of(model: &Model, st: &crate::model::Stage) -> Option<usize> {
+    let refs = &model.stage_refs;
+    let first = refs.partition_point(|r| r.instruction < st.from);
+    for r in refs.get(first..).unwrap_or(&[]) {
+        if r.instruction != st.from {
+            break;
+        }
+        if r.kind == crate::model::StageRefKind::FromImage {
+            return r.target;
+        }
+    }
+    if !refs.is_empty() {
+        return None;
+    }
+    let image = st.image.as_ref()?;
+    model.stages.iter().take(st.index).rev().find_map(|s| {
+        s.name
+            .as_ref()
+            .filter(|n| n.value.eq_ignore_ascii_case(&image.raw))
+            .map(|_| s.index)
+    })
 }
 
 /// Whether instruction `index` runs under a POSIX shell (see [`posix_flags`]).

@@ -112,3 +112,32 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::practice::test_support::check_rule;
+
+    #[test]
+    fn cases() {
+        assert!(check_rule(
+            &RULE,
+            "FROM d\nRUN apt-get update\nRUN apt-get update && apt-get install -y x\n"
+        )
+        .is_empty());
+        assert!(check_rule(
+            &RULE,
+            "FROM d\nRUN apt-get update\nFROM d\nRUN apt-get install -y x\n"
+        )
+        .is_empty());
+        assert_eq!(
+            check_rule(&RULE, "FROM alpine\nRUN apk update\nRUN apk add curl\n").len(),
+            1
+        );
+        assert!(check_rule(
+            &RULE,
+            "FROM alpine\nRUN apk update\nRUN apk add --no-cache curl\n"
+        )
+        .is_empty());
+    }
+}

@@ -79,3 +79,20 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::practice::test_support::check_rule;
+
+    #[test]
+    fn cases() {
+        assert!(check_rule(&RULE, "FROM scratch\nCOPY app app\n").is_empty());
+        assert!(check_rule(&RULE, "FROM alpine AS b\nWORKDIR /src\nFROM b\nCOPY a .\n").is_empty());
+        assert!(check_rule(&RULE, "FROM ${BASE}\nCOPY a .\n").is_empty());
+        assert_eq!(
+            check_rule(&RULE, "FROM alpine\nCOPY a b\nWORKDIR /x\nCOPY c d\n").len(),
+            1
+        );
+    }
+}

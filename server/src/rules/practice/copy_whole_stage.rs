@@ -66,3 +66,21 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
         ));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::practice::test_support::check_rule;
+
+    #[test]
+    fn cases() {
+        // A scratch stage collecting binaries, and a helper image: fine.
+        assert!(check_rule(&RULE, "FROM golang AS b\nRUN go build -o /out/x\nFROM scratch AS bin\nCOPY --from=b /out/x /\nFROM alpine\nCOPY --from=bin / /usr/bin/\n").is_empty());
+        assert!(check_rule(
+            &RULE,
+            "FROM tonistiigi/xx AS xx\nFROM alpine\nCOPY --from=xx / /\n"
+        )
+        .is_empty());
+        assert!(check_rule(&RULE, "FROM alpine\nCOPY --from=tonistiigi/xx / /\n").is_empty());
+    }
+}

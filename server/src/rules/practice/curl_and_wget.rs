@@ -59,3 +59,19 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
         out.push(f);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::practice::test_support::check_rule;
+
+    #[test]
+    fn cases() {
+        assert!(check_rule(&RULE, "FROM d\nRUN curl -o a x\nFROM d\nRUN wget x\n").is_empty());
+        assert!(check_rule(
+            &RULE,
+            "FROM d\nRUN apt-get install -y curl wget && curl -o a x\n"
+        )
+        .is_empty());
+    }
+}

@@ -37,3 +37,18 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
         ));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::practice::test_support::check_rule;
+
+    #[test]
+    fn cases() {
+        assert!(check_rule(&RULE, "FROM alpine:latest@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n").is_empty());
+        assert_eq!(
+            check_rule(&RULE, "FROM localhost:5000/app:latest\n").len(),
+            1
+        );
+    }
+}

@@ -40,3 +40,22 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::practice::test_support::check_rule;
+
+    #[test]
+    fn cases() {
+        assert_eq!(
+            check_rule(&RULE, "FROM d\nRUN rm /bin/sh && ln -s /bin/bash /bin/sh\n").len(),
+            1
+        );
+        assert!(check_rule(
+            &RULE,
+            "FROM d\nRUN ln -s /usr/bin/python3 /usr/bin/python\n"
+        )
+        .is_empty());
+    }
+}

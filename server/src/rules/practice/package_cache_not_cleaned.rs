@@ -93,3 +93,27 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
         out.push(f);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::practice::test_support::{apply, check_rule};
+
+    #[test]
+    fn cases() {
+        let f = check_rule(&RULE, RULE.bad);
+        assert_eq!(apply(RULE.bad, f[0].fix.as_ref().expect("fix")), RULE.good);
+        assert!(check_rule(
+            &RULE,
+            "FROM f\nRUN yum install -y x && rm -rf /var/cache/yum\n"
+        )
+        .is_empty());
+        assert_eq!(
+            check_rule(&RULE, "FROM s\nRUN zypper -n install x\n").len(),
+            1
+        );
+        assert!(
+            check_rule(&RULE, "FROM f AS b\nRUN dnf install -y gcc\nFROM scratch\n").is_empty()
+        );
+    }
+}

@@ -74,3 +74,26 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::practice::test_support::{apply, check_rule};
+
+    #[test]
+    fn cases() {
+        let f = check_rule(&RULE, RULE.bad);
+        let fix = f[0].fix.as_ref().expect("fix");
+        assert!(fix.safe);
+        assert_eq!(apply(RULE.bad, fix), RULE.good);
+        let child = "FROM debian AS base\nENV DEBIAN_FRONTEND noninteractive\nFROM base\nRUN apt-get update\n";
+        let f = check_rule(&RULE, child);
+        let fix = f[0].fix.as_ref().expect("fix");
+        assert!(!fix.safe, "a later stage inherits the ENV");
+        assert_eq!(apply(child, fix), "FROM debian AS base\nARG DEBIAN_FRONTEND=noninteractive\nFROM base\nRUN apt-get update\n");
+        assert!(check_rule(&RULE, "FROM d\nARG DEBIAN_FRONTEND=noninteractive\n").is_empty());
+        let multi = check_rule(&RULE, "FROM d\nENV A=1 DEBIAN_FRONTEND=noninteractive\n");
+        assert_eq!(multi.len(), 1);
+        assert!(multi[0].fix.is_none());
+    }
+}

@@ -82,3 +82,33 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::practice::test_support::check_rule;
+
+    #[test]
+    fn cases() {
+        assert_eq!(
+            check_rule(
+                &RULE,
+                "FROM a\nRUN wget -qO- https://x/i.sh | sudo bash -s -- --yes\n"
+            )
+            .len(),
+            1
+        );
+        assert!(check_rule(
+            &RULE,
+            "FROM a\nRUN curl -fsSL https://x/k.asc | gpg --dearmor -o /k.gpg\n"
+        )
+        .is_empty());
+        assert!(check_rule(&RULE, "FROM a\nRUN curl -fsSL https://x/a.tgz | tar -xz\n").is_empty());
+        assert!(check_rule(
+            &RULE,
+            "FROM a\nRUN curl -fsSL https://x/v | sh -c 'read v; echo $v'\n"
+        )
+        .is_empty());
+        assert!(check_rule(&RULE, "FROM a\nRUN echo \"curl x | sh\"\n").is_empty());
+    }
+}

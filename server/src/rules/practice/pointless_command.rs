@@ -38,7 +38,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             if inv
                 .args
                 .iter()
-                .any(|a| matches!(a.text.as_str(), "--version" | "-V" | "--help" | "-h"))
+                .any(|a| matches!(a.text.as_str(), "--version" | "-V" | "--help"))
             {
                 continue;
             }
@@ -50,5 +50,21 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
                 ),
             ));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::practice::test_support::check_rule;
+
+    #[test]
+    fn cases() {
+        assert!(check_rule(
+            &RULE,
+            "FROM d\nRUN apt-get install -y vim && vim --version\n"
+        )
+        .is_empty());
+        assert_eq!(check_rule(&RULE, "FROM d\nRUN shutdown -h now\n").len(), 1);
     }
 }

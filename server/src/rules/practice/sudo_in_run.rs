@@ -58,3 +58,19 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::practice::test_support::{apply, check_rule};
+
+    #[test]
+    fn cases() {
+        let f = check_rule(&RULE, RULE.bad);
+        assert_eq!(apply(RULE.bad, f[0].fix.as_ref().expect("fix")), RULE.good);
+        let f = check_rule(&RULE, "FROM d\nUSER app\nRUN sudo make install\n");
+        assert_eq!(f.len(), 1);
+        assert!(f[0].fix.is_none());
+        assert!(check_rule(&RULE, "FROM d\nRUN apt-get install -y sudo\n").is_empty());
+    }
+}

@@ -54,3 +54,15 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
         ));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::practice::test_support::check_rule;
+
+    #[test]
+    fn cases() {
+        assert!(check_rule(&RULE, "FROM scratch\nFROM ${BASE}\nFROM alpine:3.20 AS a\nFROM a\nFROM node@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n").is_empty());
+        assert_eq!(check_rule(&RULE, "FROM ghcr.io/org/tool\n").len(), 1);
+    }
+}

@@ -73,3 +73,25 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::practice::test_support::{apply, check_rule};
+
+    #[test]
+    fn cases() {
+        let f = check_rule(&RULE, RULE.bad);
+        assert_eq!(apply(RULE.bad, f[0].fix.as_ref().expect("fix")), RULE.good);
+        assert!(check_rule(
+            &RULE,
+            "FROM d\nRUN useradd -u 1000 app && useradd --no-log-init --uid=200000 b\n"
+        )
+        .is_empty());
+        assert_eq!(
+            check_rule(&RULE, "FROM d\nRUN useradd --uid=200000 b\n").len(),
+            1
+        );
+        assert!(check_rule(&RULE, "FROM d\nRUN useradd -u \"$UID\" b\n").is_empty());
+    }
+}
