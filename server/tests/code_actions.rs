@@ -480,3 +480,61 @@ fn execute_command_splits_stages() {
     assert_eq!(outcome.result, Some(json!(false)));
     assert!(outcome.apply_edit.is_none());
 }
+
+#[test]
+fn cli_fix_prints_writes_and_diffs() {
+    use std::process::Command;
+    let bin = env!("CARGO_BIN_EXE_dockerfile-ls");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("Dockerfile");
+    let text = "from alpine:3.20\nRUN apk add curl\nMAINTAINER me\n";
+    fs::write(&file, text).expect("write");
+    let expected = ca::fix_all(text, &CheckOptions::default());
+    assert_ne!(expected, text);
+    let printed = Command::new(bin)
+        .arg("fix")
+        .arg(&file)
+        .output()
+        .expect("run");
+    assert_eq!(printed.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&printed.stdout), expected);
+    assert_eq!(
+        fs::read_to_string(&file).expect("read"),
+        text,
+        "printing leaves the file"
+    );
+    let diff = Command::new(bin)
+        .args(["fix", "--diff"])
+        .arg(&file)
+        .output()
+        .expect("run");
+    assert_eq!(diff.status.code(), Some(0));
+    let d = String::from_utf8_lossy(&diff.stdout);
+    assert!(
+        d.contains("-RUN apk add curl") && d.contains("+RUN apk add --no-cache curl"),
+        "{d}"
+    );
+    let written = Command::new(bin)
+        .args(["fix", "--write"])
+        .arg(&file)
+        .output()
+        .expect("run");
+    assert_eq!(written.status.code(), Some(0));
+    assert_eq!(fs::read_to_string(&file).expect("read"), expected);
+    // Nothing left to fix: unchanged, still 0.
+    let again = Command::new(bin)
+        .arg("fix")
+        .arg(&file)
+        .output()
+        .expect("run");
+    assert_eq!(again.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&again.stdout), expected);
+    // Usage errors.
+    let two = Command::new(bin)
+        .args(["fix"])
+        .arg(&file)
+        .arg(&file)
+        .output()
+        .expect("run");
+    assert_eq!(two.status.code(), Some(2));
+}

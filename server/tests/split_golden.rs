@@ -285,3 +285,17 @@ fn cli_split_stdin_and_distroless() {
         .expect("run");
     assert_eq!(no_file.status.code(), Some(2));
 }
+
+#[test]
+fn named_stage_gets_a_note() {
+    let text =
+        "FROM node:20 AS app\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD [\"node\", \"a.js\"]\n";
+    let out = split_text(text, Variant::Standard).expect("split");
+    assert!(
+        out.contains(
+            "# The original stage was named app: build targets that named it now name runner"
+        ),
+        "{out}"
+    );
+    check_output("named stage", text, &out);
+}

@@ -26,7 +26,6 @@ pub fn plan(src: &Src, r: &Routed, c: &Common) -> Option<Plan> {
     if !r.foreign && r.tools.is_empty() && !super::go::builds_go(src) {
         return None;
     }
-    let kw = |k: &str| src.kw(k);
     let flags = src.from_flags.clone();
     let mut b = OutStage::new("builder", src.image_text.clone(), flags.clone());
     b.notes

@@ -133,6 +133,17 @@ pub fn split(model: &Model, text: &str, variant: Variant) -> Option<String> {
         .flat_map(|s| &s.entries)
         .any(|e| e.text.contains("--mount=type=secret,"));
     let add_syntax = (plan.needs_syntax || secret_mounts) && !src.has_syntax;
+    let mut plan = plan;
+    if let Some(name) = &src.stage.name {
+        if let Some(last) = plan.stages.last_mut() {
+            if !name.value.eq_ignore_ascii_case(last.name) {
+                last.notes.push(format!(
+                    "# The original stage was named {}: build targets that named it now name {}",
+                    name.value, last.name
+                ));
+            }
+        }
+    }
     let out = render::render(&src, &plan.stages, add_syntax);
     let out = finish(&out, generic_plan)?;
     Some(out)
@@ -552,7 +563,7 @@ pub(crate) fn slim_variant(src: &Src) -> Option<String> {
         (_, Some(_)) => format!("{tag_written}-slim"),
     };
     let tag_at = src.image_text.rfind(&format!(":{tag_written}"))?;
-    Some(format!("{}:{new_tag}", &src.image_text[..tag_at]))
+    Some(format!("{}:{new_tag}", src.image_text.get(..tag_at)?))
 }
 
 /// A tag with `${VAR}`/`$VAR` replaced by global ARG defaults.

@@ -143,7 +143,10 @@ pub fn route(src: &Src) -> Routed {
         // Attach the other commands to the step before them (or after, at the start).
         let mut resolved: Vec<Dest> = Vec::with_capacity(dests.len());
         for (k, d) in dests.iter().enumerate() {
-            let cat = &run.cmds[k].cat;
+            let Some(cat) = run.cmds.get(k).map(|c| &c.cat) else {
+                resolved.push(Dest::Drop);
+                continue;
+            };
             let d = match (d, cat) {
                 (Some(d), _) => *d,
                 (None, Cat::Prune | Cat::Set) => Dest::Drop,
