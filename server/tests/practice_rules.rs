@@ -197,3 +197,54 @@ fn bench_file_is_fast_enough() {
         println!("  {d:?}  {id}");
     }
 }
+
+/// Every Dockerfile of the fixtures, whole and cut at many places (unterminated heredocs,
+/// dangling continuations, half words): the rules never panic and spans stay in the text.
+#[test]
+fn no_panics_on_fixtures_and_truncations() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures");
+    let mut files = Vec::new();
+    let mut stack = vec![root];
+    while let Some(dir) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.contains("Dockerfile"))
+            {
+                files.push(p);
+            }
+        }
+    }
+    assert!(!files.is_empty());
+    for path in files {
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        if text.len() > 50_000 {
+            continue;
+        }
+        let mut cuts: Vec<usize> = (0..text.len()).step_by(97.max(text.len() / 12)).collect();
+        cuts.push(text.len());
+        for cut in cuts {
+            let Some(t) = text.get(..cut) else { continue };
+            for variant in [t.to_string(), format!("{t}\\"), format!("{t}<<EOF\n")] {
+                for f in check_all(&variant, true) {
+                    assert!(
+                        variant.get(f.span.start..f.span.end).is_some(),
+                        "{}: {} span {:?} outside the text",
+                        path.display(),
+                        f.rule,
+                        f.span
+                    );
+                }
+            }
+        }
+    }
+}
