@@ -114,9 +114,12 @@ fn trim_span(text: &str, span: Span) -> Span {
     let Some(s) = text.get(span.start..span.end) else {
         return span;
     };
+    let trimmed = s.trim();
+    if trimmed.is_empty() {
+        return span;
+    }
     let lead = s.len() - s.trim_start().len();
-    let trail = s.len() - s.trim_end().len();
-    let inner = Span::new(span.start + lead, span.end - trail);
+    let inner = Span::new(span.start + lead, span.start + lead + trimmed.len());
     super::navigation::name_span(text, inner)
 }
 

@@ -153,25 +153,31 @@ fn shorten(s: &str) -> String {
 }
 
 fn append_short(out: &mut String, s: &str) {
-    // Stops after `SHORT_ARGS` chars: long lines cost no more than short ones.
+    // Whole words at a time; stops after `SHORT_ARGS` chars, so long lines cost no more
+    // than short ones.
     let mut n = 0;
-    let mut space = false;
-    for c in s.chars() {
-        if c.is_whitespace() {
-            space = n > 0;
-            continue;
+    for word in s.split(char::is_whitespace).filter(|w| !w.is_empty()) {
+        if n > 0 {
+            if n >= SHORT_ARGS {
+                out.push('…');
+                return;
+            }
+            out.push(' ');
+            n += 1;
         }
-        if n >= SHORT_ARGS {
+        let len = if word.is_ascii() {
+            word.len()
+        } else {
+            word.chars().count()
+        };
+        if n + len <= SHORT_ARGS {
+            out.push_str(word);
+            n += len;
+        } else {
+            out.extend(word.chars().take(SHORT_ARGS - n));
             out.push('…');
             return;
         }
-        if space {
-            out.push(' ');
-            n += 1;
-            space = false;
-        }
-        out.push(c);
-        n += 1;
     }
 }
 
@@ -208,44 +214,69 @@ pub fn document_symbols(
     index: &LineIndex,
     enc: Encoding,
 ) -> Vec<DocumentSymbol> {
+    let mut at = Positioner {
+        text,
+        index,
+        enc,
+        line: 0,
+    };
     outline(model, text)
         .into_iter()
-        .map(|item| to_lsp(item, text, index, enc))
+        .map(|item| to_lsp(item, &mut at))
         .collect()
 }
 
-pub(crate) fn range(text: &str, index: &LineIndex, span: Span, enc: Encoding) -> Range {
-    Range::new(
-        position(text, index, span.start, enc),
-        position(text, index, span.end, enc),
-    )
+/// Byte offsets -> positions for offsets that mostly move forward a little: remembers
+/// the last line and scans a few lines from it before searching the whole index. ASCII
+/// line prefixes need no counting (columns are bytes in every encoding).
+struct Positioner<'a> {
+    text: &'a str,
+    index: &'a LineIndex,
+    enc: Encoding,
+    line: usize,
 }
 
-/// `LineIndex::position`, with a shortcut for ASCII line prefixes (columns are bytes in
-/// every encoding then).
-fn position(text: &str, index: &LineIndex, offset: usize, enc: Encoding) -> Position {
-    let offset = offset.min(text.len());
-    let line = index.line_of(offset);
-    match text.get(index.line_start(line)..offset) {
-        Some(prefix) if prefix.is_ascii() => Position::new(line as u32, prefix.len() as u32),
-        _ => {
-            let p = index.position(text, offset, enc);
-            Position::new(p.line, p.col)
+impl Positioner<'_> {
+    fn on_line(&self, line: usize, offset: usize) -> bool {
+        let next = line + 1;
+        self.index.line_start(line) <= offset
+            && (next >= self.index.line_count() || offset < self.index.line_start(next))
+    }
+
+    fn position(&mut self, offset: usize) -> Position {
+        let offset = offset.min(self.text.len());
+        if !self.on_line(self.line, offset) {
+            let last = self.index.line_count().saturating_sub(1);
+            self.line = (self.line + 1..=(self.line + 8).min(last))
+                .find(|&l| self.on_line(l, offset))
+                .unwrap_or_else(|| self.index.line_of(offset));
+        }
+        match self.text.get(self.index.line_start(self.line)..offset) {
+            Some(prefix) if prefix.is_ascii() => {
+                Position::new(self.line as u32, prefix.len() as u32)
+            }
+            _ => {
+                let p = self.index.position(self.text, offset, self.enc);
+                Position::new(p.line, p.col)
+            }
         }
     }
 }
 
-fn to_lsp(item: OutlineItem, text: &str, index: &LineIndex, enc: Encoding) -> DocumentSymbol {
+/// Positions are taken in document order (start, selection, children, end), so that the
+/// positioner moves forward.
+fn to_lsp(item: OutlineItem, at: &mut Positioner<'_>) -> DocumentSymbol {
+    let start = at.position(item.span.start);
+    let selection_range = Range::new(
+        at.position(item.selection.start),
+        at.position(item.selection.end),
+    );
     let children = if item.children.is_empty() {
         None
     } else {
-        Some(
-            item.children
-                .into_iter()
-                .map(|c| to_lsp(c, text, index, enc))
-                .collect(),
-        )
+        Some(item.children.into_iter().map(|c| to_lsp(c, at)).collect())
     };
+    let end = at.position(item.span.end);
     #[allow(deprecated)]
     DocumentSymbol {
         name: item.name,
@@ -253,8 +284,8 @@ fn to_lsp(item: OutlineItem, text: &str, index: &LineIndex, enc: Encoding) -> Do
         kind: item.kind,
         tags: None,
         deprecated: None,
-        range: range(text, index, item.span, enc),
-        selection_range: range(text, index, item.selection, enc),
+        range: Range::new(start, end),
+        selection_range,
         children,
     }
 }
@@ -390,6 +421,31 @@ mod tests {
         let names: Vec<&str> = o[0].children.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, ["RUN echo a b …", "LABEL x=\"a `b\""]);
         assert_eq!(shorten("  a \u{a0}  é  "), "a é");
+    }
+
+    #[test]
+    fn positioner_agrees_with_the_line_index() {
+        let text = "FROM a\r\nRUN é😀 x\n\n\nCOPY ü /\nRUN \\\n  b\r\n";
+        let idx = LineIndex::new(text);
+        for enc in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
+            let mut at = Positioner {
+                text,
+                index: &idx,
+                enc,
+                line: 0,
+            };
+            let mut offsets: Vec<usize> = (0..=text.len() + 2).collect();
+            offsets.extend((0..=text.len()).rev());
+            offsets.extend([0, text.len(), 3, 30, 1, 17, 9]);
+            for o in offsets {
+                let want = idx.position(text, o, enc);
+                assert_eq!(
+                    at.position(o),
+                    Position::new(want.line, want.col),
+                    "{o} {enc:?}"
+                );
+            }
+        }
     }
 
     #[test]
