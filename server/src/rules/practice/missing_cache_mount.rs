@@ -11,66 +11,188 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Cache,
     severity: Severity::Hint,
-    summary: "A package install downloads everything again on each rebuild: add a BuildKit cache mount",
+    summary: "A package install or build starts from nothing on each rebuild: add a BuildKit cache mount",
     docs: r#"When a Dockerfile opts into BuildKit's syntax (a `# syntax=` directive), `RUN` can mount a
 persistent cache: `RUN --mount=type=cache,target=/root/.npm npm ci`. When the install layer is
 rebuilt (the manifests changed), the packages that did not change come from the cache instead
 of the network, and the cache is not part of the image.
 
-Reported for the installers whose cache is only a download cache, so that a mount changes
-nothing else: `npm ci|install` (`/root/.npm`), `yarn [install]` (`/usr/local/share/.cache/yarn`),
-`pnpm install` (`/root/.local/share/pnpm/store`), `pip install` (`/root/.cache/pip`, not with
-`--no-cache-dir`) and `uv sync` / `uv pip install` (`/root/.cache/uv`, not with `--no-cache`).
-Only in files with a `# syntax=` directive, and only when the RUN has no cache mount for that
-directory.
+Reported, only in files with a `# syntax=` directive, for a RUN without a cache mount on the
+tool's cache directory:
 
-The fix adds the mount for root's home directory; it is offered only when the stage runs as
-root (after a `USER` switch the cache directory is elsewhere). Go modules, Maven, Gradle and
-Cargo keep the packages themselves in their cache directory: a cache mount there must be given
-to every RUN that builds, so it is left to you.
+| tool | cache directory |
+|---|---|
+| `npm ci`, `npm install` | `/root/.npm` |
+| `yarn [install]` | `/usr/local/share/.cache/yarn` |
+| `pnpm install` | `/root/.local/share/pnpm/store` |
+| `pip install` (not with `--no-cache-dir` or `PIP_NO_CACHE_DIR`) | `/root/.cache/pip` |
+| `uv sync`, `uv pip install` (not with `--no-cache`) | `/root/.cache/uv` |
+| `apt-get install` | `/var/cache/apt` and `/var/lib/apt` (`sharing=locked`) |
+| `go build`, `go install`, `go test`, `go run`, `go vet` | `/root/.cache/go-build` (`$GOCACHE`) |
+| `go mod download`, `go get`, `go install pkg@version` | `$GOMODCACHE` (`/go/pkg/mod` in the `golang` images) |
+| `cargo build`, `cargo fetch`, `cargo install` | `$CARGO_HOME/registry` (`/usr/local/cargo/registry` in the `rust` images) |
+| `mvn` | `/root/.m2` |
+| `gradle`, `./gradlew` | `/root/.gradle` |
+| `dotnet restore`, `dotnet publish`, `dotnet build` | `/root/.nuget/packages` |
+
+`GOMODCACHE`, `GOPATH`, `GOCACHE` and `CARGO_HOME` set with ENV or ARG are followed.
+
+The fix adds the mounts after `RUN`. It is offered only when the stage runs as root (after a
+`USER` switch the cache directories are elsewhere), and is not applied automatically. Keep in
+mind that what is in a cache mount is not in the image: Go modules, Maven and Gradle
+repositories and Cargo's registry are then downloaded again by a later RUN that does not mount
+the same cache (it still works, only slower), and `apt-get install` in a later RUN needs its own
+`apt-get update`. On Debian and Ubuntu images, downloaded `.deb` files are kept in the cache
+only after removing `/etc/apt/apt.conf.d/docker-clean`.
 "#,
     bad: "# syntax=docker/dockerfile:1\nFROM node:22\nCOPY package*.json ./\nRUN npm ci\n",
     good: "# syntax=docker/dockerfile:1\nFROM node:22\nCOPY package*.json ./\nRUN --mount=type=cache,target=/root/.npm npm ci\n",
     check,
 };
 
-/// The cache directory an install downloads into, when it is one of the handled installers.
-fn cache_target(inv: &Invocation) -> Option<&'static str> {
-    if !matches!(inv.program, "npm" | "yarn" | "pnpm" | "pip" | "uv") {
-        return None;
-    }
-    let pos: Vec<&str> = inv
-        .positionals(&["--prefix", "-C", "--cwd", "--dir", "-r", "--requirement"])
-        .iter()
-        .map(|w| w.text.as_str())
-        .collect();
-    match inv.program {
+/// A literal value (no variables) set with ENV/ARG before instruction `i`.
+fn literal_env(ctx: &Ctx, i: usize, name: &str) -> Option<String> {
+    util::env_set_before(ctx.model, i, name).filter(|v| !v.is_empty() && !v.contains('$'))
+}
+
+/// The cache mounts (target, extra options) an install would use.
+fn cache_targets(ctx: &Ctx, i: usize, inv: &Invocation) -> Vec<(String, &'static str)> {
+    if !matches!(
+        inv.program,
         "npm"
-            if matches!(
-                pos.first(),
-                Some(&("ci" | "install" | "i" | "clean-install"))
-            ) =>
+            | "yarn"
+            | "pnpm"
+            | "pip"
+            | "uv"
+            | "apt-get"
+            | "go"
+            | "cargo"
+            | "mvn"
+            | "mvnw"
+            | "gradle"
+            | "gradlew"
+            | "dotnet"
+    ) {
+        return Vec::new();
+    }
+    let with_value = [
+        "--prefix",
+        "-C",
+        "--cwd",
+        "--dir",
+        "-r",
+        "--requirement",
+        "-o",
+        "-c",
+        "-f",
+        "--file",
+        "-p",
+    ];
+    let sub = inv.subcommand(&with_value).map(|w| w.text.as_str());
+    let one = |t: &str| vec![(t.to_string(), "")];
+    match (inv.program, sub) {
+        ("npm", Some("ci" | "install" | "i" | "clean-install"))
+            if !inv.has_option(None, &["cache"]) =>
         {
-            Some("/root/.npm")
+            one("/root/.npm")
         }
-        "yarn"
-            if pos.is_empty() || pos.first() == Some(&"install") || pos.first() == Some(&"add") =>
+        ("yarn", None | Some("install" | "add")) => one("/usr/local/share/.cache/yarn"),
+        ("pnpm", Some("install" | "i" | "add" | "fetch")) => one("/root/.local/share/pnpm/store"),
+        ("pip", Some("install"))
+            if !inv.has_option(None, &["no-cache-dir"])
+                && util::env_set_before(ctx.model, i, "PIP_NO_CACHE_DIR").is_none() =>
         {
-            Some("/usr/local/share/.cache/yarn")
+            one("/root/.cache/pip")
         }
-        "pnpm" if matches!(pos.first(), Some(&("install" | "i" | "add" | "fetch"))) => {
-            Some("/root/.local/share/pnpm/store")
+        ("uv", Some("sync" | "pip")) if !inv.has_option(None, &["no-cache"]) => {
+            let pos = inv.positionals(&with_value);
+            let install = pos.first().map(|w| w.text.as_str()) == Some("sync")
+                || pos
+                    .get(1)
+                    .is_some_and(|w| w.text == "install" || w.text == "sync");
+            if install {
+                one("/root/.cache/uv")
+            } else {
+                Vec::new()
+            }
         }
-        "pip" if pos.first() == Some(&"install") && !inv.has_option(None, &["no-cache-dir"]) => {
-            Some("/root/.cache/pip")
+        ("apt-get", Some("install")) => vec![
+            ("/var/cache/apt".to_string(), ",sharing=locked"),
+            ("/var/lib/apt".to_string(), ",sharing=locked"),
+        ],
+        ("go", Some(cmd @ ("build" | "install" | "test" | "run" | "vet" | "mod" | "get"))) => {
+            if cmd == "mod"
+                && inv.positionals(&with_value).get(1).map(|w| w.text.as_str()) != Some("download")
+            {
+                return Vec::new();
+            }
+            let golang = util::base_image(
+                ctx.model,
+                ctx.model
+                    .instructions
+                    .get(i)
+                    .and_then(|x| x.stage)
+                    .unwrap_or(0),
+            )
+            .is_some_and(|im| im.name.ends_with("golang"));
+            let modcache = literal_env(ctx, i, "GOMODCACHE")
+                .or_else(|| {
+                    literal_env(ctx, i, "GOPATH")
+                        .map(|p| format!("{}/pkg/mod", p.trim_end_matches('/')))
+                })
+                .unwrap_or_else(|| {
+                    if golang {
+                        "/go/pkg/mod".into()
+                    } else {
+                        "/root/go/pkg/mod".into()
+                    }
+                });
+            // Modules are downloaded by `go mod download`, `go get` and `go install pkg@version`;
+            // other commands may well use a vendor directory.
+            let downloads = cmd == "mod"
+                || cmd == "get"
+                || (cmd == "install"
+                    && inv
+                        .positionals(&with_value)
+                        .iter()
+                        .skip(1)
+                        .any(|w| w.text.contains('@')));
+            let mut v = Vec::new();
+            if downloads {
+                v.push((modcache, ""));
+            }
+            if cmd != "mod" && cmd != "get" {
+                v.push((
+                    literal_env(ctx, i, "GOCACHE")
+                        .unwrap_or_else(|| "/root/.cache/go-build".into()),
+                    "",
+                ));
+            }
+            v
         }
-        "uv" if (pos.first() == Some(&"sync")
-            || (pos.first() == Some(&"pip") && pos.get(1) == Some(&"install")))
-            && !inv.has_option(None, &["no-cache"]) =>
-        {
-            Some("/root/.cache/uv")
+        ("cargo", Some("build" | "fetch" | "install" | "test")) => {
+            let rust = util::base_image(
+                ctx.model,
+                ctx.model
+                    .instructions
+                    .get(i)
+                    .and_then(|x| x.stage)
+                    .unwrap_or(0),
+            )
+            .is_some_and(|im| im.name.ends_with("rust"));
+            let home = literal_env(ctx, i, "CARGO_HOME").unwrap_or_else(|| {
+                if rust {
+                    "/usr/local/cargo".into()
+                } else {
+                    "/root/.cargo".into()
+                }
+            });
+            vec![(format!("{}/registry", home.trim_end_matches('/')), "")]
         }
-        _ => None,
+        ("mvn" | "mvnw", Some(_)) => one("/root/.m2"),
+        ("gradle" | "gradlew", Some(_)) => one("/root/.gradle"),
+        ("dotnet", Some("restore" | "publish" | "build")) => one("/root/.nuget/packages"),
+        _ => Vec::new(),
     }
 }
 
@@ -79,45 +201,41 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
         return;
     }
     for (i, ins, script) in util::runs(ctx) {
-        let mut targets: Vec<&'static str> = Vec::new();
+        let mut targets: Vec<(String, &'static str)> = Vec::new();
         let mut first = None;
         for inv in util::invocations(&script) {
-            let Some(t) = cache_target(&inv) else {
-                continue;
-            };
-            let base = t.trim_start_matches("/root");
-            if util::has_cache_mount(ins, &[t]) || util::has_cache_mount(ins, &[base]) {
-                continue;
+            for (t, opts) in cache_targets(ctx, i, &inv) {
+                let under_home = t
+                    .strip_prefix("/root")
+                    .filter(|r| !r.is_empty())
+                    .map(str::to_string);
+                let mounted = util::has_cache_mount(ins, &[t.as_str()])
+                    || under_home
+                        .as_deref()
+                        .is_some_and(|r| util::has_cache_mount(ins, &[r]));
+                if mounted {
+                    continue;
+                }
+                if !targets.iter().any(|(x, _)| *x == t) {
+                    targets.push((t, opts));
+                }
+                first.get_or_insert(inv.command.span);
             }
-            // Configured elsewhere (npm --cache, PIP_NO_CACHE_DIR…): leave it.
-            if (inv.program == "pip"
-                && util::env_set_before(ctx.model, i, "PIP_NO_CACHE_DIR").is_some())
-                || (inv.program == "npm" && inv.has_option(None, &["cache"]))
-            {
-                continue;
-            }
-            if !targets.contains(&t) {
-                targets.push(t);
-            }
-            first.get_or_insert(inv.command.span);
         }
         let Some(span) = first else { continue };
-        let mounts: Vec<String> = targets
+        let flags: Vec<String> = targets
             .iter()
-            .map(|t| format!("`--mount=type=cache,target={t}`"))
+            .map(|(t, o)| format!("--mount=type=cache,target={t}{o}"))
             .collect();
+        let shown: Vec<String> = flags.iter().map(|f| format!("`{f}`")).collect();
         let mut f = RULE.finding(
             span,
             format!(
-                "Packages are downloaded again on every rebuild of this layer: add {}",
-                mounts.join(" and ")
+                "When this layer is rebuilt, nothing downloaded or compiled before is reused: add {}",
+                shown.join(" and ")
             ),
         );
         if !util::non_root_before(ctx.model, i) {
-            let flags: Vec<String> = targets
-                .iter()
-                .map(|t| format!("--mount=type=cache,target={t}"))
-                .collect();
             f.fix = Some(Fix {
                 title: "Add a cache mount".into(),
                 edits: vec![util::insert_after(ins.keyword_span, &flags.join(" "))],
@@ -155,5 +273,29 @@ mod tests {
         );
         assert_eq!(f.len(), 1);
         assert!(f[0].fix.is_none());
+    }
+}
+
+#[cfg(test)]
+mod more_tests {
+    use super::*;
+    use crate::rules::practice::test_support::{apply, check_rule};
+
+    #[test]
+    fn go_cargo_apt() {
+        let t = "# syntax=docker/dockerfile:1\nFROM golang:1.23\nRUN go build -o /out/app .\n";
+        let f = check_rule(&RULE, t);
+        assert_eq!(
+            apply(t, f[0].fix.as_ref().expect("fix")),
+            "# syntax=docker/dockerfile:1\nFROM golang:1.23\nRUN --mount=type=cache,target=/root/.cache/go-build go build -o /out/app .\n"
+        );
+        let t = "# syntax=docker/dockerfile:1\nFROM rust:1.80\nENV CARGO_HOME=/cargo\nRUN cargo build --release\n";
+        assert!(check_rule(&RULE, t)[0]
+            .message
+            .contains("target=/cargo/registry"));
+        let t = "# syntax=docker/dockerfile:1\nFROM debian\nRUN --mount=type=cache,target=/var/cache/apt,sharing=locked --mount=type=cache,target=/var/lib/apt,sharing=locked apt-get update && apt-get install -y gcc\n";
+        assert!(check_rule(&RULE, t).is_empty());
+        let t = "# syntax=docker/dockerfile:1\nFROM golang\nRUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache go build .\n";
+        assert!(check_rule(&RULE, t).is_empty());
     }
 }
