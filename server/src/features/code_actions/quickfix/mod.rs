@@ -44,6 +44,14 @@ pub const PROVIDED: &[&str] = &[
     "PipefailMissing",
 ];
 
+/// The file's escape character (`Model::escape` is `\0` when no directive sets it).
+pub fn escape_char(model: &Model) -> char {
+    match model.escape {
+        '`' => '`',
+        _ => '\\',
+    }
+}
+
 /// Start of the line containing `offset`.
 pub(crate) fn line_start(text: &str, offset: usize) -> usize {
     let offset = offset.min(text.len());

@@ -91,7 +91,7 @@ fn fix(model: &Model, text: &str, finding: &Finding) -> Option<Fix> {
             start = prev.span.end;
         }
         let between = text.get(start..end)?;
-        if between.contains(model.escape) && pair_at > 0 {
+        if between.contains(super::escape_char(model)) && pair_at > 0 {
             // A continuation between pairs: remove only the pair itself.
             start = pair.span.start;
             end = pair.span.end;

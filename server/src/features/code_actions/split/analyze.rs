@@ -376,7 +376,7 @@ pub fn read<'a>(model: &'a Model, text: &'a str) -> Option<Src<'a>> {
         image_text,
         from_flags,
         lower: total > 0 && lower * 2 > total,
-        escape: model.escape,
+        escape: crate::features::code_actions::quickfix::escape_char(model),
         crlf,
         buildkit,
         has_syntax,
@@ -496,6 +496,7 @@ fn run_info(model: &Model, text: &str, scripts: &shell::Scripts, index: usize) -
             .iter()
             .all(|c| !c.command.heredoc && !c.command.heredoc_input);
     if chain {
+        let escape = crate::features::code_actions::quickfix::escape_char(model);
         let blank = |s: &str| -> String {
             let mut out = String::new();
             let mut in_comment = false;
@@ -512,9 +513,9 @@ fn run_info(model: &Model, text: &str, scripts: &shell::Scripts, index: usize) -
                     if ch == '\n' || ch == '\r' {
                         continue;
                     }
-                    out.push(model.escape);
+                    out.push(escape);
                 }
-                if ch == model.escape {
+                if ch == escape {
                     prev_escape = true;
                     continue;
                 }

@@ -149,7 +149,7 @@ pub fn plan(src: &Src, r: &Routed, c: &Common) -> Option<Plan> {
         "# deps: the modules alone, downloaded from go.mod and go.sum (rebuilt only when they change)"
             .to_string(),
     );
-    add_setup(&mut deps, src, r);
+    add_setup(&mut deps, src, r, None);
     if c.app_synth {
         deps.add(c.from_pos, 1, super::synth_workdir(src, c, true));
     }

@@ -477,12 +477,29 @@ pub(crate) fn add_part(stage: &mut OutStage, src: &Src, part: &Part, text: Strin
     }
 }
 
-/// Add the setup (system packages, tools, `COPY --from=<image>`) to a stage.
-pub(crate) fn add_setup(stage: &mut OutStage, src: &Src, r: &Routed) {
+/// Add the setup (system packages, tools, `COPY --from=<image>`) to a stage; with `cap`,
+/// setup written after that position moves up to it (before the manifests are copied, so
+/// that changing them does not re-run the setup).
+pub(crate) fn add_setup(stage: &mut OutStage, src: &Src, r: &Routed, cap: Option<usize>) {
+    let mut k = 0;
     for part in r.parts_to(Dest::Setup) {
         let flags = secret_flags(src, part.item, false);
         if let Some(t) = render::run_text(src, part, &[], &flags) {
-            add_part(stage, src, part, t);
+            match cap.filter(|c| *c < part.item) {
+                Some(c) => {
+                    let comments = src
+                        .item(part.item)
+                        .map(|i| i.comments.clone())
+                        .unwrap_or_default();
+                    let first = part.cmds.as_ref().is_none_or(|ks| ks.first() == Some(&0));
+                    stage.add_with_comments(c, -30 + k, if first { &comments } else { "" }, t);
+                    k += 1;
+                    if !stage.used.contains(&part.item) {
+                        stage.used.push(part.item);
+                    }
+                }
+                None => add_part(stage, src, part, t),
+            }
         }
     }
     for item in &src.items {

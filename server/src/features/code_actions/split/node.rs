@@ -161,7 +161,7 @@ pub fn plan(src: &Src, r: &Routed, c: &Common, variant: Variant) -> Option<Plan>
     let alpine = src.image.raw.to_ascii_lowercase().contains("alpine");
     let program = c.program.clone().unwrap_or_default();
     let program_base = program.rsplit('/').next().unwrap_or_default().to_string();
-    let runner_needs_setup = r.system
+    let runner_needs_setup = r.system_runtime
         || (r.tool_setup
             && !program.is_empty()
             && !program.contains('/')
@@ -225,7 +225,7 @@ pub fn plan(src: &Src, r: &Routed, c: &Common, variant: Variant) -> Option<Plan>
         let mut base = OutStage::new("base", src.image_text.clone(), flags.clone());
         base.notes
             .push("# base: the system packages and tools the other stages need".to_string());
-        add_setup(&mut base, src, r);
+        add_setup(&mut base, src, r, None);
         fill_context(src, &mut base, &[], EnvMode::Build);
         // WORKDIR belongs to each stage below.
         base.entries.retain(|e| !is_workdir(&e.text));
@@ -245,7 +245,15 @@ pub fn plan(src: &Src, r: &Routed, c: &Common, variant: Variant) -> Option<Plan>
         deps.flags.clear();
         deps.parent = Some(0);
     } else if setup {
-        add_setup(&mut deps, src, r);
+        let cap = src
+            .items
+            .iter()
+            .find(|i| matches!(i.what, What::Copy(CopyKind::Manifest)))
+            .map(|i| i.index)
+            .into_iter()
+            .chain(r.first_install)
+            .min();
+        add_setup(&mut deps, src, r, cap);
     }
     if c.app_synth {
         deps.add(c.from_pos, 1, super::synth_workdir(src, c, true));

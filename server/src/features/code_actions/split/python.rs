@@ -154,7 +154,7 @@ pub fn plan(src: &Src, r: &Routed, c: &Common) -> Option<Plan> {
         (None, _) => "/opt/venv".to_string(),
     };
     let venv_in_app = venv.starts_with(&format!("{}/", c.app));
-    let runner_needs_setup = r.system;
+    let runner_needs_setup = r.system_runtime;
     let setup = has_setup(src, r);
     let use_base = setup && runner_needs_setup;
     let flags = src.from_flags.clone();
@@ -171,7 +171,7 @@ pub fn plan(src: &Src, r: &Routed, c: &Common) -> Option<Plan> {
             "# base: the system packages the other stages need (move build-only ones, such as compilers and -dev headers, to deps)"
                 .to_string(),
         );
-        add_setup(&mut base, src, r);
+        add_setup(&mut base, src, r, None);
         fill_context(src, &mut base, &[], EnvMode::Build);
         let wd = super::node::workdir_items(src);
         base.entries.retain(|e| !super::node::is_workdir(&e.text));
@@ -190,7 +190,15 @@ pub fn plan(src: &Src, r: &Routed, c: &Common) -> Option<Plan> {
         deps.flags.clear();
         deps.parent = Some(0);
     } else if setup {
-        add_setup(&mut deps, src, r);
+        let cap = src
+            .items
+            .iter()
+            .find(|i| matches!(i.what, What::Copy(CopyKind::Manifest)))
+            .map(|i| i.index)
+            .into_iter()
+            .chain(Some(first_install))
+            .min();
+        add_setup(&mut deps, src, r, cap);
     }
     if c.app_synth {
         deps.add(c.from_pos, 1, super::synth_workdir(src, c, true));
@@ -285,7 +293,9 @@ pub fn plan(src: &Src, r: &Routed, c: &Common) -> Option<Plan> {
         add_part(&mut deps, src, part, text);
     }
     fill_context(src, &mut deps, &base_used, EnvMode::Build);
-    let deps_used = deps.used.clone();
+    // What the builder inherits: deps and, through it, base.
+    let mut deps_used = deps.used.clone();
+    deps_used.extend(base_used.iter().copied());
     stages.push(deps);
     let deps_index = stages.len() - 1;
 

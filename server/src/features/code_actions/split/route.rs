@@ -39,6 +39,8 @@ pub struct Routed {
     pub foreign: bool,
     /// System packages are installed (`apt-get install`, …).
     pub system: bool,
+    /// Some of them may be needed at run time (not only compilers and build tools).
+    pub system_runtime: bool,
     /// Tools are installed for the build (`corepack enable`, `npm i -g`, `pip install poetry`).
     pub tool_setup: bool,
     /// A virtual environment the file creates itself.
@@ -98,7 +100,16 @@ pub fn route(src: &Src) -> Routed {
         let dests: Vec<Option<Dest>> = run.cmds.iter().map(|c| dest_of(&c.cat)).collect();
         for c in &run.cmds {
             match c.cat {
-                Cat::System => r.system = true,
+                Cat::System => {
+                    r.system = true;
+                    let node = r
+                        .tools
+                        .iter()
+                        .any(|t| t.family() == super::analyze::Family::Node);
+                    if !build_only(c, node) {
+                        r.system_runtime = true;
+                    }
+                }
                 Cat::ToolSetup => r.tool_setup = true,
                 _ => {}
             }
@@ -188,4 +199,68 @@ pub fn route(src: &Src) -> Routed {
         }
     }
     r
+}
+
+/// Packages only needed to build: compilers and build tools (not `-dev` headers, whose
+/// libraries the program needs at run time). `python3` counts for Node (node-gyp).
+const BUILD_TOOLS: &[&str] = &[
+    "build-essential",
+    "build-base",
+    "gcc",
+    "g++",
+    "make",
+    "cmake",
+    "git",
+    "pkg-config",
+    "pkgconf",
+    "autoconf",
+    "automake",
+    "libtool",
+    "patch",
+    "binutils",
+    "clang",
+];
+
+/// A system package command that only installs build tools (or updates the index, or
+/// cleans up).
+fn build_only(c: &super::analyze::Cmd, node: bool) -> bool {
+    let inv = c.command.invocation();
+    let args = inv.args;
+    let with_value = [
+        "-o",
+        "-c",
+        "-t",
+        "--virtual",
+        "-X",
+        "--repository",
+        "--setopt",
+    ];
+    let mut pos: Vec<&str> = Vec::new();
+    let mut i = 0;
+    while let Some(a) = args.get(i) {
+        let t = a.text.as_str();
+        if with_value.contains(&t) {
+            i += 2;
+            continue;
+        }
+        if !t.starts_with('-') {
+            pos.push(t);
+        }
+        i += 1;
+    }
+    let sub = pos.first().copied().unwrap_or("");
+    match (inv.program, sub) {
+        (
+            "apt-get" | "apt" | "apk" | "yum" | "dnf" | "microdnf",
+            "update" | "clean" | "autoremove" | "makecache",
+        ) => true,
+        ("apt-get" | "apt" | "yum" | "dnf" | "microdnf" | "zypper", "install")
+        | ("apk", "add")
+        | ("zypper", "in") => pos.iter().skip(1).all(|p| {
+            let name = p.split(['=', '<', '>', '~']).next().unwrap_or(p);
+            BUILD_TOOLS.contains(&name)
+                || (node && matches!(name, "python3" | "python-is-python3" | "python3-minimal"))
+        }),
+        _ => false,
+    }
 }

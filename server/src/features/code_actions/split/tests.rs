@@ -22,3 +22,18 @@ fn node_basic() {
     assert!(out.contains("USER node"), "{out}");
     assert!(split_std(&out).is_none());
 }
+
+#[test]
+fn multiline_chain_is_split() {
+    let text = "FROM python:3.12\nWORKDIR /app\nCOPY requirements.txt .\nRUN apt-get update \\\n    && apt-get install -y gcc \\\n    && pip install -r requirements.txt\nCOPY . .\nCMD [\"python\", \"-m\", \"app\"]\n";
+    let out = split_std(text).expect("split");
+    assert!(
+        out.contains("RUN apt-get update \\\n    && apt-get install -y gcc\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("RUN pip install -r requirements.txt\n"),
+        "{out}"
+    );
+    assert!(out.contains("AS deps"), "{out}");
+}
