@@ -194,11 +194,16 @@ fn check_body(body: Vec<u8>) -> Frame {
     let value: Value = match serde_json::from_slice(&body) {
         Ok(v) => v,
         Err(err) => {
+            // serde_json rejects `\ud800`-style lone surrogates, which clients that
+            // serialise UTF-16 strings may send: read them as U+FFFD instead.
+            if let Some(fixed) = replace_lone_surrogates(&body) {
+                return check_body(fixed);
+            }
             return Frame::Reply(error_reply(
                 Value::Null,
                 PARSE_ERROR,
                 &format!("invalid JSON: {err}"),
-            ))
+            ));
         }
     };
     let Some(obj) = value.as_object() else {
@@ -249,6 +254,44 @@ fn check_body(body: Vec<u8>) -> Frame {
             }
         }
     }
+}
+
+/// The body with every `\uXXXX` escape of a lone surrogate replaced by `\ufffd`, or
+/// `None` when it has none. Backslashes only occur inside strings in valid JSON, so
+/// escapes are found by scanning from one backslash to the next.
+fn replace_lone_surrogates(body: &[u8]) -> Option<Vec<u8>> {
+    fn unit_at(b: &[u8], i: usize) -> Option<u16> {
+        if b.get(i) != Some(&b'\\') || b.get(i + 1) != Some(&b'u') {
+            return None;
+        }
+        let hex = std::str::from_utf8(b.get(i + 2..i + 6)?).ok()?;
+        u16::from_str_radix(hex, 16).ok()
+    }
+    let mut out = Vec::with_capacity(body.len());
+    let mut changed = false;
+    let mut i = 0;
+    while i < body.len() {
+        if body[i] != b'\\' {
+            out.push(body[i]);
+            i += 1;
+            continue;
+        }
+        let step = match unit_at(body, i) {
+            Some(0xD800..=0xDBFF) if matches!(unit_at(body, i + 6), Some(0xDC00..=0xDFFF)) => 12,
+            Some(0xD800..=0xDFFF) => {
+                out.extend_from_slice(b"\\ufffd");
+                changed = true;
+                i += 6;
+                continue;
+            }
+            Some(_) => 6,
+            None => 2,
+        };
+        let end = (i + step).min(body.len());
+        out.extend_from_slice(&body[i..end]);
+        i = end;
+    }
+    changed.then_some(out)
 }
 
 pub fn error_reply(id: Value, code: i64, message: &str) -> Value {
@@ -455,6 +498,19 @@ mod tests {
         assert_eq!(out.len(), 2, "{out:?}");
         assert_eq!(code(&out[0]), PARSE_ERROR);
         assert_eq!(out[1], Frame::Message(GOOD.as_bytes().to_vec()));
+    }
+
+    #[test]
+    fn lone_surrogates_become_replacement_characters() {
+        let body =
+            r#"{"jsonrpc":"2.0","method":"x","params":{"t":"a\ud800b\\ud800\ud83d\ude00\udfff"}}"#;
+        let mut d = Decoder::new();
+        d.push(&msg(body));
+        let Some(Frame::Message(out)) = d.next_frame() else {
+            panic!("not forwarded")
+        };
+        let v: Value = serde_json::from_slice(&out).expect("json");
+        assert_eq!(v["params"]["t"], "a\u{fffd}b\\ud800\u{1f600}\u{fffd}");
     }
 
     #[test]
