@@ -417,8 +417,6 @@ fn rename_stage_across_all_reference_kinds_keeps_index_references() {
          FROM alpine\n\
          COPY --from=compile /out/app /app\n\
          COPY --from=0 /etc/ssl /etc/ssl\n"
-            .replace('«', "")
-            .replace('»', "")
     );
     // from a reference, with the declaration in another case
     let out = s.renamed(
