@@ -767,8 +767,8 @@ impl<'a> Formatter<'a> {
 
     /// Where a stage gap goes: above each stage's FROM and the comments attached to it,
     /// except after a stage that is a single one-line FROM.
-    fn stage_anchors(&self) -> Vec<usize> {
-        let mut anchors = Vec::new();
+    fn stage_anchors(&self) -> Vec<bool> {
+        let mut anchors = vec![false; self.lines + 1];
         for (i, stage) in self.model.stages.iter().enumerate().skip(1) {
             // A run of one-line stages (`FROM image AS alias`) stays together.
             let prev = &self.model.stages[i - 1];
@@ -791,7 +791,7 @@ impl<'a> Formatter<'a> {
             while anchor > 0 && self.roles[anchor - 1] == Role::Comment {
                 anchor -= 1;
             }
-            anchors.push(anchor);
+            anchors[anchor] = true;
         }
         anchors
     }
@@ -822,7 +822,7 @@ impl<'a> Formatter<'a> {
                     // At the end of the file; or at its start before an instruction (before
                     // a comment they stay: they keep it from being read as a directive).
                     0
-                } else if a > 0 && anchors.contains(&b) {
+                } else if a > 0 && anchors.get(b) == Some(&true) {
                     self.opts.blank_lines_between_stages
                 } else {
                     1
@@ -844,7 +844,7 @@ impl<'a> Formatter<'a> {
                 }
                 continue;
             }
-            if anchors.contains(&l)
+            if anchors.get(l) == Some(&true)
                 && l > 0
                 && self.roles[l - 1] != Role::Blank
                 && self.opts.blank_lines_between_stages > 0
