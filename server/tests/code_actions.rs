@@ -455,10 +455,17 @@ fn execute_command_splits_stages() {
     use dockerfile_ls::lsp::requests::execute_command::{commands, handle, SPLIT_STAGES};
     use tower_lsp_server::ls_types::ExecuteCommandParams;
     // The command is announced.
-    let mut c = session(json!({}));
-    let init_cmds = commands();
-    assert!(init_cmds.contains(&SPLIT_STAGES.to_string()));
-    drop(c.shutdown_and_exit());
+    let mut c = Client::spawn();
+    let init = c.initialize();
+    let announced = &init["capabilities"]["executeCommandProvider"]["commands"];
+    assert!(
+        announced
+            .as_array()
+            .is_some_and(|a| a.contains(&json!(SPLIT_STAGES))),
+        "{init}"
+    );
+    assert!(commands().contains(&SPLIT_STAGES.to_string()));
+    assert!(c.shutdown_and_exit().success());
     // What it asks the client to apply (the client round trip is in the server wiring).
     let input = fs::read_to_string(fixtures().join("split/go.in.Dockerfile")).expect("input");
     let expected = fs::read_to_string(fixtures().join("split/go.out.Dockerfile")).expect("golden");

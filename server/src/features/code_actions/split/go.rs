@@ -326,7 +326,11 @@ pub fn plan(src: &Src, r: &Routed, c: &Common) -> Option<Plan> {
         run.add(
             usize::MAX,
             0,
-            format!("{} {}", kw("ENTRYPOINT"), json_array(&[bin.clone()])),
+            format!(
+                "{} {}",
+                kw("ENTRYPOINT"),
+                json_array(std::slice::from_ref(bin))
+            ),
         );
     }
     run.add(

@@ -595,7 +595,7 @@ pub(crate) fn resolve_tag(src: &Src, tag: &str) -> Option<String> {
             .find(|v| v.name == name && v.kind == crate::model::VarKind::GlobalArg)
             .and_then(|v| v.value.clone())
     };
-    let resolved = crate::model::expand(tag, &lookup);
+    let resolved = crate::model::expand(tag, lookup);
     (!resolved.contains('$') && !resolved.is_empty()).then_some(resolved)
 }
 

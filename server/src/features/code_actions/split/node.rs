@@ -395,9 +395,7 @@ pub fn plan(src: &Src, r: &Routed, c: &Common, variant: Variant) -> Option<Plan>
         distroless_image.clone()
     } else if runner_needs_setup && use_base {
         "base".to_string()
-    } else if runner_needs_setup {
-        src.image_text.clone()
-    } else if healthcheck_tools {
+    } else if runner_needs_setup || healthcheck_tools {
         src.image_text.clone()
     } else {
         slim_variant(src).unwrap_or_else(|| src.image_text.clone())

@@ -39,10 +39,11 @@ fn requirement_sources(src: &Src, r: &Routed) -> Option<Vec<String>> {
                     it.next().map(|w| (w.text.clone(), w.literal))
                 } else if let Some(f) = a.text.strip_prefix("--requirement=") {
                     Some((f.to_string(), a.literal))
-                } else if let Some(f) = a.text.strip_prefix("-r").filter(|f| !f.is_empty()) {
-                    Some((f.to_string(), a.literal))
                 } else {
-                    None
+                    a.text
+                        .strip_prefix("-r")
+                        .filter(|f| !f.is_empty())
+                        .map(|f| (f.to_string(), a.literal))
                 };
                 let Some((f, literal)) = file else {
                     continue;

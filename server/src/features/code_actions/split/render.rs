@@ -414,7 +414,7 @@ pub fn run_text(
                 return None;
             }
             let sep = if run.multiline && parts.len() > 1 {
-                format!(" \\\n    && ").replace('\\', &src.escape.to_string())
+                format!(" {}\n    && ", src.escape)
             } else {
                 " && ".to_string()
             };
