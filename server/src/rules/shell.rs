@@ -330,13 +330,16 @@ pub type Scripts = Rc<Vec<Option<Rc<Script>>>>;
 const MAX_CACHED_INSTRUCTIONS: usize = 8192;
 const DOC_SLOTS: usize = 2;
 
-/// A cached instruction analysis, with absolute spans for the offset it was last seen at.
+/// A cached instruction analysis, with absolute spans for the offsets it was last seen at
+/// (the same text may appear several times in a document).
 struct Entry {
     escape: char,
     posix: bool,
-    base: usize,
-    script: Option<Rc<Script>>,
+    /// (instruction start, analysis with spans for that start), most recent last.
+    at: Vec<(usize, Option<Rc<Script>>)>,
 }
+
+const MAX_OFFSETS_PER_ENTRY: usize = 32;
 
 /// A fast, non-cryptographic hasher for the instruction-text keys.
 #[derive(Default, Clone, Copy)]
@@ -448,12 +451,16 @@ fn scripts_uncached(model: &Model, text: &str) -> Scripts {
                     let base = ins.span.start;
                     if let Some(e) = c.by_instruction.get_mut(key) {
                         if e.escape == model.escape && e.posix == posix {
-                            if e.base != base {
-                                e.script =
-                                    e.script.as_ref().map(|s| Rc::new(shifted(s, e.base, base)));
-                                e.base = base;
+                            if let Some((_, s)) = e.at.iter().find(|(b, _)| *b == base) {
+                                return s.clone();
                             }
-                            return e.script.clone();
+                            let (from, script) = e.at.last().cloned().unwrap_or((base, None));
+                            let script = script.map(|s| Rc::new(shifted(&s, from, base)));
+                            if e.at.len() >= MAX_OFFSETS_PER_ENTRY {
+                                e.at.remove(0);
+                            }
+                            e.at.push((base, script.clone()));
+                            return script;
                         }
                     }
                     let script = if posix {
@@ -466,8 +473,7 @@ fn scripts_uncached(model: &Model, text: &str) -> Scripts {
                         Entry {
                             escape: model.escape,
                             posix,
-                            base,
-                            script: script.clone(),
+                            at: vec![(base, script.clone())],
                         },
                     );
                     script
