@@ -465,3 +465,21 @@ mod generated {
         }
     }
 }
+
+#[test]
+fn cli_uses_the_configuration_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    fs::write(
+        dir.path().join(".dockerfile-ls.toml"),
+        "[format]\nindent_width = 2\nkeyword_case = \"lower\"\nblank_lines_between_stages = 2\n",
+    )
+    .expect("write config");
+    let file = dir.path().join("Dockerfile");
+    fs::write(&file, "FROM a AS b\nRUN x \\\n    && y\nFROM b\n").expect("write");
+    let out = bin().arg("format").arg(&file).output().expect("run");
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(
+        fs::read_to_string(&file).expect("read"),
+        "from a AS b\nrun x \\\n  && y\n\n\nfrom b\n"
+    );
+}

@@ -479,3 +479,25 @@ fn on_type_formatting_indents_continuation_lines() {
         assert_eq!(apply_edits(&text, &edits, &enc), want, "{src:?}");
     }
 }
+
+#[test]
+fn formatting_follows_the_client_settings() {
+    let text = "FROM a AS b\nRUN x \\\n    && y\nFROM b\n";
+    let (mut client, enc, _) = session(text, &[]);
+    client.diagnostics_at(URI, 1);
+    client.clear_backlog();
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"dockerfile-ls": {"format": {"keywordCase": "lower", "indentWidth": 2, "blankLinesBetweenStages": 0}}}}),
+    );
+    // Re-analysed with the new options.
+    client.diagnostics_for(URI);
+    let edits = client.call_ok(
+        "textDocument/formatting",
+        json!({"textDocument": doc(), "options": {"tabSize": 8, "insertSpaces": true}}),
+    );
+    assert_eq!(
+        apply_edits(text, &edits, &enc),
+        "from a AS b\nrun x \\\n  && y\nfrom b\n"
+    );
+}
