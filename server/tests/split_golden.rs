@@ -198,6 +198,8 @@ fn edge_cases_are_valid() {
         "FROM maven:3.9-eclipse-temurin-21\nWORKDIR /build\nCOPY . .\nRUN mvn -q package -DskipTests\nCMD [\"java\", \"-jar\", \"target/app.jar\"]\n",
         "FROM php:8.3-cli\nWORKDIR /srv/app\nCOPY . .\nRUN composer install --no-dev\nCMD [\"php\", \"server.php\"]\n",
         "FROM node:20\r\nWORKDIR /app\r\nARG NPM_TOKEN\r\nCOPY . .\r\nRUN npm ci\r\nCMD [\"node\", \"a.js\"]\r\n",
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /app/server .\nHEALTHCHECK CMD wget -qO- http://localhost:8080/health || exit 1\nEXPOSE 8080\nCMD [\"/app/server\"]\n",
+        "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\nHEALTHCHECK CMD curl -f http://localhost:3000/ || exit 1\nCMD [\"node\", \"server.js\"]\n",
         "FROM --platform=$BUILDPLATFORM golang:1.22\nARG TARGETOS TARGETARCH\nWORKDIR /src\nCOPY go.mod go.sum ./\nRUN go mod download\nCOPY . .\nRUN GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /out/app .\nENTRYPOINT [\"/out/app\"]\n",
     ];
     for (k, text) in cases.iter().enumerate() {
@@ -298,4 +300,40 @@ fn named_stage_gets_a_note() {
         "{out}"
     );
     check_output("named stage", text, &out);
+}
+
+/// Every golden input with one line removed or doubled: the split never panics, and what it
+/// gives is valid.
+#[test]
+fn mutated_inputs_stay_valid() {
+    let mut problems = Vec::new();
+    for p in inputs() {
+        let text = read(&p);
+        let lines: Vec<&str> = text.split_inclusive('\n').collect();
+        for i in 0..lines.len() {
+            for variant in 0..2 {
+                let mut v: Vec<&str> = lines.clone();
+                if variant == 0 {
+                    v.remove(i);
+                } else {
+                    v.insert(i, lines[i]);
+                }
+                let mutated: String = v.concat();
+                for var in Variant::ALL {
+                    if let Some(out) = split_text(&mutated, var) {
+                        let r =
+                            std::panic::catch_unwind(|| check_output("mutation", &mutated, &out));
+                        if r.is_err() {
+                            problems.push(format!(
+                                "{} line {i} {}:\n{mutated}\n---\n{out}",
+                                p.display(),
+                                if variant == 0 { "removed" } else { "doubled" }
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n\n=====\n"));
 }

@@ -424,6 +424,14 @@ pub fn plan(src: &Src, r: &Routed, c: &Common, variant: Variant) -> Option<Plan>
             src.image_text
         ));
     }
+    if healthcheck_tools && !runner_needs_setup && !distroless {
+        if let Some(slim) = slim_variant(src) {
+            run.notes.push(format!(
+                "# {}, not {slim}: the HEALTHCHECK uses a tool the slim variant does not have",
+                src.image_text
+            ));
+        }
+    }
     if distroless {
         run.notes.push(
             "# Distroless: no shell or package manager; the image runs node on the CMD's script"
