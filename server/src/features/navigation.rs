@@ -547,6 +547,90 @@ pub(crate) mod tests {
         );
     }
 
+    /// The real-world corpus plus odd inputs.
+    fn corpus() -> Vec<String> {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/corpus/real");
+        let mut texts: Vec<String> = std::fs::read_dir(dir)
+            .map(|rd| {
+                rd.filter_map(Result::ok)
+                    .filter(|e| e.path().extension().is_some_and(|x| x == "Dockerfile"))
+                    .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+                    .collect()
+            })
+            .unwrap_or_default();
+        assert!(!texts.is_empty(), "no corpus files in {dir}");
+        texts.extend(
+            [
+                "",
+                "FROM",
+                "FROM a AS",
+                "FROM a AS b\nCOPY --from= / /\nCOPY --from=b",
+                "ARG\nFROM ${",
+                "FROM a\nRUN <<EOF\n",
+                "FROM a\nRUN <<\"\"\nx\n",
+                "FROM a\r\nENV é=😀 ${é}\r\nRUN --mount=from=a,from= x\r\n",
+                "# escape=`\nFROM a AS b\nRUN echo `\n  $X\nCOPY --from=b `\n /a /b\n",
+                "ONBUILD COPY --from=x / /\nFROM x AS x\nFROM x\n",
+            ]
+            .map(String::from),
+        );
+        texts
+    }
+
+    #[test]
+    fn no_panics_and_valid_spans_on_the_corpus() {
+        for text in corpus() {
+            let m = build(&text);
+            let ok = |s: &Span| s.start <= s.end && text.get(s.start..s.end).is_some();
+            let stride = (text.len() / 1500).max(1);
+            for offset in (0..=text.len() + 1).step_by(stride) {
+                assert!(definition(&m, &text, offset).iter().all(ok));
+                assert!(references(&m, &text, offset, true).iter().all(ok));
+                assert!(highlights(&m, &text, offset).iter().all(|(s, _)| ok(s)));
+                if let Ok((span, _)) = crate::features::rename::prepare_rename(&m, &text, offset) {
+                    assert!(ok(&span));
+                    for name in ["x_1", "new-name"] {
+                        if let Ok(edits) = crate::features::rename::rename(&m, &text, offset, name)
+                        {
+                            let mut spans: Vec<Span> = edits.iter().map(|(s, _)| *s).collect();
+                            spans.sort();
+                            assert!(spans.iter().all(ok));
+                            assert!(
+                                spans.windows(2).all(|w| w[0].end <= w[1].start),
+                                "overlapping edits"
+                            );
+                        }
+                    }
+                }
+            }
+            let idx = crate::document::LineIndex::new(&text);
+            let symbols = crate::features::symbols::document_symbols(
+                &m,
+                &text,
+                &idx,
+                crate::document::Encoding::Utf16,
+            );
+            fn contained(s: &tower_lsp_server::ls_types::DocumentSymbol) -> bool {
+                let inside = |r: &tower_lsp_server::ls_types::Range| {
+                    s.range.start <= r.start && r.end <= s.range.end
+                };
+                inside(&s.selection_range)
+                    && s.children
+                        .iter()
+                        .flatten()
+                        .all(|c| inside(&c.range) && contained(c))
+            }
+            assert!(symbols.iter().all(contained), "{text}");
+            let _ = crate::features::symbols::workspace_symbols(&m, &text, "a");
+            assert!(crate::features::links::document_links(&m, &text, &[])
+                .iter()
+                .all(|l| ok(&l.span)));
+            let hints =
+                crate::features::inlay_hints::inlay_hints(&m, &text, Span::new(0, text.len()), &[]);
+            assert!(hints.iter().all(|h| h.offset <= text.len()));
+        }
+    }
+
     #[test]
     fn nothing_on_plain_text_and_out_of_range() {
         let (text, offset) = fixture("FROM alp‸ine\nRUN true\n");
