@@ -349,6 +349,15 @@ mod tests {
     }
 
     #[test]
+    fn env_rename_reaches_stages_built_on_this_one() {
+        let src = "FROM alpine AS base\nENV A‸PP=/app\nFROM base AS test\nRUN echo $APP\nFROM alpine\nRUN echo $APP\n";
+        assert_eq!(
+            renamed(src, "ROOT").unwrap(),
+            "FROM alpine AS base\nENV ROOT=/app\nFROM base AS test\nRUN echo $ROOT\nFROM alpine\nRUN echo $APP\n"
+        );
+    }
+
+    #[test]
     fn var_rename_refusals() {
         let src = "FROM alpine\nARG ‸A=1\nENV B=2\nRUN echo $A $B\n";
         for bad in ["1A", "A-B", "", "a b", "$A"] {
