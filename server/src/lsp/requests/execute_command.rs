@@ -3,10 +3,14 @@
 //! argument (a string, or an object with a `"uri"`); the server then passes that
 //! document's snapshot (see `uri_of`).
 //!
-//! - `dockerfile-ls.splitStages` `[uri, variant?]`: the split into stages (`variant`:
+//! - `dockerfile-ls.server.splitStages` `[uri, variant?]`: the split into stages (`variant`:
 //!   `"standard"` or `"distroless"`), applied with `workspace/applyEdit`; the result is
 //!   `true` when applied, `false` when the split does not apply to the document.
-//! - `dockerfile-ls.fixAll` `[uri]`: every safe fix, applied the same way.
+//! - `dockerfile-ls.server.fixAll` `[uri]`: every safe fix, applied the same way.
+//!
+//! (`server.` keeps them apart from the editor extensions' own commands, e.g. VS Code's
+//! `dockerfile-ls.splitStages`, which runs the code action: a client registers every
+//! announced command and two registrations of one name clash.)
 
 use super::code_action::workspace_edit;
 use crate::document::{Encoding, Snapshot};
@@ -15,8 +19,8 @@ use std::str::FromStr;
 use tower_lsp_server::jsonrpc;
 use tower_lsp_server::ls_types::{ExecuteCommandParams, LSPAny, Uri, WorkspaceEdit};
 
-pub const SPLIT_STAGES: &str = "dockerfile-ls.splitStages";
-pub const FIX_ALL: &str = "dockerfile-ls.fixAll";
+pub const SPLIT_STAGES: &str = "dockerfile-ls.server.splitStages";
+pub const FIX_ALL: &str = "dockerfile-ls.server.fixAll";
 
 /// What running a command produced.
 #[derive(Debug, Default)]
