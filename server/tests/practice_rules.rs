@@ -248,3 +248,78 @@ fn no_panics_on_fixtures_and_truncations() {
         }
     }
 }
+
+/// Well-written Dockerfiles of the usual kinds: nothing to report (but the root user hint
+/// where the final stage has no USER).
+#[test]
+fn good_dockerfiles_are_quiet() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "FROM node:20-alpine AS deps\nWORKDIR /app\nCOPY package.json package-lock.json ./\nRUN npm ci\n\nFROM node:20-alpine AS build\nWORKDIR /app\nCOPY --from=deps /app/node_modules ./node_modules\nCOPY . .\nRUN npm run build\n\nFROM node:20-alpine\nWORKDIR /app\nENV NODE_ENV=production\nCOPY --from=build /app/dist ./dist\nCOPY --from=deps /app/node_modules ./node_modules\nUSER node\nCMD [\"node\", \"dist/index.js\"]\n",
+            &[],
+        ),
+        (
+            "FROM python:3.12-slim\nWORKDIR /app\nRUN apt-get update && apt-get install -y --no-install-recommends build-essential \\\n    && rm -rf /var/lib/apt/lists/*\nCOPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\nCOPY . .\nCMD [\"python\", \"app.py\"]\n",
+            &["RootUser"],
+        ),
+        (
+            "# syntax=docker/dockerfile:1\nFROM golang:1.22 AS build\nWORKDIR /src\nCOPY go.mod go.sum ./\nRUN --mount=type=cache,target=/go/pkg/mod go mod download\nCOPY . .\nRUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build \\\n    CGO_ENABLED=0 go build -o /out/app ./cmd/app\n\nFROM gcr.io/distroless/static-debian12:nonroot\nCOPY --from=build /out/app /app\nENTRYPOINT [\"/app\"]\n",
+            &[],
+        ),
+        (
+            "FROM alpine:3.20\nRUN apk add --no-cache ca-certificates tzdata \\\n    && addgroup -S app && adduser -S -G app app\nCOPY --chmod=0755 app /usr/local/bin/app\nUSER app\nENTRYPOINT [\"app\"]\n",
+            &[],
+        ),
+        (
+            "FROM debian:bookworm-slim\nSHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\nRUN apt-get update \\\n && apt-get install -y --no-install-recommends curl ca-certificates \\\n && curl -fsSL https://example.com/x.tgz | tar -xz -C /opt \\\n && rm -rf /var/lib/apt/lists/*\nUSER nobody\n",
+            &[],
+        ),
+    ];
+    for (text, expected) in cases {
+        let found: Vec<&str> = check_all(text, false)
+            .iter()
+            .map(|f| f.rule)
+            .filter(|id| {
+                !practice::RULES
+                    .iter()
+                    .any(|r| r.id == *id && r.experimental)
+            })
+            .collect();
+        assert_eq!(&found, expected, "{text}");
+    }
+}
+
+/// Classic mistakes, each reported by the rule made for it.
+#[test]
+fn classic_mistakes_are_reported() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "FROM node:latest\nCOPY . .\nRUN npm install\nCMD [\"npm\", \"start\"]\n",
+            &["LatestTag", "CacheBustingCopy", "CopyRelativeWithoutWorkdir", "RootUser", "MissingDockerignore"],
+        ),
+        (
+            "FROM ubuntu\nRUN apt-get update\nRUN apt-get install python3\nRUN cd /app\nADD app.py /app/\nUSER root\n",
+            &["UntaggedImage", "AptUpdateAlone", "AptListsNotRemoved", "MissingAssumeYes", "AptNoInstallRecommends", "CdInsteadOfWorkdir", "AddInsteadOfCopy", "RootUser"],
+        ),
+        (
+            "FROM golang:1.22 AS build\nCOPY . /src\nRUN cd /src && go build -o /app\nFROM alpine:3.20\nCOPY --from=biuld /app /app\nCOPY --from=build / /\n",
+            &["UnknownStage", "CopyWholeStage", "RootUser", "MissingDockerignore"],
+        ),
+    ];
+    for (text, expected) in cases {
+        let mut found: Vec<&str> = check_all(text, true)
+            .iter()
+            .map(|f| f.rule)
+            .filter(|id| {
+                !practice::RULES
+                    .iter()
+                    .any(|r| r.id == *id && r.experimental)
+            })
+            .collect();
+        found.sort();
+        found.dedup();
+        let mut expected = expected.to_vec();
+        expected.sort();
+        assert_eq!(found, expected, "{text}");
+    }
+}
