@@ -43,6 +43,9 @@ pub struct Occurrence {
     pub role: Role,
     /// A stage referenced by its index (`--from=0`): it has no name to rename.
     pub by_index: bool,
+    /// A stage named through variables (`FROM ${BASE}`, `--from=$B`): the text is not the
+    /// name.
+    pub via_variable: bool,
 }
 
 /// Read/write/text, as document highlights distinguish them.
@@ -196,11 +199,13 @@ pub fn occurrences(model: &Model, text: &str, symbol: &Symbol) -> Vec<Occurrence
         span,
         role: Role::Definition,
         by_index: false,
+        via_variable: false,
     };
     let reference = |span| Occurrence {
         span,
         role: Role::Reference,
         by_index: false,
+        via_variable: false,
     };
     match symbol {
         Symbol::Stage(i) => {
@@ -213,6 +218,7 @@ pub fn occurrences(model: &Model, text: &str, symbol: &Symbol) -> Vec<Occurrence
                     span: r.span,
                     role: Role::Reference,
                     by_index,
+                    via_variable: r.name.contains('$'),
                 });
             }
         }

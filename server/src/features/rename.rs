@@ -118,15 +118,27 @@ fn check_renamable(
 ) -> Result<(), RenameError> {
     match symbol {
         Symbol::Stage(i) => {
-            let named = model.stages.get(*i).and_then(|s| s.name.as_ref()).is_some();
-            let on_index = occurrences(model, text, symbol)
-                .iter()
-                .any(|o| o.span == span && o.by_index);
-            if on_index || !named {
+            if model.stages.get(*i).and_then(|s| s.name.as_ref()).is_none() {
                 return Err(RenameError::NotRenamable(
-                    "this stage is referenced by its index; name it with `AS name` to rename it"
-                        .into(),
+                    "this stage has no name; name it with `AS name` to rename it".into(),
                 ));
+            }
+            let occ = occurrences(model, text, symbol);
+            if occ.iter().any(|o| o.span == span && o.by_index) {
+                return Err(RenameError::NotRenamable(
+                    "this reference is the stage's index; rename the stage from its name".into(),
+                ));
+            }
+            if let Some(o) = occ.iter().find(|o| o.via_variable) {
+                let line = text
+                    .get(..o.span.start)
+                    .unwrap_or_default()
+                    .matches('\n')
+                    .count()
+                    + 1;
+                return Err(RenameError::NotRenamable(format!(
+                    "this stage is also named through a variable on line {line}; renaming it would change what that line refers to"
+                )));
             }
         }
         Symbol::Var(root) => {
@@ -328,6 +340,19 @@ mod tests {
             prepare_rename(&m, &text, offset),
             Err(RenameError::NotRenamable(_))
         ));
+    }
+
+    #[test]
+    fn stage_named_through_a_variable_is_not_renamed() {
+        let src = "ARG B=build\nFROM golang AS bu‸ild\nFROM ${B}\n";
+        assert!(
+            matches!(renamed(src, "b2"), Err(RenameError::NotRenamable(m)) if m.contains("line 3"))
+        );
+        // references still list it
+        let (text, offset) = fixture(src);
+        let m = build(&text);
+        let r = crate::features::navigation::references(&m, &text, offset, false);
+        assert_eq!(lines(&text, &r), [2]);
     }
 
     #[test]
