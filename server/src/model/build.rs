@@ -7,6 +7,7 @@
 //! keeps a map back to the document so that every span is exact, also across continuations,
 //! CRLF line ends and non-ASCII text.
 
+use super::shift::{Delta, Shift};
 use super::vars::{self, Mode};
 use super::words::{
     self, extract_flags, go_lower, heredoc_markers, is_space, is_token_ws, map_range,
@@ -33,9 +34,186 @@ struct Line {
 
 /// Build the model of `text`: what BuildKit's parser reads, with byte spans.
 pub fn build(text: &str) -> Model {
-    let mut b = Builder::new(text);
-    b.run();
-    b.finish()
+    let model = Model {
+        escape: '\\',
+        ..Model::default()
+    };
+    let mut b = Builder::new(text, 0, 0, model);
+    // One instruction per line is the most there can be; a guess avoids regrowing.
+    b.out.instructions.reserve(text.len() / 40 + 4);
+    b.run(0);
+    b.finish(None)
+}
+
+/// The model of `text`, given the model `prev` of `prev_text` (an earlier version of the
+/// same document): the instructions before the changed lines are kept, those after them
+/// are moved, and only the lines in between are read again. The result is equal to
+/// `build(text)` (a property test checks it); when the change touches the parser
+/// directives (or `prev` has no instruction), it is `build(text)`.
+pub fn rebuild(mut prev: Model, prev_text: &str, text: &str) -> Model {
+    update(&mut prev, prev_text, text);
+    prev
+}
+
+/// [`rebuild`] in place: `model`, the model of `old_text`, becomes the model of `text`.
+pub fn update(model: &mut Model, old_text: &str, text: &str) {
+    let Some(plan) = Plan::new(model, old_text, text) else {
+        *model = build(text);
+        return;
+    };
+    let Some(plan) = plan else {
+        // Same text.
+        return;
+    };
+    let old = std::mem::take(model);
+    let escape = old.escape;
+    let mut b = Builder::new(text, plan.restart, plan.restart_line, old);
+    b.escape = escape;
+    b.directives_done = true;
+    b.base = plan.first;
+    b.resync = Some(Resync {
+        old_text,
+        delta: plan.delta,
+        min_new: plan.suffix_new,
+        next: plan.first,
+        hit: None,
+    });
+    b.run(plan.restart_line);
+    *model = b.finish(Some(&plan));
+}
+
+/// Where an incremental update starts reading.
+struct Plan {
+    /// `text.len() - old_text.len()`.
+    delta: isize,
+    /// Index of the first instruction read again.
+    first: usize,
+    /// Document offset (the same in both texts) and line of the first line read again.
+    restart: usize,
+    restart_line: usize,
+    /// Where the unchanged end of the text starts in the new text.
+    suffix_new: usize,
+}
+
+/// Start of the line containing `offset`.
+fn line_start(text: &str, offset: usize) -> usize {
+    text.as_bytes()
+        .get(..offset)
+        .and_then(|b| b.iter().rposition(|&c| c == b'\n'))
+        .map_or(0, |p| p + 1)
+}
+
+/// Where the line after the one containing `offset` starts (`usize::MAX` at the last line).
+fn next_line_start(text: &str, offset: usize) -> usize {
+    text.as_bytes()
+        .get(offset..)
+        .and_then(|b| b.iter().position(|&c| c == b'\n'))
+        .map_or(usize::MAX, |p| offset + p + 1)
+}
+
+/// Where the lines an instruction was read from end: the start of the line after its last
+/// one. `usize::MAX` when its last line is the last of the text: it was cut short by the
+/// end of the text (a continuation or heredoc still open) and more text could extend it.
+fn region_end(text: &str, ins: &Instruction) -> usize {
+    match next_line_start(text, ins.span.end) {
+        e if e >= text.len() => usize::MAX,
+        e => e,
+    }
+}
+
+impl Plan {
+    /// `None`: build from scratch; `Some(None)`: nothing changed.
+    fn new(model: &Model, old: &str, new: &str) -> Option<Option<Plan>> {
+        let (a, b) = (old.as_bytes(), new.as_bytes());
+        let max = a.len().min(b.len());
+        let prefix = common_prefix(a, b);
+        if prefix == a.len() && a.len() == b.len() {
+            return Some(None);
+        }
+        let suffix = common_suffix(a, b, max - prefix);
+        let first_ins = model.instructions.first()?;
+        // Lines up to the first instruction's first line hold the parser directives.
+        let changed_line = line_start(old, prefix);
+        if changed_line <= line_start(old, first_ins.span.start) {
+            return None;
+        }
+        // An instruction is read from its first line to the end of its last one: the first
+        // instruction to read again is the first one whose lines reach the change.
+        let first = model
+            .instructions
+            .partition_point(|ins| region_end(old, ins) <= prefix);
+        let (restart, restart_line) = match model.instructions.get(first) {
+            Some(ins) if line_start(old, ins.span.start) <= changed_line => {
+                (line_start(old, ins.span.start), ins.start_line)
+            }
+            _ => {
+                // Blank and comment lines before the change: count from the instruction
+                // before it (there is one: the first instruction's first line comes before
+                // the change).
+                let prev = model.instructions.get(first.checked_sub(1)?)?;
+                let from = region_end(old, prev);
+                let between = a.get(from..changed_line)?;
+                let lines = between.iter().filter(|&&c| c == b'\n').count();
+                (changed_line, prev.end_line + 1 + lines)
+            }
+        };
+        Some(Some(Plan {
+            delta: b.len() as isize - a.len() as isize,
+            first,
+            restart,
+            restart_line,
+            suffix_new: b.len() - suffix,
+        }))
+    }
+}
+
+/// Length of the common prefix of two byte strings (eight bytes at a time).
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    let n = a.len().min(b.len());
+    let mut i = 0;
+    while i + 8 <= n {
+        let x = u64::from_ne_bytes(a[i..i + 8].try_into().unwrap_or([0; 8]));
+        let y = u64::from_ne_bytes(b[i..i + 8].try_into().unwrap_or([0; 8]));
+        if x != y {
+            break;
+        }
+        i += 8;
+    }
+    while i < n && a[i] == b[i] {
+        i += 1;
+    }
+    i
+}
+
+/// Length of the common suffix of two byte strings, at most `max`.
+fn common_suffix(a: &[u8], b: &[u8], max: usize) -> usize {
+    let (la, lb) = (a.len(), b.len());
+    let mut k = 0;
+    while k + 8 <= max {
+        let x = u64::from_ne_bytes(a[la - k - 8..la - k].try_into().unwrap_or([0; 8]));
+        let y = u64::from_ne_bytes(b[lb - k - 8..lb - k].try_into().unwrap_or([1; 8]));
+        if x != y {
+            break;
+        }
+        k += 8;
+    }
+    while k < max && a[la - k - 1] == b[lb - k - 1] {
+        k += 1;
+    }
+    k
+}
+
+/// The incremental update's stop: the first line, in the unchanged end of the text, where
+/// an instruction of the old model started. From there on the old reading holds (moved).
+struct Resync<'a> {
+    old_text: &'a str,
+    delta: isize,
+    /// Start of the unchanged end of the text, in the new text.
+    min_new: usize,
+    /// The next old instruction that may be taken over.
+    next: usize,
+    /// The old instruction taken over and the new line it starts on.
+    hit: Option<(usize, usize)>,
 }
 
 /// A range of the logical line to scan for variable uses.
@@ -45,13 +223,31 @@ struct UseRange {
     mode: Mode,
 }
 
+/// What a reading produces (for an update: the part read again).
+#[derive(Default)]
+struct Out {
+    instructions: Vec<Instruction>,
+    comments: Vec<Comment>,
+    errors: Vec<ParseError>,
+    var_uses: Vec<VarUse>,
+}
+
 struct Builder<'a> {
     text: &'a str,
+    /// Lines `first_line..` of the text, read on demand (see `line`); lines before the
+    /// current instruction are dropped.
     lines: Vec<Line>,
-    line_starts: Vec<usize>,
+    first_line: usize,
+    /// Where the first line not yet in `lines` starts.
+    scan: usize,
     escape: char,
     directives_done: bool,
+    /// Directives and escape; for an update, the old model.
     model: Model,
+    out: Out,
+    /// Index in `model.instructions` of the first instruction produced.
+    base: usize,
+    resync: Option<Resync<'a>>,
     /// Buffers reused from one instruction to the next.
     logical: Logical,
     ranges: Vec<UseRange>,
@@ -60,67 +256,101 @@ struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
-    fn new(text: &'a str) -> Self {
-        let bytes = text.as_bytes();
-        let mut lines = Vec::with_capacity(bytes.len() / 32 + 1);
-        let mut start = 0;
-        while start < bytes.len() {
-            let nl = memchr_nl(bytes, start);
-            let next = nl.map_or(bytes.len(), |p| p + 1);
-            let mut end = nl.unwrap_or(bytes.len());
-            while end > start && bytes[end - 1] == b'\r' {
-                end -= 1;
-            }
-            lines.push(Line { start, end, next });
-            start = next;
-        }
-        let line_starts = lines.iter().map(|l| l.start).collect();
-        // At most one instruction per line that is not blank or a comment.
-        let candidates = lines
-            .iter()
-            .filter(|l| {
-                let t = text
-                    .get(l.start..l.end)
-                    .unwrap_or("")
-                    .trim_start_matches(is_space);
-                !t.is_empty() && !t.starts_with('#')
-            })
-            .count();
+    /// A reader of `text` from `start`, which is the start of line `line`.
+    fn new(text: &'a str, start: usize, line: usize, model: Model) -> Self {
         Builder {
             text,
-            lines,
-            line_starts,
+            lines: Vec::with_capacity(16),
+            first_line: line,
+            scan: start,
             escape: '\\',
             directives_done: false,
             logical: Logical::default(),
             ranges: Vec::new(),
             found: Vec::new(),
             word_ranges: Vec::new(),
-            model: Model {
-                escape: '\\',
-                instructions: Vec::with_capacity(candidates),
-                ..Model::default()
-            },
+            model,
+            out: Out::default(),
+            base: 0,
+            resync: None,
         }
     }
 
-    /// 0-based line containing `offset`.
-    fn line_of(&self, offset: usize) -> usize {
-        self.line_starts
-            .partition_point(|&s| s <= offset)
-            .saturating_sub(1)
+    /// Line `i`, reading it if needed; `None` past the end (and before `first_line`).
+    fn line(&mut self, i: usize) -> Option<Line> {
+        let k = i.checked_sub(self.first_line)?;
+        while self.lines.len() <= k {
+            let bytes = self.text.as_bytes();
+            let start = self.scan;
+            if start >= bytes.len() {
+                return None;
+            }
+            let nl = memchr_nl(self.text, start);
+            let next = nl.map_or(bytes.len(), |p| p + 1);
+            let mut end = nl.unwrap_or(bytes.len());
+            while end > start && bytes[end - 1] == b'\r' {
+                end -= 1;
+            }
+            self.lines.push(Line { start, end, next });
+            self.scan = next;
+        }
+        self.lines.get(k).copied()
     }
 
-    fn run(&mut self) {
+    /// Forget the lines before line `i` (already read).
+    fn forget_before(&mut self, i: usize) {
+        let k = i.saturating_sub(self.first_line).min(self.lines.len());
+        if k > 0 {
+            self.lines.drain(..k);
+            self.first_line += k;
+        }
+    }
+
+    /// 0-based line containing `offset` (a line of the current instruction).
+    fn line_of(&self, offset: usize) -> usize {
+        self.first_line
+            + self
+                .lines
+                .partition_point(|l| l.start <= offset)
+                .saturating_sub(1)
+    }
+
+    /// For an update: whether the line starting at `start` is where the old reading can
+    /// be taken over.
+    fn resync_at(&mut self, start: usize, line: usize) -> bool {
+        let Some(rs) = &mut self.resync else {
+            return false;
+        };
+        if start < rs.min_new {
+            return false;
+        }
+        while let Some(ins) = self.model.instructions.get(rs.next) {
+            let old_start = line_start(rs.old_text, ins.span.start);
+            let new_start = old_start as isize + rs.delta;
+            if new_start < start as isize {
+                rs.next += 1;
+                continue;
+            }
+            if new_start == start as isize {
+                rs.hit = Some((rs.next, line));
+                return true;
+            }
+            return false;
+        }
+        false
+    }
+
+    fn run(&mut self, mut i: usize) {
         let text = self.text;
-        let n = self.lines.len();
-        let mut i = 0;
-        while i < n {
-            let line = self.lines[i];
+        while let Some(line) = self.line(i) {
+            self.forget_before(i);
+            if self.resync_at(line.start, i) {
+                return;
+            }
             if line.next - line.start > MAX_LINE
                 || (line.next == line.end && line.end - line.start >= MAX_LINE)
             {
-                self.model.errors.push(ParseError {
+                self.out.errors.push(ParseError {
                     span: Span::new(line.start, line.end),
                     message: format!(
                         "dockerfile line greater than max allowed size of {}",
@@ -158,8 +388,10 @@ impl<'a> Builder<'a> {
             i += 1;
             let mut empty_lines = Vec::new();
             let mut inner_comments = Vec::new();
-            while cont && i < n {
-                let l = self.lines[i];
+            while cont {
+                let Some(l) = self.line(i) else {
+                    break;
+                };
                 let raw = text.get(l.start..l.end).unwrap_or("");
                 last = i;
                 i += 1;
@@ -179,7 +411,7 @@ impl<'a> Builder<'a> {
                 cont = c;
             }
 
-            let index = self.model.instructions.len();
+            let index = self.base + self.out.instructions.len();
             let mut ranges = std::mem::take(&mut self.ranges);
             ranges.clear();
             let mut ins = self.parse_instruction(&lg, 0, lg.text.len(), 0, &mut ranges);
@@ -188,11 +420,10 @@ impl<'a> Builder<'a> {
             if can_contain_heredoc(&ins) && lg.text.contains("<<") {
                 for m in heredoc_markers(&lg.text) {
                     let marker_span = lg.span(m.start, m.end);
-                    let body_start = self.lines.get(i).map_or(text.len(), |l| l.start);
+                    let body_start = self.line(i).map_or(text.len(), |l| l.start);
                     let mut body_end = text.len();
                     let mut end_span = None;
-                    while i < n {
-                        let l = self.lines[i];
+                    while let Some(l) = self.line(i) {
                         last = i;
                         i += 1;
                         let content = text.get(l.start..l.end).unwrap_or("");
@@ -208,10 +439,10 @@ impl<'a> Builder<'a> {
                         }
                     }
                     if end_span.is_none() {
-                        self.model.errors.push(ParseError {
+                        self.out.errors.push(ParseError {
                             span: marker_span,
                             message: format!(
-                                "unterminated heredoc `{}` opened on line {}",
+                                "{UNTERMINATED}{}`{OPENED_ON}{}",
                                 m.name,
                                 self.line_of(marker_span.start) + 1
                             ),
@@ -251,13 +482,13 @@ impl<'a> Builder<'a> {
             self.ranges = ranges;
             self.logical = lg;
 
-            let end_line = self.lines[last];
-            ins.span = Span::new(t_off.min(ins.keyword_span.start), end_line.end.max(t_off));
+            let end = self.line(last).map_or(line.end, |l| l.end);
+            ins.span = Span::new(t_off.min(ins.keyword_span.start), end.max(t_off));
             ins.start_line = first;
             ins.end_line = last;
             ins.empty_continuation_lines = empty_lines;
             ins.inner_comments = inner_comments;
-            self.model.instructions.push(ins);
+            self.out.instructions.push(ins);
         }
     }
 
@@ -275,7 +506,7 @@ impl<'a> Builder<'a> {
             .modifier
             .and_then(|(a, b)| s.get(a..b))
             .map(str::to_string);
-        self.model.var_uses.push(VarUse {
+        self.out.var_uses.push(VarUse {
             name,
             span: lg.span(base + f.start, base + f.end),
             name_span: lg.span(base + f.name_start, base + f.name_end),
@@ -289,10 +520,11 @@ impl<'a> Builder<'a> {
 
     /// Scan text that sits verbatim in the document at `base` (heredoc bodies).
     fn scan_text(&mut self, s: &str, base: usize, mode: Mode, in_shell: bool, index: usize) {
-        let mut found = Vec::new();
+        let mut found = std::mem::take(&mut self.found);
+        found.clear();
         vars::scan(s, mode, &mut found);
-        for f in found {
-            self.model.var_uses.push(VarUse {
+        for f in &found {
+            self.out.var_uses.push(VarUse {
                 name: s.get(f.name_start..f.name_end).unwrap_or("").to_string(),
                 span: Span::new(base + f.start, base + f.end),
                 name_span: Span::new(base + f.name_start, base + f.name_end),
@@ -306,6 +538,7 @@ impl<'a> Builder<'a> {
                 def: None,
             });
         }
+        self.found = found;
     }
 
     fn push_comment(
@@ -321,7 +554,7 @@ impl<'a> Builder<'a> {
             span: Span::new(start, end),
             line,
         };
-        self.model.comments.push(c.clone());
+        self.out.comments.push(c.clone());
         c
     }
 
@@ -338,7 +571,7 @@ impl<'a> Builder<'a> {
             return false;
         }
         if self.model.directives.iter().any(|x| x.name == d.name) {
-            self.model.errors.push(ParseError {
+            self.out.errors.push(ParseError {
                 span,
                 message: format!("only one {} parser directive can be used", d.name),
             });
@@ -348,7 +581,7 @@ impl<'a> Builder<'a> {
             match d.value.as_str() {
                 "\\" => self.escape = '\\',
                 "`" => self.escape = '`',
-                v => self.model.errors.push(ParseError {
+                v => self.out.errors.push(ParseError {
                     span: d.value_span,
                     message: format!("invalid escape token '{v}' does not match ` or \\"),
                 }),
@@ -388,7 +621,7 @@ impl<'a> Builder<'a> {
     }
 
     fn error(&mut self, span: Span, message: String) {
-        self.model.errors.push(ParseError { span, message });
+        self.out.errors.push(ParseError { span, message });
     }
 
     /// `parseMaybeJSON`: exec form when `[a, b)` is a JSON array of strings.
@@ -846,64 +1079,189 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn finish(mut self) -> Model {
-        if self.model.instructions.is_empty() {
-            let end = self.lines.first().map_or(0, |l| l.end);
-            self.model.errors.push(ParseError {
+    fn finish(mut self, plan: Option<&Plan>) -> Model {
+        let out = std::mem::take(&mut self.out);
+        let mut model = std::mem::take(&mut self.model);
+        let mut old_stages = Vec::new();
+        // Where the instructions not read again went: (first old index, old index -> new
+        // index shift, move).
+        let mut moved = None;
+        match plan {
+            None => {
+                model.instructions = out.instructions;
+                model.comments = out.comments;
+                model.var_uses = out.var_uses;
+                model.errors = out.errors;
+            }
+            Some(plan) => {
+                old_stages = std::mem::take(&mut model.stages);
+                let hit = self.resync.as_ref().and_then(|r| r.hit);
+                let old_text = self.resync.as_ref().map_or("", |r| r.old_text);
+                let (old_k, old_start, delta) = match hit {
+                    Some((k, line)) => {
+                        let ins = &model.instructions[k];
+                        let d = Delta {
+                            bytes: plan.delta,
+                            lines: line as isize - ins.start_line as isize,
+                        };
+                        (k, line_start(old_text, ins.span.start), d)
+                    }
+                    None => (
+                        model.instructions.len(),
+                        usize::MAX,
+                        Delta { bytes: 0, lines: 0 },
+                    ),
+                };
+                let first = plan.first;
+                let n_new = out.instructions.len();
+                let index_shift = (first + n_new) as isize - old_k as isize;
+                model.instructions.splice(first..old_k, out.instructions);
+                if !delta.is_zero() {
+                    model.instructions[first + n_new..].shift(delta);
+                }
+
+                let a = model
+                    .comments
+                    .partition_point(|c| c.span.start < plan.restart);
+                let b = model.comments.partition_point(|c| c.span.start < old_start);
+                let n = out.comments.len();
+                model.comments.splice(a..b, out.comments);
+                model.comments[a + n..].shift(delta);
+
+                let a = model
+                    .errors
+                    .partition_point(|e| e.span.start < plan.restart);
+                let b = model.errors.partition_point(|e| e.span.start < old_start);
+                let n = out.errors.len();
+                model.errors.splice(a..b, out.errors);
+                for e in &mut model.errors[a + n..] {
+                    e.shift(delta);
+                    if delta.lines != 0 {
+                        move_heredoc_message(&mut e.message, delta.lines);
+                    }
+                }
+
+                let a = model.var_uses.partition_point(|u| u.instruction < first);
+                let b = model.var_uses.partition_point(|u| u.instruction < old_k);
+                let n = out.var_uses.len();
+                model.var_uses.splice(a..b, out.var_uses);
+                for u in &mut model.var_uses[a + n..] {
+                    u.shift(delta);
+                    u.instruction = u.instruction.wrapping_add_signed(index_shift);
+                }
+                moved = Some((first, first + n_new, index_shift, delta));
+            }
+        }
+        if model.instructions.is_empty() {
+            let first = self.text.split('\n').next().unwrap_or("");
+            let end = first.trim_end_matches('\r').len();
+            model.errors.push(ParseError {
                 span: Span::new(0, end),
                 message: "file with no instructions".to_string(),
             });
         }
         // Stages: each FROM and the instructions up to the next one.
-        let froms: Vec<usize> = self
-            .model
+        let froms: Vec<usize> = model
             .instructions
             .iter()
             .enumerate()
             .filter(|(_, i)| i.kind == InstructionKind::From)
             .map(|(k, _)| k)
             .collect();
-        let total = self.model.instructions.len();
+        let total = model.instructions.len();
+        if plan.is_some() {
+            let before = froms.first().copied().unwrap_or(total);
+            for ins in &mut model.instructions[..before] {
+                set_stage(ins, None);
+            }
+        }
+        model.stages.reserve_exact(froms.len());
         for (si, &f) in froms.iter().enumerate() {
             let end = froms.get(si + 1).copied().unwrap_or(total);
-            for ins in &mut self.model.instructions[f..end] {
-                ins.stage = Some(si);
-                let mut d = &mut ins.details;
-                while let Details::Onbuild(inner) = d {
-                    inner.stage = Some(si);
-                    d = &mut inner.details;
-                }
+            for ins in &mut model.instructions[f..end] {
+                set_stage(ins, Some(si));
             }
-            let from = &self.model.instructions[f];
-            let last = &self.model.instructions[end - 1];
-            let (image, name) = match &from.details {
-                Details::From {
-                    image, stage_name, ..
-                } => (image.clone(), stage_name.clone()),
-                _ => (None, None),
+            let from = &model.instructions[f];
+            let last = &model.instructions[end - 1];
+            // For an update, the stage of a FROM that was not read again: its parts are
+            // the same, moved.
+            let reused = moved.and_then(|(lo, hi, shift, delta)| {
+                let (old_f, d) = if f < lo {
+                    (f, None)
+                } else if f >= hi {
+                    (f.wrapping_add_signed(-shift), Some(delta))
+                } else {
+                    return None;
+                };
+                let k = old_stages.partition_point(|s: &Stage| s.from < old_f);
+                let s = old_stages.get_mut(k).filter(|s| s.from == old_f)?;
+                let mut parts = (s.name.take(), s.image.take(), s.platform.take());
+                if let Some(d) = d {
+                    parts.0.shift(d);
+                    parts.1.shift(d);
+                    parts.2.shift(d);
+                }
+                Some(parts)
+            });
+            let (name, image, platform) = match reused {
+                Some(parts) => parts,
+                None => {
+                    let (image, name) = match &from.details {
+                        Details::From {
+                            image, stage_name, ..
+                        } => (image.clone(), stage_name.clone()),
+                        _ => (None, None),
+                    };
+                    (name, image, from.flag("platform").cloned())
+                }
             };
-            self.model.stages.push(Stage {
+            model.stages.push(Stage {
                 index: si,
                 name,
                 from: f,
                 instructions: f..end,
                 image,
-                platform: from.flag("platform").cloned(),
+                platform,
                 span: from.span.cover(last.span),
             });
         }
-        self.model.errors.sort_by_key(|e| e.span.start);
-        self.model.instructions.shrink_to_fit();
-        vars::analyze(&mut self.model);
-        self.model
+        model.errors.sort_by_key(|e| e.span.start);
+        model.instructions.shrink_to_fit();
+        vars::analyze(&mut model);
+        model
     }
 }
 
-fn memchr_nl(b: &[u8], from: usize) -> Option<usize> {
-    b.get(from..)?
-        .iter()
-        .position(|&c| c == b'\n')
-        .map(|p| p + from)
+/// The unterminated heredoc error: `{UNTERMINATED}name`{OPENED_ON}line`.
+const UNTERMINATED: &str = "unterminated heredoc `";
+const OPENED_ON: &str = " opened on line ";
+
+/// The line number in an unterminated heredoc error, moved by `lines`.
+fn move_heredoc_message(message: &mut String, lines: isize) {
+    if !message.starts_with(UNTERMINATED) {
+        return;
+    }
+    let Some((head, n)) = message.rsplit_once(OPENED_ON) else {
+        return;
+    };
+    if let Ok(n) = n.parse::<usize>() {
+        *message = format!("{head}{OPENED_ON}{}", n.wrapping_add_signed(lines));
+    }
+}
+
+fn set_stage(ins: &mut Instruction, stage: Option<usize>) {
+    ins.stage = stage;
+    let mut d = &mut ins.details;
+    while let Details::Onbuild(inner) = d {
+        inner.stage = stage;
+        d = &mut inner.details;
+    }
+}
+
+/// The first `\n` at or after `from` (a character boundary).
+fn memchr_nl(s: &str, from: usize) -> Option<usize> {
+    // `str::find` with a char pattern searches with memchr.
+    s.get(from..)?.find('\n').map(|p| p + from)
 }
 
 /// BuildKit's line-continuation test (`([^E])E[ \t]*$|^E[ \t]*$`): returns the length of the

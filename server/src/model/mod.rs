@@ -7,10 +7,13 @@
 mod build;
 mod dump;
 mod image;
+#[cfg(test)]
+mod proptests;
+mod shift;
 mod vars;
 mod words;
 
-pub use build::build;
+pub use build::{build, rebuild, update};
 pub use dump::{dump, dump_model, line_ranges};
 pub use image::ImageRef;
 pub use vars::{
