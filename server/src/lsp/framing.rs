@@ -232,7 +232,8 @@ fn check_body(body: Vec<u8>) -> Frame {
         return invalid("invalid id: must be an integer, a string or null");
     }
     match obj.get("method") {
-        Some(Value::String(_)) => {
+        Some(Value::String(method)) => {
+            let dollar = method.starts_with("$/");
             if let Some(params) = obj.get("params") {
                 if !(params.is_object() || params.is_array() || params.is_null()) {
                     return invalid("params must be an object or an array");
@@ -240,6 +241,11 @@ fn check_body(body: Vec<u8>) -> Frame {
             }
             if serde_json::from_value::<Request>(value).is_err() {
                 return invalid("malformed request");
+            }
+            // tower-lsp-server drops `$/` requests it does not know without a response;
+            // the protocol asks for MethodNotFound (we handle no `$/` request).
+            if id.is_some() && dollar {
+                return Frame::Reply(error_reply(reply_id, -32601, "Method not found"));
             }
             Frame::Message(body)
         }
