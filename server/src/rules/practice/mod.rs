@@ -28,6 +28,7 @@ mod link_bin_sh;
 mod missing_assume_yes;
 mod missing_cache_mount;
 mod missing_dockerignore;
+mod node_cache_not_cleaned;
 mod npm_ci_preferred;
 mod npm_omit_dev;
 mod package_cache_not_cleaned;
@@ -80,6 +81,7 @@ pub static RULES: &[&Rule] = &[
     &apt_unpinned::RULE,
     &gem_unpinned::RULE,
     &package_cache_not_cleaned::RULE,
+    &node_cache_not_cleaned::RULE,
     &chmod_after_copy::RULE,
     &remove_in_later_layer::RULE,
     &pipe_to_shell::RULE,
