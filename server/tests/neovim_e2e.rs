@@ -49,7 +49,7 @@ fn neovim_end_to_end() {
     eprintln!("{text}");
     assert!(status.success(), "nvim exited with {status}");
     let passes = text.lines().filter(|l| l.starts_with("PASS ")).count();
-    let failures: Vec<&str> = text.lines().filter(|l| !l.starts_with("PASS ")).collect();
+    let failures: Vec<&str> = text.lines().filter(|l| l.starts_with("FAIL ")).collect();
     assert!(failures.is_empty(), "Neovim end-to-end checks failed:\n{}", failures.join("\n"));
     assert!(passes >= 9, "expected every check to run, got:\n{text}");
 }

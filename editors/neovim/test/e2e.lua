@@ -9,7 +9,9 @@ local report = assert(os.getenv('E2E_RESULT'), 'E2E_RESULT')
 local lines = {}
 
 local function check(name, ok, detail)
-  table.insert(lines, (ok and 'PASS ' or 'FAIL ') .. name .. (detail and (' -- ' .. detail) or ''))
+  -- One line per check: details never carry newlines.
+  local d = detail and tostring(detail):gsub('[\r\n]+', ' | ') or nil
+  table.insert(lines, (ok and 'PASS ' or 'FAIL ') .. name .. (d and (' -- ' .. d) or ''))
 end
 
 local function finish()
@@ -91,7 +93,8 @@ local ok, err = pcall(function()
   if split and split.edit then
     vim.lsp.util.apply_workspace_edit(split.edit, 'utf-16')
     local text = table.concat(vim.api.nvim_buf_get_lines(buf, 0, -1, false), '\n')
-    check('split applied: deps stage', text:find('AS deps', 1, true) ~= nil, text)
+    local has_deps = text:find('AS deps', 1, true) ~= nil
+    check('split applied: deps stage', has_deps, (not has_deps) and text:gsub('\n', ' | ') or nil)
     check('split applied: runner stage', text:find('AS runner', 1, true) ~= nil)
     check('split applied: non-root user', text:find('\nUSER ', 1, true) ~= nil)
   else
