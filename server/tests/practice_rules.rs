@@ -295,7 +295,7 @@ fn classic_mistakes_are_reported() {
     let cases: &[(&str, &[&str])] = &[
         (
             "FROM node:latest\nCOPY . .\nRUN npm install\nCMD [\"npm\", \"start\"]\n",
-            &["LatestTag", "CacheBustingCopy", "CopyRelativeWithoutWorkdir", "RootUser", "MissingDockerignore"],
+            &["LatestTag", "CacheBustingCopy", "CopyRelativeWithoutWorkdir", "RootUser", "MissingDockerignore", "NodeCacheNotCleaned"],
         ),
         (
             "FROM ubuntu\nRUN apt-get update\nRUN apt-get install python3\nRUN cd /app\nADD app.py /app/\nUSER root\n",
