@@ -24,6 +24,16 @@ pub fn chain(text: &str, model: &Model, tree: Option<&Tree>, offset: usize) -> V
     }
     if let Some((_, ins)) = model.instruction_at(offset) {
         instruction(ins, &mut cands);
+        let target = match &ins.details {
+            Details::Onbuild(inner) => inner.as_ref(),
+            _ => ins,
+        };
+        cands.extend(shell_command_at(text, target, model.escape, offset));
+        for h in &target.heredocs {
+            if h.body_span.touches(offset) {
+                cands.extend(body_line_at(text, h.body_span, offset));
+            }
+        }
         for u in &model.var_uses {
             if ins.span.touches(u.span.start) {
                 cands.extend([u.name_span, u.span]);
@@ -177,6 +187,105 @@ fn instruction(ins: &Instruction, out: &mut Vec<Span>) {
     }
 }
 
+/// In a shell-form RUN/CMD/ENTRYPOINT, the command around `offset`: the text between
+/// the unquoted `&&`, `||`, `|` or `;` on either side, without surrounding blanks.
+fn shell_command_at(text: &str, ins: &Instruction, escape: char, offset: usize) -> Option<Span> {
+    use crate::model::InstructionKind as K;
+    if !ins.is_shell_form() || !matches!(ins.kind, K::Run | K::Cmd | K::Entrypoint) {
+        return None;
+    }
+    let rest = ins.rest.span;
+    // Stop before the first heredoc body.
+    let end = ins
+        .heredocs
+        .iter()
+        .map(|h| h.body_span.start)
+        .filter(|&b| b > rest.start)
+        .min()
+        .unwrap_or(rest.end)
+        .min(rest.end);
+    if !(rest.start <= offset && offset <= end) {
+        return None;
+    }
+    let s = text.get(rest.start..end)?;
+    let bytes = s.as_bytes();
+    let esc = if escape.is_ascii() {
+        escape as u8
+    } else {
+        b'\\'
+    };
+    let (mut seg_start, mut i) = (0usize, 0usize);
+    let mut quote: Option<u8> = None;
+    let mut found: Option<(usize, usize)> = None;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match quote {
+            Some(q) => {
+                if q == b'"' && b == esc {
+                    i += 2;
+                    continue;
+                }
+                if b == q {
+                    quote = None;
+                }
+                i += 1;
+            }
+            None => {
+                if b == esc {
+                    i += 2;
+                    continue;
+                }
+                if b == b'"' || b == b'\'' {
+                    quote = Some(b);
+                    i += 1;
+                    continue;
+                }
+                let op = match (b, bytes.get(i + 1)) {
+                    (b'&', Some(b'&')) | (b'|', Some(b'|')) => 2,
+                    (b'|', _) | (b';', _) => 1,
+                    _ => 0,
+                };
+                if op > 0 {
+                    if rest.start + seg_start <= offset && offset <= rest.start + i {
+                        found = Some((seg_start, i));
+                        break;
+                    }
+                    seg_start = i + op;
+                    i += op;
+                } else {
+                    i += 1;
+                }
+            }
+        }
+    }
+    let (a, b) = found.unwrap_or((seg_start, bytes.len()));
+    let seg = s.get(a..b.min(s.len()))?;
+    // Trim blanks and line continuations at both ends.
+    let lead = seg.len()
+        - seg
+            .trim_start_matches(|c: char| c.is_whitespace() || c == escape)
+            .len();
+    let trail = seg.len()
+        - seg
+            .trim_end_matches(|c: char| c.is_whitespace() || c == escape)
+            .len();
+    let span = Span::new(rest.start + a + lead, rest.start + b.min(s.len()) - trail);
+    (span.start < span.end && span.touches(offset)).then_some(span)
+}
+
+/// The heredoc body line around `offset`, without its indentation and line end.
+fn body_line_at(text: &str, body: Span, offset: usize) -> Option<Span> {
+    let s = text.get(body.start..body.end)?;
+    let rel = offset.checked_sub(body.start)?;
+    let a = s.get(..rel)?.rfind('\n').map_or(0, |i| i + 1);
+    let b = s.get(rel..)?.find('\n').map_or(s.len(), |i| rel + i);
+    let line = s.get(a..b)?;
+    let lead = line.len() - line.trim_start().len();
+    let trail = line.len() - line.trim_end().len();
+    let span = Span::new(body.start + a + lead, body.start + b - trail);
+    (span.start < span.end).then_some(span)
+}
+
 /// The run of word characters around `offset` (letters and digits of any script, `_`).
 fn word_at(text: &str, offset: usize) -> Option<Span> {
     let is_word = |c: char| c.is_alphanumeric() || c == '_';
@@ -221,6 +330,20 @@ mod tests {
                 );
             }
         }
+        let text2 =
+            "FROM a\nRUN apt-get update && apt-get install -y \"a && b\" \\\n    && ls -la /tmp\n";
+        let model2 = crate::model::build(text2);
+        let off = text2.find("-la").unwrap() + 1;
+        let c = chain(text2, &model2, None, off);
+        let texts: Vec<&str> = c.iter().map(|s| &text2[s.start..s.end]).collect();
+        assert!(texts.contains(&"ls -la /tmp"), "{texts:?}");
+        let off = text2.find("install").unwrap();
+        let c = chain(text2, &model2, None, off);
+        let texts: Vec<&str> = c.iter().map(|s| &text2[s.start..s.end]).collect();
+        assert!(
+            texts.contains(&"apt-get install -y \"a && b\""),
+            "{texts:?}"
+        );
         let off = text.find("cache,").unwrap() + 1;
         let c = chain(text, &model, None, off);
         assert_eq!(&text[c[0].start..c[0].end], "cache");
