@@ -30,6 +30,7 @@ fn normalize_shell_line(line: &str) -> String {
     let mut in_go = false;
     let (mut single, mut double) = (false, false);
     let mut blank = false;
+    let mut escaped = false;
     while let Some(c) = chars.next() {
         if !in_go {
             out.push(c);
@@ -38,6 +39,7 @@ fn normalize_shell_line(line: &str) -> String {
                 single = false;
                 double = false;
                 blank = false;
+                escaped = false;
             }
             continue;
         }
@@ -55,6 +57,13 @@ fn normalize_shell_line(line: &str) -> String {
             ' ' => (" ".to_string(), true),
             c => (c.to_string(), false),
         };
+        if escaped {
+            // The character after a shell escape is literal.
+            escaped = false;
+            blank = false;
+            out.push_str(&tok);
+            continue;
+        }
         if is_blank && !single && !double {
             if !blank {
                 out.push(' ');
@@ -66,6 +75,7 @@ fn normalize_shell_line(line: &str) -> String {
         match tok.as_str() {
             "'" if !double => single = !single,
             "\\\"" if !single => double = !double,
+            "\\\\" if !single => escaped = true,
             _ => {}
         }
         out.push_str(&tok);
@@ -363,6 +373,15 @@ fn meaning_check_sees_quoted_whitespace() {
     assert_ne!(
         normalize("(run \"echo 'a    b'\")"),
         normalize("(run \"echo 'a b'\")")
+    );
+    // An escaped blank is literal.
+    assert_ne!(
+        normalize("(run \"echo a\\\\  b\")"),
+        normalize("(run \"echo a\\\\ b\")")
+    );
+    assert_eq!(
+        normalize("(run \"echo a\\\\  b\")"),
+        normalize("(run \"echo a\\\\     b\")")
     );
     // Other instructions compare exactly.
     assert_ne!(
