@@ -381,22 +381,36 @@ where
 {
     let model = ctx.model;
     let escape = model.escape;
+    // Each stage's base name as BuildKit resolves it (global ARGs expanded, lower case).
+    let bases: Vec<Option<String>> = model
+        .stages
+        .iter()
+        .map(|st| {
+            let w = model.instructions.get(st.from).and_then(from_base)?;
+            Some(
+                lex::expand(raw(w), &globals.env, escape)
+                    .result
+                    .to_ascii_lowercase(),
+            )
+        })
+        .collect();
+    // Only the final environments of stages that some FROM names are kept.
+    let referenced: std::collections::HashSet<&str> =
+        bases.iter().flatten().map(String::as_str).collect();
     // Stage names seen so far (lower case) → index; a later duplicate wins, as in BuildKit.
     let mut by_name: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    let mut finals: Vec<StageEnv> = Vec::with_capacity(model.stages.len());
+    let mut finals: Vec<Option<StageEnv>> = Vec::with_capacity(model.stages.len());
     for (si, stage) in model.stages.iter().enumerate() {
-        let from = model.instructions.get(stage.from);
-        let mut env = match from.and_then(from_base) {
-            Some(w) => {
-                let base = lex::expand(raw(w), &globals.env, escape).result;
-                let parent = by_name.get(&base.to_ascii_lowercase()).copied();
-                match parent.and_then(|p| finals.get(p)) {
+        let mut env = match bases.get(si).and_then(|b| b.as_deref()) {
+            Some(base) => {
+                let parent = by_name.get(base).copied();
+                match parent.and_then(|p| finals.get(p)).and_then(|e| e.as_ref()) {
                     Some(p) => p.clone(),
                     None => {
                         let mut e = StageEnv::default();
                         e.vars.push(("PATH".into(), DEFAULT_PATH.into()));
                         if base != "scratch" {
-                            for k in image_env(&base) {
+                            for k in image_env(base) {
                                 e.vars.push(((*k).to_string(), String::new()));
                             }
                         }
@@ -420,8 +434,10 @@ where
             f(si, idx, ins, &env);
             apply(&mut env, ins, globals, escape);
         }
-        finals.push(env);
-        if let Some(k) = stage.key() {
+        let key = stage.key();
+        let keep = key.as_deref().is_some_and(|k| referenced.contains(k));
+        finals.push(keep.then_some(env));
+        if let Some(k) = key {
             by_name.insert(k, si);
         }
     }

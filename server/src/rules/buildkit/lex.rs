@@ -134,7 +134,7 @@ struct Lexer<'a, L: Lookup + ?Sized> {
     unmatched: Names,
 }
 
-impl<L: Lookup + ?Sized> Lexer<'_, L> {
+impl<'a, L: Lookup + ?Sized> Lexer<'a, L> {
     fn peek(&self) -> Option<char> {
         self.src.get(self.pos..).and_then(|s| s.chars().next())
     }
@@ -146,11 +146,12 @@ impl<L: Lookup + ?Sized> Lexer<'_, L> {
         c
     }
 
-    fn lookup(&mut self, name: &str) -> Option<String> {
-        match self.env.get(name) {
+    fn lookup(&mut self, name: &str) -> Option<&'a str> {
+        let env: &'a L = self.env;
+        match env.get(name) {
             Some(v) => {
                 self.matched.insert(name);
-                Some(v.to_string())
+                Some(v)
             }
             None => {
                 self.unmatched.insert(name);
@@ -170,7 +171,7 @@ impl<L: Lookup + ?Sized> Lexer<'_, L> {
             match c {
                 '\'' => out.push_str(&self.single_quote()?),
                 '"' => out.push_str(&self.double_quote()?),
-                '$' => out.push_str(&self.dollar()?),
+                '$' => self.dollar(&mut out)?,
                 _ => {
                     self.next();
                     if c == self.escape {
@@ -224,7 +225,7 @@ impl<L: Lookup + ?Sized> Lexer<'_, L> {
                     self.next();
                     return Ok(out);
                 }
-                Some('$') => out.push_str(&self.dollar()?),
+                Some('$') => self.dollar(&mut out)?,
                 Some(c) => {
                     self.next();
                     if c == self.escape {
@@ -244,38 +245,43 @@ impl<L: Lookup + ?Sized> Lexer<'_, L> {
         }
     }
 
-    fn name(&mut self) -> String {
-        let mut name = String::new();
-        while let Some(c) = self.peek() {
-            if name.is_empty() && c.is_ascii_digit() {
-                while let Some(d) = self.peek().filter(char::is_ascii_digit) {
+    fn name(&mut self) -> &'a str {
+        let src: &'a str = self.src;
+        let start = self.pos;
+        if let Some(c) = self.peek() {
+            if c.is_ascii_digit() {
+                while self.peek().is_some_and(|d| d.is_ascii_digit()) {
                     self.next();
-                    name.push(d);
                 }
-                return name;
+                return src.get(start..self.pos).unwrap_or("");
             }
-            if name.is_empty() && matches!(c, '@' | '*' | '#' | '?' | '-' | '$' | '!' | '0') {
+            if matches!(c, '@' | '*' | '#' | '?' | '-' | '$' | '!' | '0') {
                 self.next();
-                name.push(c);
-                return name;
+                return src.get(start..self.pos).unwrap_or("");
             }
-            if !(c.is_alphanumeric() || c == '_') {
-                break;
-            }
-            self.next();
-            name.push(c);
         }
-        name
+        while self.peek().is_some_and(|c| c.is_alphanumeric() || c == '_') {
+            self.next();
+        }
+        src.get(start..self.pos).unwrap_or("")
     }
 
-    fn dollar(&mut self) -> Result<String, String> {
+    fn dollar(&mut self, out: &mut String) -> Result<(), String> {
+        let s = self.dollar_value()?;
+        out.push_str(&s);
+        Ok(())
+    }
+
+    /// `$name` and `${name}` append the value directly; the other forms build a string.
+    fn dollar_value(&mut self) -> Result<std::borrow::Cow<'a, str>, String> {
+        use std::borrow::Cow;
         self.next(); // '$'
         if self.peek() != Some('{') {
             let name = self.name();
             if name.is_empty() {
-                return Ok("$".into());
+                return Ok(Cow::Borrowed("$"));
             }
-            return Ok(self.lookup(&name).unwrap_or_default());
+            return Ok(Cow::Borrowed(self.lookup(name).unwrap_or("")));
         }
         self.next(); // '{'
         match self.peek() {
@@ -290,7 +296,7 @@ impl<L: Lookup + ?Sized> Lexer<'_, L> {
             return Err("syntax error: missing '}'".into());
         };
         match ch {
-            '}' => Ok(self.lookup(&name).unwrap_or_default()),
+            '}' => Ok(Cow::Borrowed(self.lookup(name).unwrap_or(""))),
             ':' | '-' | '+' | '?' => {
                 let null_is_unset = ch == ':';
                 let op = if null_is_unset {
@@ -305,18 +311,22 @@ impl<L: Lookup + ?Sized> Lexer<'_, L> {
                     ch
                 };
                 let word = self.process_until(Some('}'))?;
-                let value = self.lookup(&name);
-                let unset = match &value {
+                let value = self.lookup(name);
+                let unset = match value {
                     None => true,
                     Some(v) => null_is_unset && v.is_empty(),
                 };
                 match op {
                     '-' => Ok(if unset {
-                        word
+                        Cow::Owned(word)
                     } else {
-                        value.unwrap_or_default()
+                        Cow::Borrowed(value.unwrap_or(""))
                     }),
-                    '+' => Ok(if unset { String::new() } else { word }),
+                    '+' => Ok(if unset {
+                        Cow::Borrowed("")
+                    } else {
+                        Cow::Owned(word)
+                    }),
                     _ => {
                         if unset {
                             let msg = if word.is_empty() {
@@ -326,7 +336,7 @@ impl<L: Lookup + ?Sized> Lexer<'_, L> {
                             };
                             Err(format!("{name}: {msg}"))
                         } else {
-                            Ok(value.unwrap_or_default())
+                            Ok(Cow::Borrowed(value.unwrap_or("")))
                         }
                     }
                 }
@@ -337,8 +347,8 @@ impl<L: Lookup + ?Sized> Lexer<'_, L> {
                     self.next();
                 }
                 let pattern = self.process_until(Some('}'))?;
-                let value = self.lookup(&name).unwrap_or_default();
-                Ok(trim_affix(&value, &pattern, ch == '#', longest))
+                let value = self.lookup(name).unwrap_or("");
+                Ok(Cow::Owned(trim_affix(value, &pattern, ch == '#', longest)))
             }
             '/' => {
                 let all = self.peek() == Some('/');
@@ -352,15 +362,15 @@ impl<L: Lookup + ?Sized> Lexer<'_, L> {
                     } else {
                         String::new()
                     };
-                let value = self.lookup(&name).unwrap_or_default();
+                let value = self.lookup(name).unwrap_or("");
                 if pattern.is_empty() {
-                    return Ok(value);
+                    return Ok(Cow::Borrowed(value));
                 }
-                Ok(if all {
+                Ok(Cow::Owned(if all {
                     value.replace(&pattern, &replacement)
                 } else {
                     value.replacen(&pattern, &replacement, 1)
-                })
+                }))
             }
             _ => Err("syntax error: bad substitution".into()),
         }
@@ -376,7 +386,7 @@ impl<L: Lookup + ?Sized> Lexer<'_, L> {
             match c {
                 '\'' => out.push_str(&self.single_quote()?),
                 '"' => out.push_str(&self.double_quote()?),
-                '$' => out.push_str(&self.dollar()?),
+                '$' => self.dollar(&mut out)?,
                 _ => {
                     self.next();
                     out.push(c);

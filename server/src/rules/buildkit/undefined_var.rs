@@ -52,13 +52,24 @@ pub(crate) fn visit(w: &Walk, ins: &Instruction, env: &StageEnv, out: &mut Vec<F
         match ins.kind {
             InstructionKind::Add | InstructionKind::Copy => {
                 for f in &ins.flags {
-                    let n = f.name.to_ascii_lowercase();
-                    if matches!(n.as_str(), "chown" | "chmod" | "checksum" | "exclude") {
+                    if ["chown", "chmod", "checksum", "exclude"]
+                        .iter()
+                        .any(|n| f.name.eq_ignore_ascii_case(n))
+                    {
                         report(env, flag_value_raw(ctx, f), &mut names);
                     }
                 }
-                for w in copy_args(ins) {
-                    report(env, w, &mut names);
+                match &ins.json {
+                    Some(j) => j
+                        .items
+                        .iter()
+                        .for_each(|w| report(env, &w.value, &mut names)),
+                    None => ins
+                        .words
+                        .iter()
+                        .map(raw)
+                        .filter(|w| !w.starts_with("<<"))
+                        .for_each(|w| report(env, w, &mut names)),
                 }
             }
             InstructionKind::Env => {
@@ -120,18 +131,5 @@ pub(crate) fn visit(w: &Walk, ins: &Instruction, env: &StageEnv, out: &mut Vec<F
             }
             out.push(RULE.finding(head_span(ctx, ins), msg));
         }
-    }
-}
-
-/// Sources and destination of COPY/ADD as BuildKit expands them (not heredoc markers).
-fn copy_args(ins: &Instruction) -> Vec<&str> {
-    match &ins.json {
-        Some(j) => j.items.iter().map(|w| w.value.as_str()).collect(),
-        None => ins
-            .words
-            .iter()
-            .map(raw)
-            .filter(|w| !w.starts_with("<<"))
-            .collect(),
     }
 }
