@@ -175,3 +175,60 @@ fn real_corpus_has_no_errors() {
         errors.join("\n")
     );
 }
+
+/// Apply a fix's edits (non-overlapping) to `text`.
+fn apply(text: &str, fix: &rules::Fix) -> String {
+    let mut edits = fix.edits.clone();
+    edits.sort_by_key(|e| std::cmp::Reverse(e.span.start));
+    let mut out = text.to_string();
+    for e in edits {
+        if e.span.start <= e.span.end && e.span.end <= out.len() {
+            out.replace_range(e.span.start..e.span.end, &e.new_text);
+        }
+    }
+    out
+}
+
+#[test]
+fn safe_fixes_resolve_their_finding() {
+    let mut problems = Vec::new();
+    let mut fixed = 0;
+    for rule in rules::registry().filter(|r| r.buildkit || r.category == rules::Category::Syntax) {
+        for opts in variants(rule) {
+            let findings: Vec<Finding> = run(rule.bad, &opts)
+                .into_iter()
+                .filter(|f| f.rule == rule.id)
+                .collect();
+            for f in findings {
+                let Some(fix) = f.fix.as_ref().filter(|x| x.safe) else {
+                    continue;
+                };
+                let after = apply(rule.bad, fix);
+                let before_count = run(rule.bad, &opts)
+                    .iter()
+                    .filter(|g| g.rule == rule.id)
+                    .count();
+                let after_findings = run(&after, &opts);
+                let after_count = after_findings.iter().filter(|g| g.rule == rule.id).count();
+                if after_count >= before_count {
+                    problems.push(format!(
+                        "{}: fix {:?} leaves the finding:\n{after}",
+                        rule.id, fix.title
+                    ));
+                }
+                if let Some(e) = after_findings
+                    .iter()
+                    .find(|g| g.severity == Severity::Error)
+                {
+                    problems.push(format!(
+                        "{}: fix {:?} introduces {}: {}\n{after}",
+                        rule.id, fix.title, e.rule, e.message
+                    ));
+                }
+                fixed += 1;
+            }
+        }
+    }
+    println!("{fixed} safe fixes checked");
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}
