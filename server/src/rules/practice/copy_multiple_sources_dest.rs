@@ -29,9 +29,9 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
         if !matches!(ins.kind, InstructionKind::Copy | InstructionKind::Add) {
             continue;
         }
-        let words = match &ins.json {
-            Some(j) => j.items.clone(),
-            None => ins.words.clone(),
+        let words: &[crate::model::Word] = match &ins.json {
+            Some(j) => &j.items,
+            None => &ins.words,
         };
         if words.len() < 3 {
             continue;
