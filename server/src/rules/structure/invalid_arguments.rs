@@ -98,6 +98,16 @@ fn problem(ctx: &Ctx, ins: &Instruction) -> Option<(crate::model::Span, String)>
             }
         }
         InstructionKind::Copy | InstructionKind::Add => {
+            // BuildKit splits the shell form on whitespace only (quotes do not group).
+            let nargs = match &ins.json {
+                Some(j) => j.items.len(),
+                None => ins
+                    .rest
+                    .value
+                    .split_whitespace()
+                    .count()
+                    .max(ins.words.len().min(1)),
+            };
             if nargs < 2 {
                 return Some((
                     head,
