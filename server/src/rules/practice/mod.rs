@@ -23,6 +23,7 @@ mod copy_whole_stage;
 mod curl_and_wget;
 mod expose_invalid_port;
 mod gem_unpinned;
+mod go_install_unpinned;
 mod latest_tag;
 mod link_bin_sh;
 mod missing_assume_yes;
@@ -31,6 +32,7 @@ mod missing_dockerignore;
 mod node_cache_not_cleaned;
 mod npm_ci_preferred;
 mod npm_omit_dev;
+mod npm_unpinned;
 mod package_cache_not_cleaned;
 mod persistent_debian_frontend;
 mod pip_no_cache_dir;
@@ -80,6 +82,8 @@ pub static RULES: &[&Rule] = &[
     &pip_unpinned::RULE,
     &apt_unpinned::RULE,
     &gem_unpinned::RULE,
+    &npm_unpinned::RULE,
+    &go_install_unpinned::RULE,
     &package_cache_not_cleaned::RULE,
     &node_cache_not_cleaned::RULE,
     &chmod_after_copy::RULE,
