@@ -232,3 +232,45 @@ fn safe_fixes_resolve_their_finding() {
     println!("{fixed} safe fixes checked");
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
 }
+
+/// Every prefix of every fixture (what an editor sees while typing) goes through all
+/// rules without panicking.
+#[test]
+fn no_panic_on_partial_files() {
+    let mut files = Vec::new();
+    for dir in [
+        "tests/fixtures/buildkit-checks",
+        "tests/fixtures/buildkit-parser",
+        "tests/fixtures/buildkit-parser-negative",
+    ] {
+        let Ok(entries) = std::fs::read_dir(root().join(dir)) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path().join("Dockerfile");
+            if let Ok(t) = std::fs::read_to_string(&p) {
+                files.push(t);
+            }
+        }
+    }
+    assert!(!files.is_empty());
+    let opts = CheckOptions {
+        on_disk: true,
+        dockerignore: Some("*\n".into()),
+        build_args: vec![("VERSION".into(), "1".into())],
+        ..CheckOptions::default()
+    };
+    let mut runs = 0;
+    for text in &files {
+        let cuts: Vec<usize> = text
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain([text.len()])
+            .collect();
+        for &cut in cuts.iter().step_by(3) {
+            let _ = run(&text[..cut], &opts);
+            runs += 1;
+        }
+    }
+    println!("{runs} partial files checked");
+}
