@@ -124,18 +124,15 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
                 let Some(inst) = util::classify_install(&inv) else {
                     continue;
                 };
-                match &mut pending {
-                    Some((_, _, found)) if !installed.contains(&inst.eco) => {
-                        if !found.iter().any(|f| f.eco == inst.eco) {
-                            found.push(Found {
-                                run: i,
-                                command: c.clone(),
-                                eco: inst.eco,
-                                files: inst.files,
-                            });
-                        }
+                if let Some((_, _, found)) = &mut pending {
+                    if !installed.contains(&inst.eco) && !found.iter().any(|f| f.eco == inst.eco) {
+                        found.push(Found {
+                            run: i,
+                            command: c.clone(),
+                            eco: inst.eco,
+                            files: inst.files,
+                        });
                     }
-                    _ => {}
                 }
                 if pending.is_none() && !installed.contains(&inst.eco) {
                     installed.push(inst.eco);

@@ -31,15 +31,13 @@ fn uid_of(args: &[crate::rules::shell::ShellWord]) -> Option<u64> {
         let t = a.text.as_str();
         let v = if t == "-u" || t == "--uid" {
             it.next().map(|w| w.text.to_string())
-        } else if let Some(v) = t.strip_prefix("--uid=") {
-            Some(v.to_string())
-        } else if let Some(v) = t
-            .strip_prefix("-u")
-            .filter(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
-        {
-            Some(v.to_string())
         } else {
-            None
+            t.strip_prefix("--uid=")
+                .or_else(|| {
+                    t.strip_prefix("-u")
+                        .filter(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
+                })
+                .map(str::to_string)
         };
         if let Some(v) = v {
             return v.parse().ok();
