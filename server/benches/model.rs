@@ -11,9 +11,12 @@
 //!   `--toggle-collect=model::edit_loop` is given), then one-character edits in the middle,
 //!   each followed by the snapshot (incremental parse, model, rules) and the conversion of
 //!   the findings to LSP diagnostics, as the server's analysis worker does;
+//! * `update`: `model::update` after a one-character edit in the middle of Dockerfile.big
+//!   (alternately inserted and removed), the first build not counted with
+//!   `--toggle-collect=model::update_loop`;
 //! * `rules`: `rules::check` on a model of Dockerfile.big.
 
-use criterion::{black_box, criterion_group, Criterion};
+use criterion::{black_box, criterion_group, BatchSize, Criterion};
 use dockerfile_ls::document::{Change, DocumentStore, Encoding, LineCol, Snapshot};
 use dockerfile_ls::model;
 use std::path::Path;
@@ -41,6 +44,20 @@ fn bench(c: &mut Criterion) {
     c.bench_function("model::build Dockerfile.node (60 lines)", |b| {
         b.iter_with_large_drop(|| model::build(black_box(&node)))
     });
+    // The incremental update after a one-character edit in the middle of the file, from
+    // a model of the text before it (the model is consumed: cloned outside the timing).
+    let (a, b) = edited(&big);
+    let ma = model::build(&a);
+    c.bench_function(
+        "model::rebuild after a 1-char edit, Dockerfile.big",
+        |bench| {
+            bench.iter_batched(
+                || ma.clone(),
+                |m| model::rebuild(m, black_box(&a), black_box(&b)),
+                BatchSize::LargeInput,
+            )
+        },
+    );
     let m = model::build(&big);
     let offset = big.len() / 2;
     c.bench_function("Model::vars_in_scope mid Dockerfile.big", |b| {
@@ -54,6 +71,25 @@ fn bench(c: &mut Criterion) {
                 .count()
         })
     });
+}
+
+/// The text and the text with one character inserted at the start of its middle line.
+fn edited(text: &str) -> (String, String) {
+    let mid = text.lines().count() / 2;
+    let at: usize = text.split_inclusive('\n').take(mid).map(str::len).sum();
+    let mut b = text.to_string();
+    b.insert(at, ' ');
+    (text.to_string(), b)
+}
+
+/// `n` updates, alternately from `a` to `b` and back.
+#[inline(never)]
+fn update_loop(m: &mut model::Model, a: &str, b: &str, n: usize) {
+    for k in 0..n {
+        let (from, to) = if k % 2 == 0 { (a, b) } else { (b, a) };
+        model::update(m, from, to);
+        black_box(&*m);
+    }
 }
 
 /// One-character edits in the middle of the big file, each analysed and converted to
@@ -113,6 +149,11 @@ fn profile(what: &str) {
             let line = (big.lines().count() / 2) as u32;
             black_box(edit_loop(&mut store, uri, line, n));
         }
+        "update" => {
+            let (a, b) = edited(&big);
+            let mut m = model::build(&a);
+            update_loop(&mut m, &a, &b, n);
+        }
         "rules" => {
             let m = model::build(&big);
             let opts = dockerfile_ls::rules::CheckOptions::default();
@@ -120,7 +161,7 @@ fn profile(what: &str) {
                 black_box(dockerfile_ls::rules::check(&m, &big, &opts).len());
             }
         }
-        other => panic!("DFLS_PROFILE={other}: expected build, open, edit or rules"),
+        other => panic!("DFLS_PROFILE={other}: expected build, open, edit, update or rules"),
     }
 }
 

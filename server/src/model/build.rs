@@ -167,17 +167,15 @@ impl Plan {
     }
 }
 
-/// Length of the common prefix of two byte strings (eight bytes at a time).
+/// Chunk compared with `memcmp` before looking at single bytes.
+const CHUNK: usize = 256;
+
+/// Length of the common prefix of two byte strings.
 fn common_prefix(a: &[u8], b: &[u8]) -> usize {
     let n = a.len().min(b.len());
     let mut i = 0;
-    while i + 8 <= n {
-        let x = u64::from_ne_bytes(a[i..i + 8].try_into().unwrap_or([0; 8]));
-        let y = u64::from_ne_bytes(b[i..i + 8].try_into().unwrap_or([0; 8]));
-        if x != y {
-            break;
-        }
-        i += 8;
+    while i + CHUNK <= n && a.get(i..i + CHUNK) == b.get(i..i + CHUNK) {
+        i += CHUNK;
     }
     while i < n && a[i] == b[i] {
         i += 1;
@@ -189,13 +187,8 @@ fn common_prefix(a: &[u8], b: &[u8]) -> usize {
 fn common_suffix(a: &[u8], b: &[u8], max: usize) -> usize {
     let (la, lb) = (a.len(), b.len());
     let mut k = 0;
-    while k + 8 <= max {
-        let x = u64::from_ne_bytes(a[la - k - 8..la - k].try_into().unwrap_or([0; 8]));
-        let y = u64::from_ne_bytes(b[lb - k - 8..lb - k].try_into().unwrap_or([1; 8]));
-        if x != y {
-            break;
-        }
-        k += 8;
+    while k + CHUNK <= max && a.get(la - k - CHUNK..la - k) == b.get(lb - k - CHUNK..lb - k) {
+        k += CHUNK;
     }
     while k < max && a[la - k - 1] == b[lb - k - 1] {
         k += 1;
@@ -1086,6 +1079,7 @@ impl<'a> Builder<'a> {
         // Where the instructions not read again went: (first old index, old index -> new
         // index shift, move).
         let mut moved = None;
+        let mut reuse = None;
         match plan {
             None => {
                 model.instructions = out.instructions;
@@ -1150,6 +1144,12 @@ impl<'a> Builder<'a> {
                     u.instruction = u.instruction.wrapping_add_signed(index_shift);
                 }
                 moved = Some((first, first + n_new, index_shift, delta));
+                reuse = Some(vars::Reuse {
+                    kept: first,
+                    moved: first + n_new,
+                    shift: index_shift,
+                    delta,
+                });
             }
         }
         if model.instructions.is_empty() {
@@ -1227,7 +1227,7 @@ impl<'a> Builder<'a> {
         }
         model.errors.sort_by_key(|e| e.span.start);
         model.instructions.shrink_to_fit();
-        vars::analyze(&mut model);
+        vars::analyze(&mut model, reuse);
         model
     }
 }

@@ -18,6 +18,7 @@
 //! * Within one instruction, uses see the definitions from before it (`ENV A=1 B=$A` reads
 //!   the earlier A).
 
+use super::shift::Delta;
 use super::{Instruction, InstructionKind, Model, Span, StageRef, StageRefKind, VarDef, VarKind};
 use std::collections::HashMap;
 
@@ -342,7 +343,7 @@ impl Scope<'_> {
     fn new<'m>(model: &'m Model) -> Scope<'m> {
         Scope {
             vars: &model.vars,
-            bases: stage_bases(model),
+            bases: stage_bases(&model.stage_refs, model.stages.len()),
             stages: model
                 .stages
                 .iter()
@@ -445,9 +446,9 @@ fn ctx_for(instructions: &[Instruction], idx: usize) -> Ctx {
 }
 
 /// The stage each stage's FROM names, if it names an earlier one.
-fn stage_bases(model: &Model) -> Vec<Option<usize>> {
-    let mut bases = vec![None; model.stages.len()];
-    for r in &model.stage_refs {
+fn stage_bases(stage_refs: &[StageRef], stages: usize) -> Vec<Option<usize>> {
+    let mut bases = vec![None; stages];
+    for r in stage_refs {
         if r.kind == StageRefKind::FromImage {
             if let (Some(s), Some(t)) = (r.stage, r.target) {
                 if let Some(b) = bases.get_mut(s) {
@@ -459,16 +460,17 @@ fn stage_bases(model: &Model) -> Vec<Option<usize>> {
     bases
 }
 
-/// The definitions of each name: a map when many lookups follow, a scan for one-off queries.
+/// The definitions of each name: an index when many lookups follow, a scan for one-off
+/// queries.
 enum Names<'m> {
-    Map(NameMap<'m>),
+    Map(NameIndex<'m>),
     Scan(&'m [VarDef]),
 }
 
 impl Names<'_> {
     fn cands(&self, name: &str) -> std::borrow::Cow<'_, [usize]> {
         match self {
-            Names::Map(m) => std::borrow::Cow::Borrowed(m.get(name).map_or(&[][..], Vec::as_slice)),
+            Names::Map(m) => std::borrow::Cow::Borrowed(m.get(name).unwrap_or(&[])),
             Names::Scan(vars) => std::borrow::Cow::Owned(
                 vars.iter()
                     .enumerate()
@@ -494,80 +496,221 @@ impl std::hash::Hasher for NameHasher {
                 (self.0.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(0x517c_c1b7_2722_0a95);
         }
     }
+    fn write_u8(&mut self, i: u8) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(i)).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
     fn finish(&self) -> u64 {
         self.0
     }
 }
 
-type NameMap<'m> = HashMap<&'m str, Vec<usize>, std::hash::BuildHasherDefault<NameHasher>>;
+type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<NameHasher>>;
 
-fn name_index(vars: &[VarDef]) -> NameMap<'_> {
-    let mut m: NameMap<'_> = NameMap::with_capacity_and_hasher(vars.len(), Default::default());
-    for (i, v) in vars.iter().enumerate() {
-        m.entry(v.name.as_str()).or_default().push(i);
+/// The indices of the definitions of each name, ascending, in one flat array.
+struct NameIndex<'m> {
+    /// Name -> group.
+    ids: FastMap<&'m str, u32>,
+    /// Each group's range in `flat`.
+    groups: Vec<(u32, u32)>,
+    flat: Vec<usize>,
+}
+
+impl<'m> NameIndex<'m> {
+    fn new(vars: &'m [VarDef]) -> NameIndex<'m> {
+        let mut ids: FastMap<&str, u32> =
+            FastMap::with_capacity_and_hasher(vars.len(), Default::default());
+        let mut of_var = Vec::with_capacity(vars.len());
+        let mut groups: Vec<(u32, u32)> = Vec::new();
+        for v in vars {
+            let next = groups.len() as u32;
+            let id = *ids.entry(v.name.as_str()).or_insert(next);
+            if id == next {
+                groups.push((0, 0));
+            }
+            if let Some(g) = groups.get_mut(id as usize) {
+                g.1 += 1;
+            }
+            of_var.push(id);
+        }
+        let mut start = 0u32;
+        for g in &mut groups {
+            g.0 = start;
+            start += g.1;
+            g.1 = 0;
+        }
+        let mut flat = vec![0usize; vars.len()];
+        for (i, &id) in of_var.iter().enumerate() {
+            if let Some(g) = groups.get_mut(id as usize) {
+                if let Some(slot) = flat.get_mut((g.0 + g.1) as usize) {
+                    *slot = i;
+                }
+                g.1 += 1;
+            }
+        }
+        NameIndex { ids, groups, flat }
     }
-    m
+
+    fn get(&self, name: &str) -> Option<&[usize]> {
+        let &(a, n) = self.groups.get(*self.ids.get(name)? as usize)?;
+        self.flat.get(a as usize..(a + n) as usize)
+    }
+
+    fn groups(&self) -> impl Iterator<Item = &[usize]> + '_ {
+        self.groups
+            .iter()
+            .filter_map(|&(a, n)| self.flat.get(a as usize..(a + n) as usize))
+    }
+}
+
+/// For an incremental update (the model still holds the old definitions and stage
+/// references, whose strings are taken over for the instructions that were not read
+/// again): instructions `..kept` are the old ones; instructions `moved..` are the old
+/// `moved - shift..`, moved by `delta`; the others were read again.
+pub(crate) struct Reuse {
+    pub kept: usize,
+    pub moved: usize,
+    pub shift: isize,
+    pub delta: Delta,
+}
+
+impl Reuse {
+    /// The old index of new instruction `j`, and whether it moved.
+    fn old_index(&self, j: usize) -> Option<(usize, bool)> {
+        if j < self.kept {
+            Some((j, false))
+        } else if j >= self.moved {
+            Some((j.wrapping_add_signed(-self.shift), !self.delta.is_zero()))
+        } else {
+            None
+        }
+    }
+}
+
+/// Items of an old list, ordered by instruction, taken over one by one.
+struct Taker<T> {
+    items: std::iter::Peekable<std::vec::IntoIter<T>>,
+}
+
+impl<T> Taker<T> {
+    fn new(items: Vec<T>) -> Self {
+        Taker {
+            items: items.into_iter().peekable(),
+        }
+    }
+
+    /// The next item of old instruction `old` that `fits`, skipping those of earlier
+    /// instructions.
+    fn take(
+        &mut self,
+        old: usize,
+        instruction: impl Fn(&T) -> Option<usize>,
+        fits: impl FnOnce(&T) -> bool,
+    ) -> Option<T> {
+        while self
+            .items
+            .peek()
+            .is_some_and(|t| instruction(t).is_none_or(|i| i < old))
+        {
+            self.items.next();
+        }
+        self.items
+            .next_if(|t| instruction(t) == Some(old) && fits(t))
+    }
 }
 
 /// Fill `vars`, `stage_refs` and the `stage`/`def` of every use (called by the builder).
-pub(crate) fn analyze(model: &mut Model) {
-    let mut vars: Vec<VarDef> = Vec::with_capacity(PLATFORM_ARGS.len() + ALWAYS_ARGS.len() + 64);
-    for name in PLATFORM_ARGS
+pub(crate) fn analyze(model: &mut Model, reuse: Option<Reuse>) {
+    let predefined = PLATFORM_ARGS
         .iter()
         .chain(ALWAYS_ARGS.iter())
-        .chain(STAGE_ENV.iter())
-    {
-        vars.push(VarDef {
-            name: name.to_string(),
-            kind: VarKind::Predefined,
-            name_span: Span::default(),
-            value: None,
-            instruction: None,
-            stage: None,
-            global: None,
-        });
-    }
-    // The last global ARG of each name.
-    let mut globals: HashMap<String, usize> = HashMap::new();
-    for (idx, ins) in model.instructions.iter().enumerate() {
-        let kind = match ins.kind {
-            InstructionKind::Arg if ins.stage.is_none() => VarKind::GlobalArg,
-            InstructionKind::Arg => VarKind::Arg,
-            InstructionKind::Env => VarKind::Env,
-            _ => continue,
-        };
-        let super::Details::Pairs(pairs) = &ins.details else {
-            continue;
-        };
-        for p in pairs {
-            if p.key.value.is_empty() {
-                continue;
-            }
-            let global = if kind == VarKind::Arg && p.value.is_none() {
-                let name = p.key.value.as_str();
-                globals
-                    .get(name)
-                    .copied()
-                    .or_else(|| PLATFORM_ARGS.iter().position(|&n| n == name))
-            } else {
-                None
-            };
-            if kind == VarKind::GlobalArg {
-                globals.insert(p.key.value.clone(), vars.len());
-            }
+        .chain(STAGE_ENV.iter());
+    let npre = PLATFORM_ARGS.len() + ALWAYS_ARGS.len() + STAGE_ENV.len();
+    let (old_vars, old_refs) = match reuse.as_ref() {
+        Some(_) => (
+            std::mem::take(&mut model.vars),
+            std::mem::take(&mut model.stage_refs),
+        ),
+        None => (Vec::new(), Vec::new()),
+    };
+    let mut vars: Vec<VarDef> = Vec::with_capacity(npre + 64.max(old_vars.len()));
+    let same_pre = old_vars.len() >= npre
+        && old_vars
+            .iter()
+            .zip(predefined.clone())
+            .all(|(v, n)| v.kind == VarKind::Predefined && v.name == *n);
+    let mut old_vars = Taker::new(old_vars);
+    if same_pre {
+        vars.extend(old_vars.items.by_ref().take(npre));
+    } else {
+        for name in predefined {
             vars.push(VarDef {
-                name: p.key.value.clone(),
-                kind,
-                name_span: p.key.span,
-                value: p.value.as_ref().map(|v| v.raw.clone()),
-                instruction: Some(idx),
-                stage: ins.stage,
-                global,
+                name: name.to_string(),
+                kind: VarKind::Predefined,
+                name_span: Span::default(),
+                value: None,
+                instruction: None,
+                stage: None,
+                global: None,
             });
         }
     }
+    {
+        // The last global ARG of each name.
+        let mut globals: FastMap<&str, usize> = FastMap::default();
+        for (idx, ins) in model.instructions.iter().enumerate() {
+            let kind = match ins.kind {
+                InstructionKind::Arg if ins.stage.is_none() => VarKind::GlobalArg,
+                InstructionKind::Arg => VarKind::Arg,
+                InstructionKind::Env => VarKind::Env,
+                _ => continue,
+            };
+            let super::Details::Pairs(pairs) = &ins.details else {
+                continue;
+            };
+            let old = reuse.as_ref().and_then(|r| r.old_index(idx));
+            for p in pairs {
+                if p.key.value.is_empty() {
+                    continue;
+                }
+                let name = p.key.value.as_str();
+                let global = if kind == VarKind::Arg && p.value.is_none() {
+                    globals
+                        .get(name)
+                        .copied()
+                        .or_else(|| PLATFORM_ARGS.iter().position(|&n| n == name))
+                } else {
+                    None
+                };
+                if kind == VarKind::GlobalArg {
+                    globals.insert(name, vars.len());
+                }
+                let value = p.value.as_ref().map(|v| v.raw.as_str());
+                let taken = old.and_then(|(o, _)| {
+                    old_vars.take(
+                        o,
+                        |v| v.instruction,
+                        |v| v.name == name && v.value.as_deref() == value,
+                    )
+                });
+                let (name, value) = match taken {
+                    Some(v) => (v.name, v.value),
+                    None => (name.to_string(), value.map(str::to_string)),
+                };
+                vars.push(VarDef {
+                    name,
+                    kind,
+                    name_span: p.key.span,
+                    value,
+                    instruction: Some(idx),
+                    stage: ins.stage,
+                    global,
+                });
+            }
+        }
+    }
     model.vars = vars;
-    model.stage_refs = stage_refs(model);
+    model.stage_refs = stage_refs(model, reuse.as_ref(), old_refs);
+    let index = Names::Map(NameIndex::new(&model.vars));
     // References written with variables (`FROM ${BASE}`, `COPY --from=$BUILDER`) name the
     // stage their default values give (BuildKit expands them before looking stages up).
     for from_lines in [true, false] {
@@ -580,33 +723,45 @@ pub(crate) fn analyze(model: &mut Model) {
             continue;
         }
         let scope = model.scope();
-        let index = Names::Map(name_index(&model.vars));
-        let expanded: Vec<(usize, String)> = model
-            .stage_refs
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| todo(r))
-            .map(|(k, r)| (k, model.expand_at(&scope, &index, &r.name, r.instruction)))
-            .collect();
+        // Every FROM line sees the same scope (all global ARGs come before the first FROM,
+        // and a global ARG's default is expanded where it is written): one expansion per
+        // distinct text.
+        let mut seen: FastMap<&str, usize> = FastMap::default();
+        let mut expanded: Vec<(usize, String)> = Vec::new();
+        for (k, r) in model.stage_refs.iter().enumerate().filter(|(_, r)| todo(r)) {
+            if from_lines {
+                if let Some(value) = seen
+                    .get(r.name.as_str())
+                    .and_then(|&e| expanded.get(e))
+                    .map(|(_, v)| v.clone())
+                {
+                    expanded.push((k, value));
+                    continue;
+                }
+                seen.insert(r.name.as_str(), expanded.len());
+            }
+            let value = model.expand_at(&scope, &index, &r.name, r.instruction);
+            expanded.push((k, value));
+        }
+        let stages = &model.stages;
         for (k, value) in expanded {
-            let stages = &model.stages;
             if let Some(r) = model.stage_refs.get_mut(k) {
                 r.target = stage_target(stages, &value, r.stage, !from_lines);
             }
         }
     }
 
-    let bases = stage_bases(model);
-    let stages = model
-        .stages
-        .iter()
-        .map(|s| s.instructions.clone())
-        .collect();
-    let index = name_index(&model.vars);
     let scope = Scope {
         vars: &model.vars,
-        bases,
-        stages,
+        bases: stage_bases(&model.stage_refs, model.stages.len()),
+        stages: model
+            .stages
+            .iter()
+            .map(|s| s.instructions.clone())
+            .collect(),
+    };
+    let Names::Map(index) = index else {
+        return;
     };
     let instructions = &model.instructions;
     for u in &mut model.var_uses {
@@ -643,13 +798,21 @@ fn stage_target(
         .map(|s| s.index)
 }
 
-fn stage_refs(model: &Model) -> Vec<StageRef> {
-    let mut out = Vec::new();
+fn stage_refs(model: &Model, reuse: Option<&Reuse>, old: Vec<StageRef>) -> Vec<StageRef> {
+    use std::borrow::Cow;
+    let mut out = Vec::with_capacity(old.len());
+    let mut old = Taker::new(old);
     // First stage of each (lower-cased) name.
-    let mut by_name: HashMap<String, usize> = HashMap::new();
+    let mut by_name: FastMap<Cow<'_, str>, usize> =
+        FastMap::with_capacity_and_hasher(model.stages.len(), Default::default());
     for st in &model.stages {
-        if let Some(k) = st.key() {
-            by_name.entry(k).or_insert(st.index);
+        if let Some(n) = &st.name {
+            let key = if n.value.bytes().any(|b| b.is_ascii_uppercase()) {
+                Cow::Owned(n.value.to_ascii_lowercase())
+            } else {
+                Cow::Borrowed(n.value.as_str())
+            };
+            by_name.entry(key).or_insert(st.index);
         }
     }
     let target = |name: &str, current: Option<usize>, by_index: bool| -> Option<usize> {
@@ -660,27 +823,38 @@ fn stage_refs(model: &Model) -> Vec<StageRef> {
             }
         }
         let found = if name.bytes().any(|b| b.is_ascii_uppercase()) {
-            by_name.get(&name.to_ascii_lowercase())
+            by_name.get(name.to_ascii_lowercase().as_str())
         } else {
             by_name.get(name)
         };
         found.copied().filter(|&t| t < cur)
     };
     for (idx, ins) in model.instructions.iter().enumerate() {
+        let old_idx = reuse.and_then(|r| r.old_index(idx));
+        let mut push = |name: &str, span: Span, kind: StageRefKind, by_index: bool| {
+            let taken = old_idx.and_then(|(o, _)| {
+                old.take(
+                    o,
+                    |r| Some(r.instruction),
+                    |r| r.kind == kind && r.name == name,
+                )
+            });
+            out.push(StageRef {
+                name: taken.map_or_else(|| name.to_string(), |r| r.name),
+                span,
+                kind,
+                instruction: idx,
+                stage: ins.stage,
+                target: target(name, ins.stage, by_index),
+            });
+        };
         match ins.kind {
             InstructionKind::From => {
                 if let super::Details::From {
                     image: Some(img), ..
                 } = &ins.details
                 {
-                    out.push(StageRef {
-                        name: img.raw.clone(),
-                        span: img.span,
-                        kind: StageRefKind::FromImage,
-                        instruction: idx,
-                        stage: ins.stage,
-                        target: target(&img.raw, ins.stage, false),
-                    });
+                    push(&img.raw, img.span, StageRefKind::FromImage, false);
                 }
             }
             InstructionKind::Copy | InstructionKind::Add => {
@@ -688,14 +862,7 @@ fn stage_refs(model: &Model) -> Vec<StageRef> {
                     if let (Some(v), Some(span)) =
                         (f.value.as_ref().filter(|v| !v.is_empty()), f.value_span)
                     {
-                        out.push(StageRef {
-                            name: v.clone(),
-                            span,
-                            kind: StageRefKind::CopyFrom,
-                            instruction: idx,
-                            stage: ins.stage,
-                            target: target(v, ins.stage, true),
-                        });
+                        push(v, span, StageRefKind::CopyFrom, true);
                     }
                 }
             }
@@ -709,14 +876,7 @@ fn stage_refs(model: &Model) -> Vec<StageRef> {
                         if let (Some(v), Some(span)) =
                             (o.value.as_ref().filter(|v| !v.is_empty()), o.value_span)
                         {
-                            out.push(StageRef {
-                                name: v.clone(),
-                                span,
-                                kind: StageRefKind::MountFrom,
-                                instruction: idx,
-                                stage: ins.stage,
-                                target: target(v, ins.stage, true),
-                            });
+                            push(v, span, StageRefKind::MountFrom, true);
                         }
                     }
                 }
@@ -751,7 +911,10 @@ impl Model {
 
     /// The stage a stage's FROM builds on, when it names an earlier stage.
     pub fn stage_base(&self, stage: usize) -> Option<usize> {
-        stage_bases(self).get(stage).copied().flatten()
+        stage_bases(&self.stage_refs, self.stages.len())
+            .get(stage)
+            .copied()
+            .flatten()
     }
 
     /// The definition (index into `vars`) that `name` refers to at byte `offset`.
@@ -767,9 +930,9 @@ impl Model {
     pub fn vars_in_scope(&self, offset: usize) -> Vec<&VarDef> {
         let ctx = self.ctx_at(offset);
         let scope = self.scope();
-        let index = name_index(&self.vars);
+        let index = NameIndex::new(&self.vars);
         let mut found: Vec<usize> = index
-            .values()
+            .groups()
             .filter_map(|c| scope.lookup(ctx, c))
             .collect();
         found.sort_unstable();
