@@ -456,8 +456,128 @@ mod generated {
         })
     }
 
+    fn indent() -> impl Strategy<Value = String> {
+        prop::sample::select(vec!["", " ", "  ", "    ", "\t", "\t\t", "        ", " \t"])
+            .prop_map(str::to_string)
+    }
+
+    fn word() -> impl Strategy<Value = String> {
+        prop::sample::select(vec![
+            "echo",
+            "a",
+            "&&",
+            "||",
+            ";",
+            "|",
+            "\"x  y\"",
+            "'a  b'",
+            "\"q",
+            "'s",
+            "x\\ y",
+            "$V",
+            "${W:-d}",
+            "--f=1",
+            "--mount=type=cache,target=/c",
+            "k=v",
+            "k=\"a b\"",
+            "[\"a\",",
+            "\"b\"]",
+            "<<EOF",
+            "é",
+            "#c",
+        ])
+        .prop_map(str::to_string)
+    }
+
+    /// One instruction: keyword, words, maybe continuation lines (with varied
+    /// indentation, quotes left open across lines, comment and empty lines inside), maybe
+    /// a heredoc body.
+    fn instruction() -> impl Strategy<Value = String> {
+        let kw = prop::sample::select(vec![
+            "FROM",
+            "from",
+            "RUN",
+            "run",
+            "Run",
+            "COPY",
+            "ENV",
+            "ARG",
+            "LABEL",
+            "CMD",
+            "WORKDIR",
+            "ONBUILD RUN",
+            "HEALTHCHECK --interval=1s CMD",
+            "USER",
+            "EXPOSE",
+        ]);
+        let sep = prop::sample::select(vec![" ", "  ", "\t", " \t "]);
+        let cont = (
+            indent(),
+            prop::collection::vec(word(), 0..4),
+            prop::sample::select(vec![0u8, 1, 2, 3]),
+        );
+        (
+            kw,
+            sep,
+            prop::collection::vec(word(), 0..4),
+            prop::collection::vec(cont, 0..4),
+            any::<bool>(),
+        )
+            .prop_map(|(kw, sep, words, conts, heredoc)| {
+                let mut s = format!("{kw}{sep}{}", words.join(" "));
+                for (ind, ws, kind) in conts {
+                    match kind {
+                        0 => s.push_str(" \\\n"),
+                        1 => s.push_str("\\\n"),
+                        2 => s.push_str(" \\  \n# inner comment\n"),
+                        _ => s.push_str(" \\\n   \n"),
+                    }
+                    s.push_str(&ind);
+                    s.push_str(&ws.join(" "));
+                }
+                if heredoc && s.contains("<<EOF") {
+                    s.push_str("\n  body  \n\tEOF x\nEOF");
+                }
+                s
+            })
+    }
+
+    fn structured_file() -> impl Strategy<Value = String> {
+        let item = prop_oneof![
+            4 => instruction(),
+            1 => Just(String::new()),
+            1 => Just("# comment  ".to_string()),
+            1 => Just("  # indented comment".to_string()),
+        ];
+        (
+            prop::collection::vec(item, 0..12),
+            any::<bool>(),
+            any::<bool>(),
+        )
+            .prop_map(|(items, crlf, nl)| {
+                let mut s = items.join("\n");
+                if nl {
+                    s.push('\n');
+                }
+                if crlf {
+                    s = s.replace('\n', "\r\n");
+                }
+                s
+            })
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+        #[test]
+        fn structured_inputs_keep_meaning(text in structured_file()) {
+            for opts in [
+                FormatOptions::default(),
+                FormatOptions { indent_width: 0, keyword_case: KeywordCase::Lower, blank_lines_between_stages: 2 },
+            ] {
+                check_file("structured", &text, &opts);
+            }
+        }
 
         #[test]
         fn formatter_and_structure_never_panic(text in file()) {

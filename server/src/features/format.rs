@@ -612,15 +612,22 @@ impl<'a> Formatter<'a> {
                     .min()
             })
             .unwrap_or(0);
-        let indent_for =
-            |this: &Self, ws: &str| this.opts.indent_width + this.width(ws).saturating_sub(base);
+        // When some line's indentation is the only separator BuildKit sees before it, the
+        // body keeps at least one blank of indentation (even with `indent_width = 0`).
+        let needs_sep = plan.iter().any(|p| p.1 && !p.2);
+        let indent = if needs_sep {
+            self.opts.indent_width.max(1)
+        } else {
+            self.opts.indent_width
+        };
+        let indent_for = |this: &Self, ws: &str| indent + this.width(ws).saturating_sub(base);
 
-        for (l, may, joined_sep) in plan {
+        for (l, may, _) in plan {
             let t = self.line_text(l);
             let ws = leading_ws(t);
             let body_end = t.len() - trailing_ws(t);
             let n = indent_for(self, &t[..ws]);
-            let new = if may && (n > 0 || joined_sep) {
+            let new = if may {
                 format!(
                     "{}{}",
                     " ".repeat(n),
