@@ -393,7 +393,7 @@ fn meaning_check_sees_quoted_whitespace() {
 mod generated {
     use super::*;
     use dockerfile_ls::document::{Encoding, LineIndex};
-    use dockerfile_ls::features::{folding, selection, semantic_tokens};
+    use dockerfile_ls::features::{folding, format, selection, semantic_tokens};
     use proptest::prelude::*;
 
     /// Dockerfile-like lines built from fragments that exercise the formatter's edge
@@ -575,7 +575,26 @@ mod generated {
                 FormatOptions::default(),
                 FormatOptions { indent_width: 0, keyword_case: KeywordCase::Lower, blank_lines_between_stages: 2 },
             ] {
-                check_file("structured", &text, &opts);
+                let want = check_file("structured", &text, &opts);
+                // The protocol edits (minimal, in any encoding) give the same text, and so
+                // does a range covering the whole file.
+                let model = model::build(&text);
+                let idx = LineIndex::new(&text);
+                for enc in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
+                    for range in [None, Some(dockerfile_ls::model::Span::new(0, text.len()))] {
+                        let edits = format::text_edits(&text, &idx, &model, &opts, range, enc);
+                        let mut out = text.clone();
+                        let mut last = usize::MAX;
+                        for e in edits.iter().rev() {
+                            prop_assert!(e.span.end <= last, "overlapping edits");
+                            prop_assert_eq!(idx.offset(&text, e.range.0, enc), e.span.start);
+                            prop_assert_eq!(idx.offset(&text, e.range.1, enc), e.span.end);
+                            out.replace_range(e.span.start..e.span.end, &e.new_text);
+                            last = e.span.start;
+                        }
+                        prop_assert_eq!(&out, &want);
+                    }
+                }
             }
         }
 
