@@ -376,9 +376,14 @@ impl Painter<'_> {
         let start = ins.keyword_span.end;
         let mut end = ins.span.end.min(self.text.len());
         // Stop at the first heredoc body: what follows belongs to the heredocs.
+        let inner = match &ins.details {
+            Details::Onbuild(inner) => Some(inner.heredocs.iter()),
+            _ => None,
+        };
         if let Some(h) = ins
             .heredocs
             .iter()
+            .chain(inner.into_iter().flatten())
             .filter(|h| !h.body_span.is_empty() || h.end_span.is_some())
             .map(|h| {
                 if h.body_span.is_empty() {
