@@ -456,14 +456,20 @@ impl LanguageServer for Backend {
         let settings = read(&self.inner.settings);
         let (options, warnings) =
             options_for(path.as_deref(), &settings.config, &settings.build_args);
-        lock(&self.inner.store).open(
-            doc.uri.as_str(),
-            &doc.text,
-            doc.version,
-            path,
-            Arc::new(options),
-        );
-        self.schedule(&doc.uri);
+        // A panic here would end the session: contain it and keep serving.
+        let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            lock(&self.inner.store).open(
+                doc.uri.as_str(),
+                &doc.text,
+                doc.version,
+                path,
+                Arc::new(options),
+            )
+        }));
+        match opened {
+            Ok(_) => self.schedule(&doc.uri),
+            Err(_) => tracing::error!("didOpen for {} panicked", doc.uri.as_str()),
+        }
         async move {
             for w in warnings {
                 self.client.log_message(MessageType::WARNING, w).await;
@@ -482,15 +488,18 @@ impl LanguageServer for Backend {
             })
             .collect();
         let enc = self.inner.encoding();
-        let result = lock(&self.inner.store).change(
-            uri.as_str(),
-            params.text_document.version,
-            &changes,
-            enc,
-        );
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            lock(&self.inner.store).change(
+                uri.as_str(),
+                params.text_document.version,
+                &changes,
+                enc,
+            )
+        }));
         match result {
-            Ok(_) => self.schedule(&uri),
-            Err(e) => tracing::warn!("didChange for {}: {e}", uri.as_str()),
+            Ok(Ok(_)) => self.schedule(&uri),
+            Ok(Err(e)) => tracing::warn!("didChange for {}: {e}", uri.as_str()),
+            Err(_) => tracing::error!("didChange for {} panicked", uri.as_str()),
         }
         std::future::ready(())
     }

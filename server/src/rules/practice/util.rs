@@ -72,7 +72,8 @@ pub fn stage_chain(model: &Model, stage: usize) -> Vec<usize> {
     let mut out = vec![stage];
     let mut cur = stage;
     while let Some(p) = model.stages.get(cur).and_then(|s| parent_stage(model, s)) {
-        if p >= cur || out.contains(&p) {
+        // Parents come strictly earlier, so the walk cannot loop.
+        if p >= cur {
             break;
         }
         out.push(p);
