@@ -31,18 +31,27 @@ fn instruction_lists_agree_on_files_both_parse() {
         let mut paths: Vec<_> = std::fs::read_dir(root.join(dir))
             .unwrap()
             .map(|e| e.unwrap().path())
-            .filter(|p| p.is_file() && p.file_name().is_some_and(|n| n.to_string_lossy().contains("Dockerfile")))
+            .filter(|p| {
+                p.is_file()
+                    && p.file_name()
+                        .is_some_and(|n| n.to_string_lossy().contains("Dockerfile"))
+            })
             .collect();
         paths.sort();
         for path in paths {
-            let Ok(text) = std::fs::read_to_string(&path) else { continue };
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
             let Ok(theirs) = Dockerfile::parse(&text) else {
                 skipped += 1;
                 continue;
             };
             compared += 1;
-            let theirs: Vec<(String, usize)> =
-                theirs.instructions.iter().map(|i| (keyword(i), i.span().start)).collect();
+            let theirs: Vec<(String, usize)> = theirs
+                .instructions
+                .iter()
+                .map(|i| (keyword(i), i.span().start))
+                .collect();
             let model = dockerfile_ls::model::build(&text);
             let ours: Vec<(String, usize)> = model
                 .instructions
@@ -50,7 +59,11 @@ fn instruction_lists_agree_on_files_both_parse() {
                 .map(|i| (i.keyword.to_ascii_uppercase(), i.keyword_span.start))
                 .collect();
             if ours != theirs {
-                let first = ours.iter().zip(&theirs).position(|(a, b)| a != b).unwrap_or(ours.len().min(theirs.len()));
+                let first = ours
+                    .iter()
+                    .zip(&theirs)
+                    .position(|(a, b)| a != b)
+                    .unwrap_or(ours.len().min(theirs.len()));
                 mismatches.push(format!(
                     "{}: first difference at instruction {first}: ours {:?}, theirs {:?} ({} vs {} instructions)",
                     path.display(),

@@ -21,7 +21,9 @@ fn neovim_end_to_end() {
         if std::env::var_os("CI").is_some() {
             panic!("nvim is not installed (CI must install Debian's neovim package)");
         }
-        eprintln!("SKIPPED: nvim is not installed; install neovim to run the editor end-to-end test");
+        eprintln!(
+            "SKIPPED: nvim is not installed; install neovim to run the editor end-to-end test"
+        );
         return;
     }
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
@@ -34,7 +36,10 @@ fn neovim_end_to_end() {
         .arg("--cmd")
         .arg(format!("set rtp+={}", editors.display()))
         .arg("-c")
-        .arg(format!("luafile {}", editors.join("test/e2e.lua").display()))
+        .arg(format!(
+            "luafile {}",
+            editors.join("test/e2e.lua").display()
+        ))
         .env("DOCKERFILE_LS_BIN", env!("CARGO_BIN_EXE_dockerfile-ls"))
         .env("E2E_DIR", &scratch)
         .env("E2E_RESULT", &report)
@@ -50,6 +55,10 @@ fn neovim_end_to_end() {
     assert!(status.success(), "nvim exited with {status}");
     let passes = text.lines().filter(|l| l.starts_with("PASS ")).count();
     let failures: Vec<&str> = text.lines().filter(|l| l.starts_with("FAIL ")).collect();
-    assert!(failures.is_empty(), "Neovim end-to-end checks failed:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "Neovim end-to-end checks failed:\n{}",
+        failures.join("\n")
+    );
     assert!(passes >= 9, "expected every check to run, got:\n{text}");
 }

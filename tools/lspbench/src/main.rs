@@ -24,8 +24,13 @@ struct Options {
 }
 
 fn parse_pos(s: &str) -> Result<(u32, u32), String> {
-    let (l, c) = s.split_once(':').ok_or_else(|| format!("bad position `{s}`, expected LINE:COL"))?;
-    Ok((l.parse().map_err(|_| format!("bad line in `{s}`"))?, c.parse().map_err(|_| format!("bad column in `{s}`"))?))
+    let (l, c) = s
+        .split_once(':')
+        .ok_or_else(|| format!("bad position `{s}`, expected LINE:COL"))?;
+    Ok((
+        l.parse().map_err(|_| format!("bad line in `{s}`"))?,
+        c.parse().map_err(|_| format!("bad column in `{s}`"))?,
+    ))
 }
 
 fn parse_args() -> Result<Options, String> {
@@ -119,13 +124,20 @@ impl Conn {
                 }
             }
         });
-        Ok(Conn { child, stdin, rx, next_id: 1, backlog: Vec::new() })
+        Ok(Conn {
+            child,
+            stdin,
+            rx,
+            next_id: 1,
+            backlog: Vec::new(),
+        })
     }
 
     fn send(&mut self, v: &Value) -> Result<Instant, String> {
         let body = v.to_string();
         let at = Instant::now();
-        write!(self.stdin, "Content-Length: {}\r\n\r\n{}", body.len(), body).map_err(|e| e.to_string())?;
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{}", body.len(), body)
+            .map_err(|e| e.to_string())?;
         self.stdin.flush().map_err(|e| e.to_string())?;
         Ok(at)
     }
@@ -137,16 +149,21 @@ impl Conn {
     fn request(&mut self, method: &str, params: Value) -> Result<(i64, Instant), String> {
         let id = self.next_id;
         self.next_id += 1;
-        let at = self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}))?;
+        let at =
+            self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}))?;
         Ok((id, at))
     }
 
     /// Answers requests from the server (configuration, registrations) so it never waits.
     fn answer_server_request(&mut self, msg: &Value) {
-        if let (Some(id), Some(method)) = (msg.get("id"), msg.get("method").and_then(Value::as_str)) {
+        if let (Some(id), Some(method)) = (msg.get("id"), msg.get("method").and_then(Value::as_str))
+        {
             let result = match method {
                 "workspace/configuration" => {
-                    let n = msg.pointer("/params/items").and_then(Value::as_array).map_or(1, Vec::len);
+                    let n = msg
+                        .pointer("/params/items")
+                        .and_then(Value::as_array)
+                        .map_or(1, Vec::len);
                     Value::Array(vec![Value::Null; n])
                 }
                 _ => Value::Null,
@@ -156,7 +173,11 @@ impl Conn {
     }
 
     /// Waits for the first message (backlog first) matching `pred`.
-    fn wait(&mut self, timeout: Duration, pred: impl Fn(&Value) -> bool) -> Option<(Instant, Value)> {
+    fn wait(
+        &mut self,
+        timeout: Duration,
+        pred: impl Fn(&Value) -> bool,
+    ) -> Option<(Instant, Value)> {
         if let Some(i) = self.backlog.iter().position(|(_, v)| pred(v)) {
             return Some(self.backlog.remove(i));
         }
@@ -177,13 +198,17 @@ impl Conn {
                         self.backlog.drain(..5_000);
                     }
                 }
-                Err(RecvTimeoutError::Timeout) | Err(RecvTimeoutError::Disconnected) => return None,
+                Err(RecvTimeoutError::Timeout) | Err(RecvTimeoutError::Disconnected) => {
+                    return None
+                }
             }
         }
     }
 
     fn response(&mut self, id: i64, timeout: Duration) -> Option<(Instant, Value)> {
-        self.wait(timeout, |v| v.get("id").and_then(Value::as_i64) == Some(id) && v.get("method").is_none())
+        self.wait(timeout, |v| {
+            v.get("id").and_then(Value::as_i64) == Some(id) && v.get("method").is_none()
+        })
     }
 
     fn peak_rss_kb(&self) -> Option<u64> {
@@ -217,7 +242,10 @@ fn summary(values: &[f64]) -> Value {
 fn is_diag_for(v: &Value, uri: &str, version: Option<i64>) -> bool {
     v.get("method").and_then(Value::as_str) == Some("textDocument/publishDiagnostics")
         && v.pointer("/params/uri").and_then(Value::as_str) == Some(uri)
-        && match (version, v.pointer("/params/version").and_then(Value::as_i64)) {
+        && match (
+            version,
+            v.pointer("/params/version").and_then(Value::as_i64),
+        ) {
             (Some(want), Some(got)) => got == want,
             _ => true,
         }
@@ -266,7 +294,10 @@ fn run(o: &Options) -> Result<Value, String> {
         json!({"textDocument": {"uri": uri, "languageId": "dockerfile", "version": 1, "text": text}}),
     )?;
     let first = c.wait(o.timeout, |v| is_diag_for(v, &uri, None));
-    out.insert("open_to_first_diag_ms".into(), json!(first.map(|(t, _)| ms(t_open, t))));
+    out.insert(
+        "open_to_first_diag_ms".into(),
+        json!(first.map(|(t, _)| ms(t_open, t))),
+    );
 
     // Ranged edits: toggle a comment line in the middle of the file.
     let edit_line = lines.len() / 2;
@@ -284,7 +315,11 @@ fn run(o: &Options) -> Result<Value, String> {
             lines.remove(edit_line);
             json!({"range": {"start": {"line": edit_line, "character": 0}, "end": {"line": edit_line + 1, "character": 0}}, "text": ""})
         };
-        let change = if incremental { change } else { json!({"text": lines.join("\n") + "\n"}) };
+        let change = if incremental {
+            change
+        } else {
+            json!({"text": lines.join("\n") + "\n"})
+        };
         let sent = c.notify(
             "textDocument/didChange",
             json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]}),
@@ -300,8 +335,16 @@ fn run(o: &Options) -> Result<Value, String> {
 
     let default_pos = (edit_line as u32, 0);
     let requests = [
-        ("completion_ms", "textDocument/completion", o.completion_pos.unwrap_or(default_pos)),
-        ("hover_ms", "textDocument/hover", o.hover_pos.unwrap_or((0, 1))),
+        (
+            "completion_ms",
+            "textDocument/completion",
+            o.completion_pos.unwrap_or(default_pos),
+        ),
+        (
+            "hover_ms",
+            "textDocument/hover",
+            o.hover_pos.unwrap_or((0, 1)),
+        ),
         ("document_symbol_ms", "textDocument/documentSymbol", (0, 0)),
     ];
     for (key, method, (line, col)) in requests {

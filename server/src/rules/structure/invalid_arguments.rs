@@ -52,7 +52,8 @@ fn valid_signal(s: &str) -> bool {
         .or_else(|| name.strip_prefix("RTMAX"))
         .is_some_and(|r| {
             r.is_empty()
-                || (r.starts_with('+') || r.starts_with('-')) && r.get(1..).is_some_and(|n| n.parse::<u32>().is_ok())
+                || (r.starts_with('+') || r.starts_with('-'))
+                    && r.get(1..).is_some_and(|n| n.parse::<u32>().is_ok())
         })
 }
 
