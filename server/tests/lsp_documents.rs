@@ -113,7 +113,7 @@ fn diagnostics_are_exact_in_every_encoding() {
     for enc in ["utf-8", "utf-16", "utf-32"] {
         let mut c = Client::spawn();
         assert_eq!(init_with_encodings(&mut c, Some(&[enc])), enc);
-        let uri = "file:///work/proj/Dockerfile";
+        let uri = "file:///home/user/proj/Dockerfile";
         c.open(uri, 1, TEXT);
         let diags = c.diagnostics_at(uri, 1);
         assert_eq!(
@@ -130,7 +130,7 @@ fn edits_are_applied_in_the_negotiated_encoding() {
     for enc in ["utf-8", "utf-16", "utf-32"] {
         let mut c = Client::spawn();
         init_with_encodings(&mut c, Some(&[enc]));
-        let uri = "file:///work/proj/Dockerfile";
+        let uri = "file:///home/user/proj/Dockerfile";
         c.open(uri, 1, TEXT);
         // Replace `curl` (after an emoji on its line) with `curl wget`, and the `é` of
         // the variable name with `e`, each with a range in `enc` units.
@@ -161,7 +161,7 @@ fn edits_are_applied_in_the_negotiated_encoding() {
 fn diagnostic_fields() {
     let mut c = Client::spawn();
     c.initialize();
-    let uri = "file:///work/proj/Dockerfile";
+    let uri = "file:///home/user/proj/Dockerfile";
     c.open(uri, 7, TEXT);
     let params = c.diagnostics_at(uri, 7);
     let diags = params["diagnostics"].as_array().expect("array").clone();
@@ -200,7 +200,7 @@ fn diagnostic_fields() {
 fn versions_follow_edits_and_close_clears() {
     let mut c = Client::spawn();
     c.initialize();
-    let uri = "file:///work/proj/app.Dockerfile";
+    let uri = "file:///home/user/proj/app.Dockerfile";
     c.open(uri, 1, "FROM alpine:3.20\n");
     assert_eq!(c.diagnostics_at(uri, 1)["version"], 1);
     c.change_full(uri, 2, "FROM alpine:3.20\nMAINTAINER me\n");
@@ -241,7 +241,7 @@ fn versions_follow_edits_and_close_clears() {
 fn out_of_range_and_reversed_edits_are_clamped() {
     let mut c = Client::spawn();
     c.initialize();
-    let uri = "file:///work/proj/Dockerfile";
+    let uri = "file:///home/user/proj/Dockerfile";
     c.open(uri, 1, "FROM alpine:3.20\nRUN true\n");
     // Past the end of everything: appends at the end.
     c.change(uri, 2, (99, 5), (120, 0), "MAINTAINER z\n");
@@ -259,7 +259,7 @@ fn out_of_range_and_reversed_edits_are_clamped() {
 fn several_changes_in_one_notification_apply_in_order() {
     let mut c = Client::spawn();
     c.initialize();
-    let uri = "file:///work/proj/Dockerfile";
+    let uri = "file:///home/user/proj/Dockerfile";
     c.open(uri, 1, "FROM alpine:3.20\n");
     c.notify(
         "textDocument/didChange",
@@ -284,7 +284,7 @@ fn several_changes_in_one_notification_apply_in_order() {
 fn escape_directive_added_by_an_edit() {
     let mut c = Client::spawn();
     c.initialize();
-    let uri = "file:///work/proj/Dockerfile";
+    let uri = "file:///home/user/proj/Dockerfile";
     let before = "FROM alpine:3.20\nRUN echo a \\\n  b\nMAINTAINER x\n";
     c.open(uri, 1, before);
     c.change(uri, 2, (0, 0), (0, 0), "# escape=`\n");
@@ -300,7 +300,7 @@ fn pull_diagnostics_share_the_cached_result() {
     let mut c = Client::spawn();
     let init = c.initialize_with(json!({"textDocument": {"diagnostic": {}}}));
     assert!(init["capabilities"]["diagnosticProvider"].is_object());
-    let uri = "file:///work/proj/Dockerfile";
+    let uri = "file:///home/user/proj/Dockerfile";
     c.open(uri, 1, TEXT);
     let report = c.call_ok(
         "textDocument/diagnostic",
@@ -341,7 +341,7 @@ fn pull_diagnostics_share_the_cached_result() {
 fn edit_storm_ends_with_the_final_version() {
     let mut c = Client::spawn();
     c.initialize();
-    let uri = "file:///work/proj/Dockerfile";
+    let uri = "file:///home/user/proj/Dockerfile";
     c.open(uri, 1, "FROM alpine:3.20\n");
     let mut text = String::from("FROM alpine:3.20\n");
     let typed = "RUN apk add curl\nMAINTAINER someone\n";
@@ -384,7 +384,7 @@ fn edit_storm_ends_with_the_final_version() {
 fn requests_see_every_edit_sent_before_them() {
     let mut c = Client::spawn();
     c.initialize_with(json!({"textDocument": {"diagnostic": {}}}));
-    let uri = "file:///work/proj/Dockerfile";
+    let uri = "file:///home/user/proj/Dockerfile";
     c.open(uri, 1, "FROM alpine:3.20\n");
     for v in 2..=60 {
         c.change(uri, v, (1, 0), (1, 0), "MAINTAINER x\n");

@@ -274,10 +274,10 @@ mod tests {
         assert_eq!(kinds("echo glpat-abcDEF1234567890xyzw"), ["a GitLab token"]);
         assert_eq!(kinds("X=xoxb-1234567890-abcdefghij"), ["a Slack token"]);
         assert_eq!(
-            kinds("//registry.npmjs.org/:_authToken=abcdef123456"),
+            kinds("//registry.example.com/:_authToken=abcdef123456"),
             ["an npm auth token"]
         );
-        assert!(kinds("//registry.npmjs.org/:_authToken=${NPM_TOKEN}").is_empty());
+        assert!(kinds("//registry.example.com/:_authToken=${NPM_TOKEN}").is_empty());
         assert_eq!(
             kinds("-----BEGIN RSA PRIVATE KEY-----\nMIIE"),
             ["a private key"]
@@ -305,7 +305,7 @@ mod tests {
         }
         assert_eq!(check_rule(&RULE, RULE.bad).len(), 1);
         assert!(check_rule(&RULE, RULE.good).is_empty());
-        let heredoc = "FROM node:22\nCOPY <<EOF /root/.npmrc\n//registry.npmjs.org/:_authToken=0123456789abcdef\nEOF\n";
+        let heredoc = "FROM node:22\nCOPY <<EOF /root/.npmrc\n//registry.example.com/:_authToken=0123456789abcdef\nEOF\n";
         assert_eq!(check_rule(&RULE, heredoc).len(), 1);
     }
 }
