@@ -8,20 +8,30 @@
 //! * `build`: `model::build` on Dockerfile.big (the model dropped too);
 //! * `open`: `Snapshot::from_text` on Dockerfile.big (parse, model, rules, line index);
 //! * `edit`: open Dockerfile.big in a `DocumentStore` (not counted when
-//!   `--toggle-collect=model::edit_loop` is given), then one-character edits in the middle,
-//!   each followed by the snapshot (incremental parse, model, rules) and the conversion of
-//!   the findings to LSP diagnostics, as the server's analysis worker does;
+//!   `--toggle-collect=model::edit_loop` is given), then one-character edits at the start
+//!   of its middle line (a letter inserted, then replaced by the next of `abc`), each
+//!   followed by the snapshot (incremental parse, model, rules) and the conversion of the
+//!   findings to LSP diagnostics, as the server's analysis worker does;
 //! * `update`: `model::update` after a one-character edit in the middle of Dockerfile.big
 //!   (alternately inserted and removed), the first build not counted with
 //!   `--toggle-collect=model::update_loop`;
+//! * `steps`: the same edits as `edit`, through a `Document`, with every stage of the
+//!   analysis in its own function (`step_*`, never inlined, so that callgrind's inclusive
+//!   counts give the breakdown), the snapshot assembled as `Snapshot::build` does, and the
+//!   model of the snapshot before the previous one recycled as the base of an incremental
+//!   update (`model::rebuild`), as the document store could do;
 //! * `rules`: `rules::check` on a model of Dockerfile.big.
 
 use criterion::{black_box, criterion_group, BatchSize, Criterion};
-use dockerfile_ls::document::{Change, DocumentStore, Encoding, LineCol, Snapshot};
+use dockerfile_ls::document::{
+    Change, Document, DocumentStore, Encoding, LineCol, LineIndex, Snapshot,
+};
 use dockerfile_ls::model;
+use dockerfile_ls::rules::{self, CheckOptions, Finding};
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::Arc;
+use tower_lsp_server::ls_types::{Diagnostic, Uri};
 
 fn input(name: &str) -> String {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -96,20 +106,12 @@ fn update_loop(m: &mut model::Model, a: &str, b: &str, n: usize) {
 /// diagnostics (what the server does between `didChange` and `publishDiagnostics`).
 #[inline(never)]
 fn edit_loop(store: &mut DocumentStore, uri: &str, line: u32, n: usize) -> usize {
-    let lsp_uri = tower_lsp_server::ls_types::Uri::from_str(uri).expect("uri");
+    let lsp_uri = Uri::from_str(uri).expect("uri");
     let mut total = 0;
     for k in 0..n {
-        let change = if k % 2 == 0 {
-            Change {
-                range: Some((LineCol { line, col: 0 }, LineCol { line, col: 0 })),
-                text: " ".into(),
-            }
-        } else {
-            Change {
-                range: Some((LineCol { line, col: 0 }, LineCol { line, col: 1 })),
-                text: String::new(),
-            }
-        };
+        // Insert a letter, then replace it with the next of three: no version repeats the
+        // one two edits before it (which an incremental update could start from).
+        let change = letter_change(line, k);
         let _ = store.change(
             uri,
             k as i32 + 2,
@@ -122,6 +124,125 @@ fn edit_loop(store: &mut DocumentStore, uri: &str, line: u32, n: usize) -> usize
         }
     }
     total
+}
+
+/// The edit of `edit_loop`'s step `k`.
+fn letter_change(line: u32, k: usize) -> Change {
+    Change {
+        range: Some((
+            LineCol { line, col: 0 },
+            LineCol {
+                line,
+                col: if k == 0 { 0 } else { 1 },
+            },
+        )),
+        text: ["a", "b", "c"][k % 3].into(),
+    }
+}
+
+#[inline(never)]
+fn step_edit(doc: &mut Document, change: &Change) {
+    doc.apply_changes(std::slice::from_ref(change), Encoding::Utf16);
+}
+
+#[inline(never)]
+fn step_text(doc: &mut Document) -> Arc<str> {
+    doc.text()
+}
+
+#[inline(never)]
+fn step_model(base: Option<(Arc<str>, model::Model)>, text: &str) -> model::Model {
+    match base {
+        Some((old_text, old)) => model::rebuild(old, &old_text, text),
+        None => model::build(text),
+    }
+}
+
+#[inline(never)]
+fn step_rules(m: &model::Model, text: &str, opts: &CheckOptions) -> Vec<Finding> {
+    rules::check(m, text, opts)
+}
+
+#[inline(never)]
+fn step_line_index(text: &str) -> LineIndex {
+    LineIndex::new(text)
+}
+
+#[inline(never)]
+fn step_diagnostics(snap: &Snapshot, uri: &Uri) -> Vec<Diagnostic> {
+    dockerfile_ls::lsp::convert::diagnostics(snap, uri, Encoding::Utf16)
+}
+
+#[inline(never)]
+fn step_drop_diagnostics(d: Vec<Diagnostic>) {
+    drop(black_box(d));
+}
+
+/// The old snapshot's model kept for the next update, the rest of it dropped.
+#[inline(never)]
+fn step_recycle(old: Snapshot) -> (Arc<str>, model::Model) {
+    (old.text, old.model)
+}
+
+/// The analysis pipeline of one document, as the server runs it after each edit.
+struct Pipeline {
+    doc: Document,
+    line: u32,
+    uri: Uri,
+    options: Arc<CheckOptions>,
+    /// The current snapshot, and the model (with its text) of the one before it.
+    prev: Option<Snapshot>,
+    spare: Option<(Arc<str>, model::Model)>,
+    steps: usize,
+}
+
+impl Pipeline {
+    fn new(text: &str) -> Pipeline {
+        Pipeline {
+            doc: Document::new(text, 1),
+            line: (text.lines().count() / 2) as u32,
+            uri: Uri::from_str("file:///bench/Dockerfile").expect("uri"),
+            options: Arc::new(CheckOptions::default()),
+            prev: None,
+            spare: None,
+            steps: 0,
+        }
+    }
+
+    /// One edit and its analysis; the number of diagnostics.
+    fn step(&mut self) -> usize {
+        let k = self.steps;
+        self.steps += 1;
+        step_edit(&mut self.doc, &letter_change(self.line, k));
+        let text = step_text(&mut self.doc);
+        let model = step_model(self.spare.take(), &text);
+        let findings = step_rules(&model, &text, &self.options);
+        let line_index = step_line_index(&text);
+        let snap = Snapshot {
+            version: k as i32 + 2,
+            text,
+            line_index,
+            tree: self.doc.tree().clone(),
+            model,
+            findings,
+            path: None,
+            options: self.options.clone(),
+        };
+        let diags = step_diagnostics(&snap, &self.uri);
+        let n = diags.len();
+        step_drop_diagnostics(diags);
+        if let Some(old) = self.prev.replace(snap) {
+            self.spare = Some(step_recycle(old));
+        }
+        n
+    }
+}
+
+/// `n` steps of a pipeline that has already run some (the rules' caches and the recycled
+/// model are warm, as in a server that has the document open).
+#[inline(never)]
+fn steps_loop(p: &mut Pipeline, n: usize) -> usize {
+    (0..n).map(|_| p.step()).sum()
 }
 
 fn profile(what: &str) {
@@ -149,6 +270,13 @@ fn profile(what: &str) {
             let line = (big.lines().count() / 2) as u32;
             black_box(edit_loop(&mut store, uri, line, n));
         }
+        "steps" => {
+            let mut p = Pipeline::new(&big);
+            for _ in 0..3 {
+                black_box(p.step());
+            }
+            black_box(steps_loop(&mut p, n));
+        }
         "update" => {
             let (a, b) = edited(&big);
             let mut m = model::build(&a);
@@ -161,7 +289,7 @@ fn profile(what: &str) {
                 black_box(dockerfile_ls::rules::check(&m, &big, &opts).len());
             }
         }
-        other => panic!("DFLS_PROFILE={other}: expected build, open, edit, update or rules"),
+        other => panic!("DFLS_PROFILE={other}: expected build, open, edit, steps, update or rules"),
     }
 }
 
