@@ -89,6 +89,39 @@ fn per_rule(_c: &mut Criterion) {
         })
         .collect();
     times.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let globals = rules::buildkit::common::Globals::new(&ctx);
+    let walk_only = min_us(20, || {
+        let mut n = 0usize;
+        rules::buildkit::common::walk_stages(&model, &globals, |_, _, _, env| n += env.vars.len());
+        black_box(n);
+    });
+    println!("stage walk without checks: {walk_only:.0} µs");
+    let ignore_parsed = rules::dockerignore::DockerIgnore::parse(ignore);
+    let has_dollar: Vec<bool> = model
+        .instructions
+        .iter()
+        .map(|i| {
+            BIG.get(i.span.start..i.span.end)
+                .is_some_and(|t| t.contains('$'))
+        })
+        .collect();
+    let walk = rules::buildkit::common::Walk {
+        ctx: &ctx,
+        globals: &globals,
+        dockerignore: Some(&ignore_parsed),
+        escape: '\\',
+        has_dollar,
+    };
+    for (id, visit) in rules::buildkit::WALKERS {
+        let t = min_us(20, || {
+            let mut out = Vec::new();
+            rules::buildkit::common::walk_stages(&model, &globals, |_, idx, ins, env| {
+                visit(&walk, idx, ins, env, &mut out)
+            });
+            black_box(out.len());
+        });
+        println!("  walk + {id}: {t:.0} µs");
+    }
     println!(
         "per rule, run alone (the dispatch-based BuildKit checks each pay for the shared walk):"
     );

@@ -142,8 +142,12 @@ impl Pattern {
                 path.ends_with(suffix) || suffix.strip_prefix('/').is_some_and(|s| path == s)
             }
             MatchKind::Glob => {
-                let s: Vec<char> = path.chars().collect();
-                glob_then_children(&self.tokens, &s)
+                if path.is_ascii() {
+                    glob_then_children_ascii(&self.tokens, path.as_bytes())
+                } else {
+                    let s: Vec<char> = path.chars().collect();
+                    glob_then_children(&self.tokens, &s)
+                }
             }
         }
     }
@@ -152,6 +156,44 @@ impl Pattern {
 /// The compiled pattern followed by `(/.*)?`, anchored at both ends.
 fn glob_then_children(toks: &[Tok], s: &[char]) -> bool {
     (0..=s.len()).any(|end| (end == s.len() || s[end] == '/') && glob(toks, &s[..end]))
+}
+
+fn glob_then_children_ascii(toks: &[Tok], s: &[u8]) -> bool {
+    (0..=s.len()).any(|end| (end == s.len() || s[end] == b'/') && glob_ascii(toks, &s[..end]))
+}
+
+/// `glob` for an ASCII path (no allocation).
+fn glob_ascii(toks: &[Tok], s: &[u8]) -> bool {
+    let Some(t) = toks.first() else {
+        return s.is_empty();
+    };
+    let rest = &toks[1..];
+    let first = s.first().map(|&b| b as char);
+    match t {
+        Tok::Lit(c) => first == Some(*c) && glob_ascii(rest, &s[1..]),
+        Tok::Any => first.is_some_and(|c| c != '/') && glob_ascii(rest, &s[1..]),
+        Tok::Class { negated, items } => {
+            first.is_some_and(|c| items.iter().any(|&(a, b)| a <= c && c <= b) != *negated)
+                && glob_ascii(rest, &s[1..])
+        }
+        Tok::Star => {
+            let mut i = 0;
+            loop {
+                if glob_ascii(rest, &s[i..]) {
+                    return true;
+                }
+                if i >= s.len() || s[i] == b'/' {
+                    return false;
+                }
+                i += 1;
+            }
+        }
+        Tok::Dirs => {
+            glob_ascii(rest, s)
+                || (0..s.len()).any(|i| s[i] == b'/' && glob_ascii(rest, &s[i + 1..]))
+        }
+        Tok::Rest => true,
+    }
 }
 
 fn glob(toks: &[Tok], s: &[char]) -> bool {
@@ -291,6 +333,15 @@ fn compile(pattern: &str) -> (MatchKind, Vec<Tok>) {
 pub fn clean(path: &str) -> String {
     if path.is_empty() {
         return ".".into();
+    }
+    // Already clean: no empty, `.` or `..` components and no trailing `/`.
+    let simple = !path.ends_with('/')
+        && path
+            .split('/')
+            .enumerate()
+            .all(|(i, c)| (!c.is_empty() || i == 0) && c != "." && c != "..");
+    if simple && !(path.starts_with('/') && path.len() == 1) {
+        return path.to_string();
     }
     let rooted = path.starts_with('/');
     let mut out: Vec<&str> = Vec::new();

@@ -4,6 +4,7 @@
 use super::lex::{self, Expansion};
 use crate::model::{Details, Instruction, InstructionKind, Span, Word};
 use crate::rules::{Ctx, Finding};
+use std::borrow::Cow;
 
 /// From the instruction keyword to the end of its first line: where BuildKit's
 /// `Location` starts, and what an editor underlines.
@@ -252,25 +253,41 @@ pub fn from_base<'a>(ins: &'a Instruction) -> Option<&'a Word> {
 }
 
 /// The variables a stage sees at some point: its base stage's (or image's) environment,
-/// then its own ARGs and ENVs, as BuildKit's dispatcher tracks them.
+/// then its own ARGs and ENVs, as BuildKit's dispatcher tracks them. Names and values
+/// borrow from the model and the global scope where they can.
 #[derive(Clone, Debug, Default)]
-pub struct StageEnv {
+pub struct StageEnv<'a> {
     /// Variables with a value, in definition order.
-    pub vars: Vec<(String, String)>,
+    pub vars: Vec<(&'a str, Cow<'a, str>)>,
     /// ARG names declared in this stage or inherited from its base stage.
-    pub args: Vec<String>,
+    pub args: Vec<&'a str>,
     /// A WORKDIR ran in this stage or its base stages.
     pub workdir_set: bool,
     /// A SHELL ran in this stage or its base stages.
     pub shell_set: bool,
 }
 
-impl StageEnv {
+impl<'a> StageEnv<'a> {
     pub fn is_defined(&self, name: &str) -> bool {
-        self.vars.iter().any(|(k, _)| k == name) || self.args.iter().any(|a| a == name)
+        self.vars.iter().any(|(k, _)| *k == name) || self.args.iter().any(|a| *a == name)
     }
     pub fn expand(&self, word: &str, escape: char) -> Expansion {
-        lex::expand(word, &self.vars, escape)
+        lex::expand(word, self.vars.as_slice(), escape)
+    }
+    /// The expansion of `word`, borrowed when there is nothing to expand.
+    pub fn value(&self, word: &'a str, escape: char) -> Cow<'a, str> {
+        if word.contains(['$', '\'', '"', escape]) {
+            Cow::Owned(self.expand(word, escape).result)
+        } else {
+            Cow::Borrowed(word)
+        }
+    }
+    fn set(&mut self, key: &'a str, value: Cow<'a, str>) {
+        if let Some(slot) = self.vars.iter_mut().find(|(k, _)| *k == key) {
+            slot.1 = value;
+        } else {
+            self.vars.push((key, value));
+        }
     }
 }
 
@@ -375,11 +392,10 @@ const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/s
 /// Walk every stage's instructions in order with the environment in effect *before*
 /// each instruction (what BuildKit expands its arguments with). `f` receives the stage
 /// index, the instruction index, the instruction and the environment.
-pub fn walk_stages<F>(ctx: &Ctx, globals: &Globals, mut f: F)
+pub fn walk_stages<'a, F>(model: &'a crate::model::Model, globals: &'a Globals, mut f: F)
 where
-    F: FnMut(usize, usize, &Instruction, &StageEnv),
+    F: FnMut(usize, usize, &'a Instruction, &StageEnv<'a>),
 {
-    let model = ctx.model;
     let escape = model.escape;
     // Each stage's base name as BuildKit resolves it (global ARGs expanded, lower case).
     let bases: Vec<Option<String>> = model
@@ -399,7 +415,7 @@ where
         bases.iter().flatten().map(String::as_str).collect();
     // Stage names seen so far (lower case) → index; a later duplicate wins, as in BuildKit.
     let mut by_name: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    let mut finals: Vec<Option<StageEnv>> = Vec::with_capacity(model.stages.len());
+    let mut finals: Vec<Option<StageEnv<'a>>> = Vec::with_capacity(model.stages.len());
     for (si, stage) in model.stages.iter().enumerate() {
         let mut env = match bases.get(si).and_then(|b| b.as_deref()) {
             Some(base) => {
@@ -408,10 +424,10 @@ where
                     Some(p) => p.clone(),
                     None => {
                         let mut e = StageEnv::default();
-                        e.vars.push(("PATH".into(), DEFAULT_PATH.into()));
+                        e.vars.push(("PATH", Cow::Borrowed(DEFAULT_PATH)));
                         if base != "scratch" {
                             for k in image_env(base) {
-                                e.vars.push(((*k).to_string(), String::new()));
+                                e.vars.push((k, Cow::Borrowed("")));
                             }
                         }
                         e
@@ -420,7 +436,7 @@ where
             }
             None => {
                 let mut e = StageEnv::default();
-                e.vars.push(("PATH".into(), DEFAULT_PATH.into()));
+                e.vars.push(("PATH", Cow::Borrowed(DEFAULT_PATH)));
                 e
             }
         };
@@ -444,20 +460,31 @@ where
 }
 
 /// Update `env` with the effect of `ins`.
-pub fn apply(env: &mut StageEnv, ins: &Instruction, globals: &Globals, escape: char) {
+pub fn apply<'a>(env: &mut StageEnv<'a>, ins: &'a Instruction, globals: &'a Globals, escape: char) {
     match ins.kind {
         InstructionKind::Env => {
             if let Details::Pairs(pairs) = &ins.details {
+                if let [kv] = pairs.as_slice() {
+                    let v = kv
+                        .value
+                        .as_ref()
+                        .map_or(Cow::Borrowed(""), |v| env.value(raw(v), escape));
+                    env.set(&kv.key.value, v);
+                    return;
+                }
                 // Every value is expanded with the environment before the instruction.
-                let values: Vec<(&str, String)> = pairs
+                let values: Vec<(&'a str, Cow<'a, str>)> = pairs
                     .iter()
                     .map(|kv| {
-                        let v = kv.value.as_ref().map(|v| env.expand(raw(v), escape).result);
-                        (kv.key.value.as_str(), v.unwrap_or_default())
+                        let v = kv
+                            .value
+                            .as_ref()
+                            .map_or(Cow::Borrowed(""), |v| env.value(raw(v), escape));
+                        (kv.key.value.as_str(), v)
                     })
                     .collect();
                 for (k, v) in values {
-                    set(&mut env.vars, k, v);
+                    env.set(k, v);
                 }
             }
         }
@@ -476,25 +503,30 @@ pub fn apply(env: &mut StageEnv, ins: &Instruction, globals: &Globals, escape: c
 
 /// One `ARG name[=default]` of a stage: a build argument, else the default (expanded),
 /// else the global value of the same name.
-pub fn apply_arg(env: &mut StageEnv, kv: &crate::model::KeyValue, globals: &Globals, escape: char) {
+pub fn apply_arg<'a>(
+    env: &mut StageEnv<'a>,
+    kv: &'a crate::model::KeyValue,
+    globals: &'a Globals,
+    escape: char,
+) {
     let key = kv.key.value.as_str();
     let value = if let Some(v) = globals.build_arg(key) {
-        Some(v.to_string())
+        Some(Cow::Borrowed(v))
     } else if let Some(d) = &kv.value {
-        Some(env.expand(raw(d), escape).result)
+        Some(env.value(raw(d), escape))
     } else {
         globals
             .env
             .iter()
             .rev()
             .find(|(k, _)| k == key)
-            .map(|(_, v)| v.clone())
+            .map(|(_, v)| Cow::Borrowed(v.as_str()))
     };
-    if !env.args.iter().any(|a| a == key) {
-        env.args.push(key.to_string());
+    if !env.args.contains(&key) {
+        env.args.push(key);
     }
     if let Some(v) = value {
-        set(&mut env.vars, key, v);
+        env.set(key, v);
     }
 }
 
@@ -506,10 +538,12 @@ pub struct Walk<'a> {
     /// The parsed `.dockerignore`, when there is one.
     pub dockerignore: Option<&'a crate::rules::dockerignore::DockerIgnore>,
     pub escape: char,
+    /// Per instruction index: its text contains a `$` (nothing to expand otherwise).
+    pub has_dollar: Vec<bool>,
 }
 
 /// A rule's look at one instruction with the environment before it.
-pub type Visit = fn(&Walk, &Instruction, &StageEnv, &mut Vec<Finding>);
+pub type Visit = fn(&Walk, usize, &Instruction, &StageEnv<'_>, &mut Vec<Finding>);
 
 type WalkResult = std::rc::Rc<Vec<Vec<Finding>>>;
 
@@ -553,16 +587,27 @@ pub fn walk_findings(ctx: &Ctx, id: &str) -> Vec<Finding> {
     let ignore = ctx
         .dockerignore
         .map(crate::rules::dockerignore::DockerIgnore::parse);
+    let has_dollar = ctx
+        .model
+        .instructions
+        .iter()
+        .map(|i| {
+            ctx.text
+                .get(i.span.start..i.span.end)
+                .is_some_and(|t| t.contains('$'))
+        })
+        .collect();
     let walk = Walk {
         ctx,
         globals: &globals,
         dockerignore: ignore.as_ref(),
         escape: ctx.model.escape,
+        has_dollar,
     };
     let mut outs: Vec<Vec<Finding>> = vec![Vec::new(); walkers.len()];
-    walk_stages(ctx, &globals, |_, _, ins, env| {
+    walk_stages(ctx.model, &globals, |_, idx, ins, env| {
         for ((_, visit), out) in walkers.iter().zip(outs.iter_mut()) {
-            visit(&walk, ins, env, out);
+            visit(&walk, idx, ins, env, out);
         }
     });
     let result = outs.get(slot).cloned().unwrap_or_default();

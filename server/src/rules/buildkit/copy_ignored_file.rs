@@ -33,7 +33,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     }
 }
 
-pub(crate) fn visit(w: &Walk, ins: &Instruction, env: &StageEnv, out: &mut Vec<Finding>) {
+pub fn visit(w: &Walk, _idx: usize, ins: &Instruction, env: &StageEnv, out: &mut Vec<Finding>) {
     let Some(ignore) = w.dockerignore else { return };
     if ignore.is_empty() || ignore.has_exclusions() {
         return;
@@ -45,26 +45,26 @@ pub(crate) fn visit(w: &Walk, ins: &Instruction, env: &StageEnv, out: &mut Vec<F
             InstructionKind::Add => "Add",
             _ => return,
         };
-        let sources: Vec<String> = match &ins.json {
-            Some(j) => j.items.iter().map(|w| w.value.clone()).collect(),
-            None => ins.words.iter().map(|w| raw(w).to_string()).collect(),
+        let sources: Vec<&str> = match &ins.json {
+            Some(j) => j.items.iter().map(|w| w.value.as_str()).collect(),
+            None => ins.words.iter().map(raw).collect(),
         };
         let Some((_, sources)) = sources.split_last() else {
             return;
         };
-        for src in sources {
+        for &src in sources {
             if src.starts_with("<<") {
                 continue;
             }
-            let expanded = if src.contains('$') {
-                env.expand(src, escape).result
-            } else {
-                src.clone()
-            };
+            let expanded = env.value(src, escape);
             if expanded.contains("://") || expanded.starts_with("git@") {
                 continue;
             }
-            let cleaned = clean(&expanded.replace('\\', "/"));
+            let cleaned = if expanded.contains('\\') {
+                clean(&expanded.replace('\\', "/"))
+            } else {
+                clean(&expanded)
+            };
             let excluded = if cleaned == "." || cleaned == "/" {
                 // The context root: only when everything in it is excluded.
                 ignore.matches_or_parent_matches("a")

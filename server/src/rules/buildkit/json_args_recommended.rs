@@ -29,7 +29,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     out.extend(walk_findings(ctx, RULE.id));
 }
 
-pub(crate) fn visit(w: &Walk, ins: &Instruction, env: &StageEnv, out: &mut Vec<Finding>) {
+pub fn visit(w: &Walk, _idx: usize, ins: &Instruction, env: &StageEnv, out: &mut Vec<Finding>) {
     if !matches!(ins.kind, InstructionKind::Cmd | InstructionKind::Entrypoint) {
         return;
     }

@@ -33,7 +33,7 @@ use super::Rule;
 
 /// The checks that follow BuildKit's dispatch of each stage (with its variables): they
 /// share one walk over the stages per check.
-pub(crate) static WALKERS: &[(&str, common::Visit)] = &[
+pub static WALKERS: &[(&str, common::Visit)] = &[
     ("JSONArgsRecommended", json_args_recommended::visit),
     ("WorkdirRelativePath", workdir_relative_path::visit),
     ("UndefinedVar", undefined_var::visit),

@@ -33,7 +33,10 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     out.extend(walk_findings(ctx, RULE.id));
 }
 
-pub(crate) fn visit(w: &Walk, ins: &Instruction, env: &StageEnv, out: &mut Vec<Finding>) {
+pub fn visit(w: &Walk, idx: usize, ins: &Instruction, env: &StageEnv, out: &mut Vec<Finding>) {
+    if !w.has_dollar.get(idx).copied().unwrap_or(true) {
+        return;
+    }
     let (ctx, escape, globals) = (w.ctx, w.escape, w.globals);
     {
         let mut names: Vec<String> = Vec::new();
@@ -126,7 +129,7 @@ pub(crate) fn visit(w: &Walk, ins: &Instruction, env: &StageEnv, out: &mut Vec<F
         }
         for n in names {
             let mut msg = format!("Usage of undefined variable '${n}'");
-            if let Some(s) = suggest(&n, env.vars.iter().map(|(k, _)| k.as_str()), true) {
+            if let Some(s) = suggest(&n, env.vars.iter().map(|(k, _)| *k), true) {
                 msg.push_str(&format!(" (did you mean ${s}?)"));
             }
             out.push(RULE.finding(head_span(ctx, ins), msg));
