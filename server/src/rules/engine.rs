@@ -111,7 +111,7 @@ pub fn run(model: &Model, text: &str, opts: &CheckOptions) -> Vec<Finding> {
                 f.severity = sev;
             }
             // `error=true` makes BuildKit fail the build on its own checks only.
-            if settings.error && rule.buildkit {
+            if rule.buildkit && (settings.error || local_error(model, &sup, &f)) {
                 f.severity = Severity::Error;
             }
             out.push(f);
@@ -127,6 +127,15 @@ pub fn run(model: &Model, text: &str, opts: &CheckOptions) -> Vec<Finding> {
     });
     out.dedup_by(|a, b| a.rule == b.rule && a.span == b.span && a.message == b.message);
     out
+}
+
+/// A `# check=error=true` comment directly above the finding's instruction.
+fn local_error(model: &Model, sup: &Suppressions, f: &Finding) -> bool {
+    !sup.check.is_empty()
+        && model
+            .instruction_at(f.span.start)
+            .and_then(|(i, _)| sup.check.get(&i))
+            .is_some_and(|s| s.error)
 }
 
 /// Suppressed by a comment directly above the instruction the finding starts in.
