@@ -180,7 +180,11 @@ pub(crate) fn for_each_word(s: &str, escape: char, mut f: impl FnMut(usize, usiz
     let mut i = 0;
     loop {
         while i < n {
-            let (sp, w) = space_at(s, i);
+            let (sp, w) = match b[i] {
+                b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r' => (true, 1),
+                c if c < 0x80 => (false, 1),
+                _ => space_at(s, i),
+            };
             if !sp {
                 break;
             }
@@ -195,6 +199,15 @@ pub(crate) fn for_each_word(s: &str, escape: char, mut f: impl FnMut(usize, usiz
         let mut quote = 0u8;
         while i < n {
             let c = b[i];
+            // Most bytes: ASCII, not a space, quote or escape (the same in and out of quotes).
+            if c < 0x80
+                && c != esc
+                && !matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b'\'' | b'"')
+            {
+                i += 1;
+                end = i;
+                continue;
+            }
             if quote != 0 {
                 if c == quote {
                     quote = 0;
