@@ -200,8 +200,15 @@ impl Config {
     }
 
     /// The `.dockerfile-ls.toml` that applies to the Dockerfile at `path`: the first one
-    /// found walking up from its directory.
+    /// found walking up from its directory, up to the file system root (the CLI).
     pub fn discover(path: &Path) -> Option<PathBuf> {
+        Config::discover_within(path, None)
+    }
+
+    /// Like [`Config::discover`], but never above `root`: directories that are not inside
+    /// `root` are not searched (the language server passes the workspace folder holding the
+    /// document, so that nothing outside the workspace is read).
+    pub fn discover_within(path: &Path, root: Option<&Path>) -> Option<PathBuf> {
         let start = if path.is_dir() {
             Some(path)
         } else {
@@ -215,13 +222,22 @@ impl Config {
             }
         });
         while let Some(d) = dir {
+            if root.is_some_and(|r| !d.starts_with(r)) {
+                return None;
+            }
             let candidate = d.join(FILE_NAME);
-            if candidate.is_file() {
+            if candidate.is_file() && root.is_none_or(|r| resolves_inside(&candidate, r)) {
                 return Some(candidate);
             }
             dir = d.parent();
         }
         None
+    }
+
+    /// Read and parse the configuration file at `path` (see [`read_small_file`]).
+    pub fn load(path: &Path) -> Result<Config, String> {
+        let text = read_small_file(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        Config::from_toml_str(&text).map_err(|e| format!("{}: {e}", path.display()))
     }
 
     /// `self` with `overlay` on top: rule levels from `overlay` win; format options that
@@ -262,6 +278,84 @@ impl Config {
     }
 }
 
+/// Whether `path`, its symbolic links resolved, lies inside `root` (resolved too): a link
+/// inside the workspace may point anywhere.
+pub fn resolves_inside(path: &Path, root: &Path) -> bool {
+    match (path.canonicalize(), root.canonicalize()) {
+        (Ok(p), Ok(r)) => p.starts_with(r),
+        _ => false,
+    }
+}
+
+/// The largest configuration or ignore file read, in bytes: bigger ones are skipped with a
+/// warning (a `.dockerignore` linked to a huge file must not stall the server).
+pub const MAX_FILE_SIZE: u64 = 1024 * 1024;
+
+/// Why [`read_small_file`] did not return a text.
+#[derive(Debug)]
+pub enum ReadError {
+    /// A FIFO, socket, device or directory: never opened (a FIFO blocks the opener until a
+    /// writer comes, a device may never end).
+    NotRegular,
+    /// Larger than [`MAX_FILE_SIZE`].
+    TooLarge(u64),
+    Io(std::io::Error),
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::NotRegular => write!(f, "not a regular file; ignored"),
+            ReadError::TooLarge(n) => {
+                write!(f, "{n} bytes, over the {MAX_FILE_SIZE}-byte limit; ignored")
+            }
+            ReadError::Io(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl ReadError {
+    /// The file is simply not there (no warning is due).
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, ReadError::Io(e) if e.kind() == std::io::ErrorKind::NotFound)
+    }
+}
+
+/// Read a configuration or ignore file, only if it is a regular file (after following
+/// symbolic links) of at most [`MAX_FILE_SIZE`] bytes, as UTF-8.
+pub fn read_small_file(path: &Path) -> Result<String, ReadError> {
+    use std::io::Read;
+    // Checked before opening: opening a FIFO for reading blocks.
+    check_small_regular(&std::fs::metadata(path).map_err(ReadError::Io)?)?;
+    let file = std::fs::File::open(path).map_err(ReadError::Io)?;
+    // Again on the open file, in case the path was replaced in between.
+    check_small_regular(&file.metadata().map_err(ReadError::Io)?)?;
+    let mut bytes = Vec::new();
+    // `take`: the file may grow after the check.
+    file.take(MAX_FILE_SIZE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
+    if bytes.len() as u64 > MAX_FILE_SIZE {
+        return Err(ReadError::TooLarge(bytes.len() as u64));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        ReadError::Io(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            e.utf8_error(),
+        ))
+    })
+}
+
+fn check_small_regular(meta: &std::fs::Metadata) -> Result<(), ReadError> {
+    if !meta.is_file() {
+        return Err(ReadError::NotRegular);
+    }
+    if meta.len() > MAX_FILE_SIZE {
+        return Err(ReadError::TooLarge(meta.len()));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -298,5 +392,52 @@ mod tests {
         assert_eq!(m.rules.get("FromAsCasing"), Some(&Some(Severity::Hint)));
         assert_eq!(m.format.indent_width, 2);
         assert_eq!(m.format.keyword_case, KeywordCase::Upper);
+    }
+
+    #[test]
+    fn discovery_stops_at_the_root() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let root = tmp.path().join("a");
+        std::fs::create_dir_all(root.join("b/c")).expect("mkdir");
+        std::fs::write(tmp.path().join(FILE_NAME), "").expect("write");
+        let dockerfile = root.join("b/c/Dockerfile");
+        assert_eq!(
+            Config::discover(&dockerfile),
+            Some(tmp.path().join(FILE_NAME))
+        );
+        assert_eq!(Config::discover_within(&dockerfile, Some(&root)), None);
+        std::fs::write(root.join(FILE_NAME), "").expect("write");
+        assert_eq!(
+            Config::discover_within(&dockerfile, Some(&root)),
+            Some(root.join(FILE_NAME))
+        );
+        // A root that does not hold the file: nothing is searched.
+        assert_eq!(
+            Config::discover_within(&dockerfile, Some(&tmp.path().join("z"))),
+            None
+        );
+    }
+
+    #[test]
+    fn only_small_regular_files_are_read() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        assert!(matches!(
+            read_small_file(tmp.path()),
+            Err(ReadError::NotRegular)
+        ));
+        let missing = read_small_file(&tmp.path().join("none"));
+        assert!(missing.is_err_and(|e| e.is_not_found()));
+        let at_limit = tmp.path().join("at-limit");
+        std::fs::write(&at_limit, vec![b'#'; MAX_FILE_SIZE as usize]).expect("write");
+        assert_eq!(
+            read_small_file(&at_limit).map(|t| t.len()).ok(),
+            Some(MAX_FILE_SIZE as usize)
+        );
+        let over = tmp.path().join("over");
+        std::fs::write(&over, vec![b'#'; MAX_FILE_SIZE as usize + 1]).expect("write");
+        assert!(matches!(
+            read_small_file(&over),
+            Err(ReadError::TooLarge(_))
+        ));
     }
 }

@@ -516,3 +516,109 @@ fn version_and_help() {
     let out = run(&["check", "--help"], dir.path());
     assert!(stdout(&out).contains("--format"));
 }
+
+/// `dockerfile-ls args` in `cwd`, killed and failed after 20 s (a blocked read).
+fn run_with_timeout(args: &[&str], cwd: &Path) -> Output {
+    let mut child = Command::new(bin())
+        .args(args)
+        .current_dir(cwd)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while child.try_wait().expect("wait").is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("dockerfile-ls {args:?} did not finish within 20 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().expect("output")
+}
+
+#[cfg(unix)]
+#[test]
+fn fifo_dockerignore_and_config_do_not_block() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "Dockerfile", "FROM alpine:3.20\nCOPY . .\n");
+    for name in [".dockerignore", ".dockerfile-ls.toml"] {
+        let status = Command::new("mkfifo")
+            .arg(dir.path().join(name))
+            .status()
+            .expect("mkfifo");
+        assert!(status.success());
+    }
+    let out = run_with_timeout(&["check", "--format", "json", "Dockerfile"], dir.path());
+    assert!(
+        stderr(&out).contains(".dockerignore: not a regular file"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!json(&out).is_empty());
+}
+
+/// A finding at the end of a 20,000-character line.
+fn long_line() -> String {
+    format!(
+        "FROM alpine:3.20\nRUN echo {} && sudo ls\n",
+        "x".repeat(20_000)
+    )
+}
+
+#[test]
+fn long_lines_are_shown_as_a_window_around_the_finding() {
+    let text = long_line();
+    let snap = Snapshot::from_text(&text);
+    let sudo = text.find("sudo").unwrap();
+    assert!(
+        snap.findings.iter().any(|f| f.span.start == sudo),
+        "no finding at the end of the long line: pick another input"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "Dockerfile", &text);
+    let out = run(&["check", "Dockerfile"], dir.path());
+    let human = stdout(&out);
+    let lines: Vec<&str> = human.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
+        assert!(line.chars().count() < 300, "line {i} is not cut: {line}");
+    }
+    // The excerpt of the finding at `sudo` starts with an ellipsis, shows `sudo`, and the
+    // carets stand under it.
+    let excerpt = lines
+        .iter()
+        .position(|l| l.starts_with("2 | …") && l.contains("sudo"))
+        .unwrap_or_else(|| panic!("{human}"));
+    let carets = lines[excerpt + 1];
+    let caret_col = carets.chars().position(|c| c == '^').unwrap();
+    let under: String = lines[excerpt].chars().skip(caret_col).collect();
+    assert!(under.starts_with("sudo ls"), "{}\n{carets}", lines[excerpt]);
+    // JSON columns are unaffected: characters from the line start.
+    let items = json(&run(
+        &["check", "--format", "json", "Dockerfile"],
+        dir.path(),
+    ));
+    let column = sudo - text.find("RUN").unwrap() + 1;
+    assert!(
+        items
+            .iter()
+            .any(|i| i["line"] == 2 && i["column"] == column && i["end_column"] == column + 4),
+        "{items:?}"
+    );
+}
+
+#[test]
+fn human_output_grows_linearly_with_findings_on_one_line() {
+    // Thousands of unknown flags on one line: each finding's excerpt is bounded, not the
+    // whole line.
+    let text = format!("FROM alpine:3.20\nCOPY{} a b\n", " --nope".repeat(5_000));
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "Dockerfile", &text);
+    let findings = Snapshot::from_text(&text).findings.len();
+    let out = run(&["check", "Dockerfile"], dir.path());
+    let size = out.stdout.len();
+    assert!(
+        size < 1_000 * (findings + 1),
+        "{size} bytes of output for {findings} findings"
+    );
+}

@@ -11,12 +11,10 @@ use super::render::{self, Report, Style};
 use super::walk::{collect_inputs, Input};
 use super::{EXIT_FAILURE, EXIT_FINDINGS, EXIT_OK};
 use crate::config::Config;
-use crate::document::Snapshot;
 use crate::rules::Severity;
 use rayon::prelude::*;
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
-use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -43,17 +41,9 @@ pub struct Args {
     pub paths: Vec<PathBuf>,
 }
 
-/// The outcome of checking one input.
-enum Checked {
-    Ok {
-        name: String,
-        snap: Snapshot,
-        warnings: Vec<String>,
-    },
-    Failed {
-        message: String,
-    },
-}
+/// The outcome of checking one input: its report and the warnings about its
+/// configuration, or why it could not be checked.
+type Checked = Result<(Report, Vec<String>), String>;
 
 pub fn run(args: Args) -> i32 {
     let paths = if args.paths.is_empty() {
@@ -74,22 +64,15 @@ pub fn run(args: Args) -> i32 {
         .collect();
 
     let mut reports = Vec::new();
-    for c in &checked {
+    for c in checked {
         match c {
-            Checked::Ok {
-                name,
-                snap,
-                warnings,
-            } => {
+            Ok((report, warnings)) => {
                 for w in warnings {
                     eprintln!("dockerfile-ls: warning: {w}");
                 }
-                reports.push(Report {
-                    name: name.clone(),
-                    snap,
-                });
+                reports.push(report);
             }
-            Checked::Failed { message } => errors.push(message.clone()),
+            Err(message) => errors.push(message),
         }
     }
     for e in &errors {
@@ -115,57 +98,44 @@ pub fn run(args: Args) -> i32 {
 
     if !errors.is_empty() {
         EXIT_FAILURE
-    } else if reports.iter().any(|r| {
-        r.snap
-            .findings
-            .iter()
-            .any(|f| f.severity == Severity::Error)
-    }) {
+    } else if reports
+        .iter()
+        .any(|r| r.findings.iter().any(|f| f.severity == Severity::Error))
+    {
         EXIT_FINDINGS
     } else {
         EXIT_OK
     }
 }
 
+/// Read and check one input. Only the model and the rules are needed (no syntax tree: the
+/// rules read the model).
 fn check_one(input: &Input, base: &Config, build_args: &[(String, String)]) -> Checked {
     let (name, path, bytes) = match input {
         Input::Stdin => {
             let mut bytes = Vec::new();
-            if let Err(e) = std::io::stdin().lock().read_to_end(&mut bytes) {
-                return Checked::Failed {
-                    message: format!("<stdin>: {e}"),
-                };
-            }
+            std::io::stdin()
+                .lock()
+                .read_to_end(&mut bytes)
+                .map_err(|e| format!("<stdin>: {e}"))?;
             ("-".to_string(), None, bytes)
         }
-        Input::File(path) => match std::fs::read(path) {
-            Ok(bytes) => (path.display().to_string(), Some(path.clone()), bytes),
-            Err(e) => {
-                return Checked::Failed {
-                    message: format!("{}: {e}", path.display()),
-                }
-            }
-        },
-    };
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            return Checked::Failed {
-                message: format!(
-                    "{name}: not valid UTF-8 (invalid byte at offset {})",
-                    e.utf8_error().valid_up_to()
-                ),
-            }
+        Input::File(path) => {
+            let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            (path.display().to_string(), Some(path), bytes)
         }
     };
-    let (mut options, warnings) = options_for(path.as_deref(), base, build_args);
+    let text = String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "{name}: not valid UTF-8 (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })?;
+    let (mut options, warnings) = options_for(path.map(PathBuf::as_path), base, build_args);
     apply_environment(&mut options);
-    let snap = Snapshot::from_text_with(&text, Arc::new(options), path);
-    Checked::Ok {
-        name,
-        snap,
-        warnings,
-    }
+    let model = crate::model::build(&text);
+    let findings = crate::rules::check(&model, &text, &options);
+    Ok((Report::new(name, text, findings), warnings))
 }
 
 /// What the environment adds to the options: `BUILDKIT_DOCKERFILE_CHECK` (BuildKit's

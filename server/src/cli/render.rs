@@ -2,17 +2,51 @@
 //!
 //! Lines and columns are 1-based; columns count characters (Unicode scalar values).
 
-use crate::document::{Encoding, Snapshot};
-use crate::model::Span;
+use crate::document::LineIndex;
 use crate::rules::{Finding, Severity};
 use serde_json::{json, Value};
 use std::fmt::Write as _;
 
-/// One checked file: how to name it, and its analysis.
-pub struct Report<'a> {
+/// One checked file: how to name it, its text and its findings.
+pub struct Report {
     /// The path as given or found (`-` for stdin).
     pub name: String,
-    pub snap: &'a Snapshot,
+    pub text: String,
+    pub line_index: LineIndex,
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    /// A report on `text`; the line index is built here.
+    pub fn new(name: String, text: String, findings: Vec<Finding>) -> Report {
+        let line_index = LineIndex::new(&text);
+        Report {
+            name,
+            text,
+            line_index,
+            findings,
+        }
+    }
+
+    /// Findings in document order (stable for equal positions), each with its location.
+    pub fn located(&self) -> Vec<(&Finding, Location)> {
+        let mut starts = Locator::new(self);
+        let mut ends = Locator::new(self);
+        sorted(&self.findings)
+            .into_iter()
+            .map(|f| {
+                let start = starts.locate(f.span.start, None);
+                let end = ends.locate(f.span.end.max(f.span.start), Some(start));
+                let loc = Location {
+                    line: start.line + 1,
+                    column: start.col + 1,
+                    end_line: end.line + 1,
+                    end_column: end.col + 1,
+                };
+                (f, loc)
+            })
+            .collect()
+    }
 }
 
 /// 1-based line and character column of a finding's start and end.
@@ -24,13 +58,57 @@ pub struct Location {
     pub end_column: usize,
 }
 
-pub fn location(snap: &Snapshot, span: Span) -> Location {
-    let (a, b) = snap.range(span, Encoding::Utf32);
-    Location {
-        line: a.line as usize + 1,
-        column: a.col as usize + 1,
-        end_line: b.line as usize + 1,
-        end_column: b.col as usize + 1,
+/// A byte offset with its 0-based line and character column.
+#[derive(Clone, Copy, Debug)]
+struct Point {
+    offset: usize,
+    line: usize,
+    col: usize,
+}
+
+/// Byte offsets → character columns, counting from the last point found on the same line
+/// (or a given one) rather than from the line's start: thousands of findings on one long
+/// line then cost time linear in the line, not quadratic.
+struct Locator<'a> {
+    text: &'a str,
+    index: &'a LineIndex,
+    last: Option<Point>,
+}
+
+impl<'a> Locator<'a> {
+    fn new(report: &'a Report) -> Self {
+        Locator {
+            text: &report.text,
+            index: &report.line_index,
+            last: None,
+        }
+    }
+
+    /// The point at `offset` (clamped, moved back to a character boundary); `hint` is a
+    /// known point that may be counted from.
+    fn locate(&mut self, offset: usize, hint: Option<Point>) -> Point {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.index.line_of(offset);
+        let line_start = Point {
+            offset: self.index.line_start(line),
+            line,
+            col: 0,
+        };
+        let from = [self.last, hint]
+            .into_iter()
+            .flatten()
+            .filter(|p| p.line == line && p.offset <= offset)
+            .fold(
+                line_start,
+                |best, p| if p.offset > best.offset { p } else { best },
+            );
+        let col = from.col + self.text[from.offset..offset].chars().count();
+        let point = Point { offset, line, col };
+        self.last = Some(point);
+        point
     }
 }
 
@@ -72,31 +150,52 @@ impl Style {
 /// underline, for every finding; a summary line at the end.
 pub fn human(reports: &[Report], style: Style) -> String {
     let mut out = String::new();
-    let (mut errors, mut warnings, mut others) = (0usize, 0usize, 0usize);
+    let mut counts = Counts::default();
     for report in reports {
-        let snap = report.snap;
-        for f in sorted(&snap.findings) {
-            match f.severity {
-                Severity::Error => errors += 1,
-                Severity::Warning => warnings += 1,
-                _ => others += 1,
-            }
-            let loc = location(snap, f.span);
-            let _ = writeln!(
-                out,
-                "{}:{}:{}: {}: {}",
-                style.paint("1", &report.name),
-                loc.line,
-                loc.column,
-                style.severity(f.severity, &format!("{}[{}]", f.severity.as_str(), f.rule)),
-                f.message
-            );
-            snippet(&mut out, snap, f, loc, style);
-        }
+        human_report(&mut out, report, style, &mut counts);
     }
+    summary(&mut out, reports.len(), &counts);
+    out
+}
+
+/// Findings by severity class.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Counts {
+    pub errors: usize,
+    pub warnings: usize,
+    pub others: usize,
+}
+
+/// One file's findings in the human format (no summary); `counts` is added to.
+pub fn human_report(out: &mut String, report: &Report, style: Style, counts: &mut Counts) {
+    for (f, loc) in report.located() {
+        match f.severity {
+            Severity::Error => counts.errors += 1,
+            Severity::Warning => counts.warnings += 1,
+            _ => counts.others += 1,
+        }
+        let _ = writeln!(
+            out,
+            "{}:{}:{}: {}: {}",
+            style.paint("1", &report.name),
+            loc.line,
+            loc.column,
+            style.severity(f.severity, &format!("{}[{}]", f.severity.as_str(), f.rule)),
+            f.message
+        );
+        snippet(out, report, f, loc, style);
+    }
+}
+
+/// The last line of the human format.
+pub fn summary(out: &mut String, files: usize, counts: &Counts) {
+    let Counts {
+        errors,
+        warnings,
+        others,
+    } = *counts;
     let total = errors + warnings + others;
     if total == 0 {
-        let files = reports.len();
         let _ = writeln!(
             out,
             "No problems found in {files} file{}.",
@@ -111,42 +210,71 @@ pub fn human(reports: &[Report], style: Style) -> String {
             if warnings == 1 { "" } else { "s" },
         );
     }
-    out
 }
 
-fn snippet(out: &mut String, snap: &Snapshot, f: &Finding, loc: Location, style: Style) {
-    let line_no = loc.line - 1;
-    let span = snap.line_index.line_span(&snap.text, line_no);
-    let line = snap.slice(span);
-    if line.is_empty() && f.span.is_empty() && snap.text.is_empty() {
+/// Longest source line shown whole, in bytes; a longer one is shown as a window of about
+/// this size around the finding, so that the output per finding is bounded.
+const MAX_SHOWN: usize = 160;
+/// Bytes of context kept before a finding in a window.
+const CONTEXT_BEFORE: usize = 60;
+
+/// The largest character boundary of `text` at or before `i`.
+fn floor_boundary(text: &str, i: usize) -> usize {
+    let mut i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Display width of a source excerpt: tabs are shown as 4 spaces.
+fn width(s: &str) -> usize {
+    s.chars().map(|c| if c == '\t' { 4 } else { 1 }).sum()
+}
+
+fn snippet(out: &mut String, report: &Report, f: &Finding, loc: Location, style: Style) {
+    let text = report.text.as_str();
+    let line = report.line_index.line_span(text, loc.line - 1);
+    if line.is_empty() && f.span.is_empty() && text.is_empty() {
         out.push('\n');
         return;
     }
+    let start = f.span.start.clamp(line.start, line.end);
+    let end = if loc.end_line == loc.line {
+        f.span.end.clamp(start, line.end)
+    } else {
+        line.end
+    };
+    // The part of the line shown: all of it, or a window from a little before the finding.
+    let (from, to) = if line.end - line.start <= MAX_SHOWN {
+        (line.start, line.end)
+    } else {
+        let from = floor_boundary(text, start.saturating_sub(CONTEXT_BEFORE).max(line.start));
+        (from, floor_boundary(text, (from + MAX_SHOWN).min(line.end)))
+    };
+    let (start, end) = (
+        floor_boundary(text, start.max(from)),
+        floor_boundary(text, end.min(to)),
+    );
+    let slice = |a: usize, b: usize| text.get(a..b.max(a)).unwrap_or_default();
+    let ellipsis_before = if from > line.start { "…" } else { "" };
+    let ellipsis_after = if to < line.end { "…" } else { "" };
     let number = loc.line.to_string();
     let pad = " ".repeat(number.len());
     let gutter = style.paint("1;34", "|");
-    // Tabs are shown as 4 spaces, so that the underline lines up.
-    let shown: String = line.replace('\t', "    ");
-    let width = |s: &str| {
-        s.chars()
-            .map(|c| if c == '\t' { 4 } else { 1 })
-            .sum::<usize>()
-    };
-    let start = f.span.start.clamp(span.start, span.end);
-    let end = if loc.end_line == loc.line {
-        f.span.end.clamp(start, span.end)
-    } else {
-        span.end
-    };
-    let before = snap.text.get(span.start..start).unwrap_or_default();
-    let under = snap.text.get(start..end).unwrap_or_default();
-    let carets = "^".repeat(width(under).max(1));
+    let shown = slice(from, to).replace('\t', "    ");
+    let before = width(ellipsis_before) + width(slice(from, start));
+    let carets = "^".repeat(width(slice(start, end)).max(1));
     let _ = writeln!(out, "{pad} {gutter}");
-    let _ = writeln!(out, "{} {gutter} {shown}", style.paint("1;34", &number));
+    let _ = writeln!(
+        out,
+        "{} {gutter} {ellipsis_before}{shown}{ellipsis_after}",
+        style.paint("1;34", &number)
+    );
     let _ = writeln!(
         out,
         "{pad} {gutter} {}{}",
-        " ".repeat(width(before)),
+        " ".repeat(before),
         style.severity(f.severity, &carets)
     );
     out.push('\n');
@@ -173,18 +301,15 @@ pub fn json(reports: &[Report]) -> String {
     let items: Vec<JsonFinding> = reports
         .iter()
         .flat_map(|r| {
-            sorted(&r.snap.findings).into_iter().map(move |f| {
-                let loc = location(r.snap, f.span);
-                JsonFinding {
-                    file: &r.name,
-                    rule: f.rule,
-                    severity: f.severity.as_str(),
-                    message: &f.message,
-                    line: loc.line,
-                    column: loc.column,
-                    end_line: loc.end_line,
-                    end_column: loc.end_column,
-                }
+            r.located().into_iter().map(move |(f, loc)| JsonFinding {
+                file: &r.name,
+                rule: f.rule,
+                severity: f.severity.as_str(),
+                message: &f.message,
+                line: loc.line,
+                column: loc.column,
+                end_line: loc.end_line,
+                end_column: loc.end_column,
             })
         })
         .collect();
@@ -213,7 +338,7 @@ pub fn rule_infos(reports: &[Report]) -> Vec<RuleInfo> {
         })
         .collect();
     for r in reports {
-        for f in &r.snap.findings {
+        for f in &r.findings {
             if !infos.iter().any(|i| i.id == f.rule) {
                 infos.push(RuleInfo {
                     id: f.rule.to_string(),
@@ -270,8 +395,7 @@ pub fn sarif(reports: &[Report]) -> String {
     let results: Vec<Value> = reports
         .iter()
         .flat_map(|r| {
-            sorted(&r.snap.findings).into_iter().map(move |f| {
-                let loc = location(r.snap, f.span);
+            r.located().into_iter().map(move |(f, loc)| {
                 let mut v = json!({
                     "ruleId": f.rule,
                     "level": sarif_level(f.severity),
