@@ -10,7 +10,8 @@
 //! - the script of an exec-form `["sh", "-c", "…"]` when the JSON string has no escapes.
 //!
 //! Nothing is analysed for RUNs that run under a shell that is not POSIX (a `SHELL`
-//! instruction naming `powershell`, `cmd`, …, or a Windows base image).
+//! instruction naming `powershell`, `cmd`, …, or a Windows base image), nor scripts longer
+//! than [`MAX_SCRIPT_BYTES`].
 //!
 //! Results are cached per thread: one document's analysis (keyed by its text) and a bounded
 //! map from analysed text to commands, so that re-checking an edited document re-parses only
@@ -22,10 +23,10 @@ use std::rc::Rc;
 
 use crate::model::{InstructionKind, Model, Span};
 
-/// Shared, immutable text (cheap to clone: cached analyses are copied when a document's
-/// offsets move). Reads like a `&str`.
+/// Shared, immutable text (cheap to clone; `Arc` so that scripts can be analysed on other
+/// threads). Reads like a `&str`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
-pub struct Text(Rc<str>);
+pub struct Text(std::sync::Arc<str>);
 
 impl Text {
     pub fn as_str(&self) -> &str {
@@ -42,13 +43,13 @@ impl std::ops::Deref for Text {
 
 impl From<String> for Text {
     fn from(s: String) -> Text {
-        Text(Rc::from(s))
+        Text(std::sync::Arc::from(s))
     }
 }
 
 impl From<&str> for Text {
     fn from(s: &str) -> Text {
-        Text(Rc::from(s))
+        Text(std::sync::Arc::from(s))
     }
 }
 
@@ -776,8 +777,17 @@ fn blank_line_part(buf: &mut [u8], base: usize, escape: char, ins: &crate::model
     }
 }
 
+/// Longest script analysed: parsing costs time and memory in proportion to the script
+/// (a 5 MB heredoc would take seconds and hundreds of MB), and real RUN scripts are far
+/// shorter. A longer one is skipped and its script marked as partial.
+pub const MAX_SCRIPT_BYTES: usize = 256 * 1024;
+
 /// Parse `src` (whose byte 0 is document offset `base`) and append its commands.
 fn add_analysed(script: &mut Script, src: &str, base: usize, heredoc: bool) {
+    if src.len() > MAX_SCRIPT_BYTES {
+        script.has_error = true;
+        return;
+    }
     let rel = parse_script(src);
     let cmd_offset = script.commands.len();
     let pipe_offset = script.pipelines.len();
@@ -830,6 +840,7 @@ pub fn parse_script(src: &str) -> Script {
         src,
         script: &mut script,
         cond_depth: 0,
+        depth: 0,
     };
     walker.visit(root, None, false);
     script
@@ -840,10 +851,34 @@ struct Walker<'s> {
     script: &'s mut Script,
     /// Nesting depth of condition contexts.
     cond_depth: usize,
+    /// Nesting depth of the recursive walk (see [`MAX_WALK_DEPTH`]).
+    depth: usize,
 }
 
+/// Deepest syntax-tree nesting the walk descends into: it recurses once per level, so a
+/// hostile script (`$(` nested thousands deep) must not exhaust the stack. Deeper parts
+/// are skipped and the script is marked as having an error (results partial).
+const MAX_WALK_DEPTH: usize = 256;
+
 impl Walker<'_> {
+    /// Enter one level of nesting; false (and the script marked partial) when too deep.
+    fn enter(&mut self) -> bool {
+        if self.depth >= MAX_WALK_DEPTH {
+            self.script.has_error = true;
+            return false;
+        }
+        self.depth += 1;
+        true
+    }
+
     fn visit(&mut self, node: tree_sitter::Node, pipeline: Option<usize>, subst: bool) {
+        if self.enter() {
+            self.visit_node(node, pipeline, subst);
+            self.depth -= 1;
+        }
+    }
+
+    fn visit_node(&mut self, node: tree_sitter::Node, pipeline: Option<usize>, subst: bool) {
         match node.kind() {
             "command" => {
                 self.command(node, pipeline, subst, false);
@@ -1012,11 +1047,15 @@ impl Walker<'_> {
             self.visit(node, None, true);
             return;
         }
+        if !self.enter() {
+            return;
+        }
         for i in 0..node.child_count() {
             if let Some(c) = node.child(i) {
                 self.visit_substitutions(c);
             }
         }
+        self.depth -= 1;
     }
 
     fn text(&self, node: tree_sitter::Node) -> String {
@@ -1031,7 +1070,7 @@ impl Walker<'_> {
         let span = Span::new(node.start_byte(), node.end_byte());
         let mut literal = true;
         let mut text = String::new();
-        self.unquote(node, &mut text, &mut literal);
+        self.unquote(node, &mut text, &mut literal, 0);
         ShellWord {
             text,
             span,
@@ -1039,7 +1078,7 @@ impl Walker<'_> {
         }
     }
 
-    fn unquote(&self, node: tree_sitter::Node, out: &mut String, literal: &mut bool) {
+    fn unquote(&self, node: tree_sitter::Node, out: &mut String, literal: &mut bool, depth: usize) {
         let raw = self
             .src
             .get(node.start_byte()..node.end_byte())
@@ -1098,10 +1137,10 @@ impl Walker<'_> {
                 }
                 let _ = had_content;
             }
-            "concatenation" | "command_name" => {
+            "concatenation" | "command_name" if depth < MAX_WALK_DEPTH => {
                 for i in 0..node.child_count() {
                     if let Some(c) = node.child(i) {
-                        self.unquote(c, out, literal);
+                        self.unquote(c, out, literal, depth + 1);
                     }
                 }
             }
@@ -1142,6 +1181,26 @@ mod tests {
         assert_eq!(texts, ["install", "a==1", "b==2", "$(echo c)", "x y"]);
         assert!(!c.args[3].literal);
         assert!(s.commands[1].substitution);
+    }
+
+    #[test]
+    fn deep_nesting_is_cut_not_overflowing() {
+        let depth = 20_000;
+        let src = format!("echo {}x{}", "$(".repeat(depth), ")".repeat(depth));
+        let s = std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || parse_script(&src))
+            .expect("thread")
+            .join()
+            .expect("no overflow");
+        assert!(s.has_error);
+        assert_eq!(
+            s.commands.first().map(|c| c.name.text.as_str()),
+            Some("echo")
+        );
+        let shallow = parse_script(&format!("echo {}x{}", "$(".repeat(20), ")".repeat(20)));
+        assert!(!shallow.has_error);
+        assert_eq!(shallow.commands.len(), 21);
     }
 
     #[test]

@@ -70,6 +70,7 @@ pub fn expand<L: Lookup + ?Sized>(word: &str, env: &L, escape: char) -> Expansio
         env,
         matched: Names::default(),
         unmatched: Names::default(),
+        depth: 0,
     };
     let (result, error) = match lx.process_until(None) {
         Ok(s) => (s, None),
@@ -141,7 +142,14 @@ struct Lexer<'a, L: Lookup + ?Sized> {
     env: &'a L,
     matched: Names,
     unmatched: Names,
+    /// How many `${name<op>word}` forms enclose the current position.
+    depth: usize,
 }
+
+/// Deepest nesting of `${name<op>word}` forms expanded: the lexer recurses once per level,
+/// so a hostile word (`${A:-${A:-…`) must not exhaust the stack. Real Dockerfiles nest a
+/// few levels; deeper words fail to expand, like other bad substitutions.
+pub const MAX_DEPTH: usize = 64;
 
 impl<'a, L: Lookup + ?Sized> Lexer<'a, L> {
     fn peek(&self) -> Option<char> {
@@ -283,6 +291,16 @@ impl<'a, L: Lookup + ?Sized> Lexer<'a, L> {
 
     /// `$name` and `${name}` append the value directly; the other forms build a string.
     fn dollar_value(&mut self) -> Result<std::borrow::Cow<'a, str>, String> {
+        if self.depth >= MAX_DEPTH {
+            return Err("syntax error: substitutions nested too deeply".into());
+        }
+        self.depth += 1;
+        let v = self.dollar_value_inner();
+        self.depth -= 1;
+        v
+    }
+
+    fn dollar_value_inner(&mut self) -> Result<std::borrow::Cow<'a, str>, String> {
         use std::borrow::Cow;
         self.next(); // '$'
         if self.peek() != Some('{') {
@@ -408,34 +426,74 @@ impl<'a, L: Lookup + ?Sized> Lexer<'a, L> {
 
 /// `${v#p}`, `${v##p}`, `${v%p}`, `${v%%p}` with `*` and `?` wildcards.
 fn trim_affix(value: &str, pattern: &str, prefix: bool, longest: bool) -> String {
-    let chars: Vec<char> = value.chars().collect();
-    let pat: Vec<char> = pattern.chars().collect();
-    let n = chars.len();
-    let candidates: Vec<usize> = if longest {
-        (0..=n).rev().collect()
-    } else {
-        (0..=n).collect()
-    };
-    for len in candidates {
-        let (part, rest) = if prefix {
-            (&chars[..len], &chars[len..])
-        } else {
-            (&chars[n - len..], &chars[..n - len])
-        };
-        if glob(&pat, part) {
-            return rest.iter().collect();
-        }
+    // Characters read from the trimmed end: the suffix forms match the reversed texts.
+    let mut chars: Vec<char> = value.chars().collect();
+    let mut pat: Vec<char> = pattern.chars().collect();
+    if !prefix {
+        chars.reverse();
+        pat.reverse();
     }
-    value.to_string()
+    let lens = affix_matches(&pat, &chars);
+    let len = if longest {
+        lens.iter().rposition(|m| *m)
+    } else {
+        lens.iter().position(|m| *m)
+    };
+    let Some(len) = len else {
+        return value.to_string();
+    };
+    let rest = chars.get(len..).unwrap_or(&[]);
+    if prefix {
+        rest.iter().collect()
+    } else {
+        rest.iter().rev().collect()
+    }
 }
 
-fn glob(p: &[char], s: &[char]) -> bool {
-    match p.first() {
-        None => s.is_empty(),
-        Some('*') => (0..=s.len()).any(|i| glob(&p[1..], &s[i..])),
-        Some('?') => !s.is_empty() && glob(&p[1..], &s[1..]),
-        Some(c) => s.first() == Some(c) && glob(&p[1..], &s[1..]),
+/// For every length `k` of `s` (0 to `s.len()`): whether the glob `p` matches `s[..k]`.
+/// One pass over `s` with the set of pattern positions reachable so far (an NFA), so the
+/// cost is `|s| × |p|` whatever the pattern (no backtracking, no recursion).
+fn affix_matches(p: &[char], s: &[char]) -> Vec<bool> {
+    let m = p.len();
+    // Reachable positions, closed over `*` (which may match nothing).
+    let close = |set: &mut Vec<bool>| {
+        for i in 0..m {
+            if set[i] && p[i] == '*' {
+                set[i + 1] = true;
+            }
+        }
+    };
+    let mut cur = vec![false; m + 1];
+    cur[0] = true;
+    close(&mut cur);
+    let mut out = Vec::with_capacity(s.len() + 1);
+    out.push(cur[m]);
+    let mut next = vec![false; m + 1];
+    for &c in s {
+        next.iter_mut().for_each(|b| *b = false);
+        let mut any = false;
+        for i in 0..m {
+            if !cur[i] {
+                continue;
+            }
+            match p[i] {
+                '*' => next[i] = true,
+                '?' => next[i + 1] = true,
+                pc if pc == c => next[i + 1] = true,
+                _ => continue,
+            }
+            any = true;
+        }
+        std::mem::swap(&mut cur, &mut next);
+        if !any {
+            // No state left: no longer prefix can match.
+            out.resize(s.len() + 1, false);
+            return out;
+        }
+        close(&mut cur);
+        out.push(cur[m]);
     }
+    out
 }
 
 #[cfg(test)]
@@ -481,5 +539,28 @@ mod tests {
         assert_eq!(expand("${V#*.}", &env, '\\').result, "2.3");
         assert_eq!(expand("${V/./-}", &env, '\\').result, "1-2.3");
         assert_eq!(expand("${V//./-}", &env, '\\').result, "1-2-3");
+        assert_eq!(expand("${V#*}", &env, '\\').result, "1.2.3");
+        assert_eq!(expand("${V##*}", &env, '\\').result, "");
+        assert_eq!(expand("${V%?}", &env, '\\').result, "1.2.");
+        assert_eq!(expand("${V#1.?.}", &env, '\\').result, "3");
+        assert_eq!(expand("${V%x*}", &env, '\\').result, "1.2.3");
+        assert_eq!(expand("${V%%2*}", &env, '\\').result, "1.");
+    }
+
+    #[test]
+    fn deep_nesting_fails_instead_of_overflowing() {
+        let depth = 100_000;
+        let word = format!("{}x{}", "${A:-".repeat(depth), "}".repeat(depth));
+        let e = expand(&word, &env(), '\\');
+        assert!(e.error.is_some());
+        let ok = format!("{}x{}", "${B:-".repeat(MAX_DEPTH), "}".repeat(MAX_DEPTH));
+        assert_eq!(expand(&ok, &env(), '\\').result, "x");
+    }
+
+    #[test]
+    fn wildcards_cost_no_backtracking() {
+        let env = vec![("V".to_string(), "a".repeat(5_000))];
+        let word = format!("${{V%%{}b}}", "*a".repeat(200));
+        assert_eq!(expand(&word, &env, '\\').result.len(), 5_000);
     }
 }

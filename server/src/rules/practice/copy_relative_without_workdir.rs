@@ -29,10 +29,24 @@ variable (it may be another stage), and in Windows images.
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     let model = ctx.model;
+    // Chains resolved once for all stages (linear, however long the chains).
+    let parents = util::parents(model);
+    let roots = util::roots(&parents);
+    let has_workdir = util::in_chain(&parents, |s| {
+        model.stages.get(s).is_some_and(|st| {
+            util::stage_instructions(model, st)
+                .iter()
+                .any(|i| i.kind == InstructionKind::Workdir)
+        })
+    });
     for stage in &model.stages {
         // Unknown base (a variable, maybe a stage), `scratch` (its working directory is `/`)
         // and Windows images are not judged.
-        let unknown_or_known = util::base_image(model, stage.index).is_none_or(|i| {
+        let base = roots
+            .get(stage.index)
+            .and_then(|r| model.stages.get(*r))
+            .and_then(|s| s.image.as_ref());
+        let unknown_or_known = base.is_none_or(|i| {
             let l = i.raw.to_ascii_lowercase();
             i.has_variables
                 || l.contains('$')
@@ -44,14 +58,12 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
         if unknown_or_known {
             continue;
         }
-        let chain = util::stage_chain(model, stage.index);
-        let inherited = chain.iter().skip(1).any(|si| {
-            model.stages.get(*si).is_some_and(|s| {
-                util::stage_instructions(model, s)
-                    .iter()
-                    .any(|i| i.kind == InstructionKind::Workdir)
-            })
-        });
+        // A WORKDIR in a stage it is built on.
+        let inherited = parents
+            .get(stage.index)
+            .copied()
+            .flatten()
+            .is_some_and(|p| has_workdir.get(p).copied().unwrap_or(false));
         if inherited {
             continue;
         }

@@ -29,6 +29,8 @@ when no later stage is built on this one (`FROM <stage>` inherits ENV but not AR
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     let model = ctx.model;
+    // Stages that another stage is built on, computed on first need.
+    let mut has_child: Option<Vec<bool>> = None;
     for ins in &model.instructions {
         if ins.kind != InstructionKind::Env {
             continue;
@@ -50,12 +52,22 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
                 format!("`DEBIAN_FRONTEND={value}` stays in the image's environment: use `ARG DEBIAN_FRONTEND={value}`"),
             );
             if pairs.len() == 1 && !value.is_empty() && !value.contains(char::is_whitespace) {
-                let child = ins.stage.is_some_and(|s| {
-                    model
+                let has_child = has_child.get_or_insert_with(|| {
+                    let mut v = vec![false; model.stages.len()];
+                    for p in model
                         .stages
                         .iter()
-                        .any(|st| util::parent_stage(model, st) == Some(s))
+                        .filter_map(|st| util::parent_stage(model, st))
+                    {
+                        if let Some(slot) = v.get_mut(p) {
+                            *slot = true;
+                        }
+                    }
+                    v
                 });
+                let child = ins
+                    .stage
+                    .is_some_and(|s| has_child.get(s).copied().unwrap_or(false));
                 let keyword = if ins.keyword.chars().all(|c| c.is_ascii_lowercase()) {
                     "arg"
                 } else {

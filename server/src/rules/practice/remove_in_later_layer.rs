@@ -33,7 +33,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     let scripts = util::scripts(ctx);
     let final_chain = util::final_chain(model);
     for stage in &model.stages {
-        if !final_chain.contains(&stage.index) {
+        if !util::chain_contains(&final_chain, stage.index) {
             continue;
         }
         // Paths added by earlier instructions: (path, where, instruction index).

@@ -82,6 +82,44 @@ pub fn stage_chain(model: &Model, stage: usize) -> Vec<usize> {
     out
 }
 
+/// Every stage's parent (the earlier stage it is built on), in one pass: rules that look
+/// at the chains of all stages use this instead of walking each chain (a file of
+/// thousands of stages each built on the previous one must not cost quadratic time).
+pub fn parents(model: &Model) -> Vec<Option<usize>> {
+    model
+        .stages
+        .iter()
+        .map(|s| parent_stage(model, s).filter(|p| *p < s.index))
+        .collect()
+}
+
+/// For every stage: the last stage of its chain (the one built on an image), given
+/// [`parents`].
+pub fn roots(parents: &[Option<usize>]) -> Vec<usize> {
+    let mut out: Vec<usize> = Vec::with_capacity(parents.len());
+    for (s, p) in parents.iter().enumerate() {
+        let root = p.and_then(|p| out.get(p).copied()).unwrap_or(s);
+        out.push(root);
+    }
+    out
+}
+
+/// For every stage: whether `own` holds for it or for a stage it is built on, given
+/// [`parents`] (one pass: parents come first).
+pub fn in_chain(parents: &[Option<usize>], own: impl Fn(usize) -> bool) -> Vec<bool> {
+    let mut out: Vec<bool> = Vec::with_capacity(parents.len());
+    for (s, p) in parents.iter().enumerate() {
+        let v = own(s) || p.and_then(|p| out.get(p).copied()).unwrap_or(false);
+        out.push(v);
+    }
+    out
+}
+
+/// Whether `stage` is in a chain from [`stage_chain`] (nearest first: indices decrease).
+pub fn chain_contains(chain: &[usize], stage: usize) -> bool {
+    chain.binary_search_by(|x| stage.cmp(x)).is_ok()
+}
+
 /// The stages whose filesystem ends up in the final image: the last stage and the stages it
 /// is built on.
 pub fn final_chain(model: &Model) -> Vec<usize> {
@@ -308,7 +346,7 @@ pub fn in_final_image(model: &Model, final_chain: &[usize], index: usize) -> boo
     let Some(stage) = model.instructions.get(index).and_then(|i| i.stage) else {
         return false;
     };
-    final_chain.contains(&stage)
+    chain_contains(final_chain, stage)
 }
 
 /// Whether a command of the script removes (with `rm`) a path starting with one of `prefixes`.

@@ -18,7 +18,8 @@ pub static RULE: Rule = Rule {
 `--exclude`; ADD `--chown`, `--chmod`, `--link`, `--checksum`, `--keep-git-dir`, \
 `--exclude`, `--unpack`; HEALTHCHECK `--interval`, `--timeout`, `--start-period`, \
 `--start-interval`, `--retries`. Other instructions take none. Any other `--word` at the \
-start of the arguments makes the build fail with `Unknown flag`.",
+start of the arguments makes the build fail with `Unknown flag`.\n\nAt most 32 unknown \
+flags are reported per instruction (the build fails at the first one anyway).",
     bad: "FROM alpine\nCOPY --form=build /app /app\n",
     good: "FROM alpine AS build\nRUN mkdir /app\nFROM alpine\nCOPY --from=build /app /app\n",
     check,
@@ -33,11 +34,16 @@ pub static DUPLICATE: Rule = Rule {
     severity: Severity::Error,
     summary: "A flag given twice",
     docs: "Only `--mount` (RUN) and `--exclude` (COPY, ADD) may be repeated. Giving any other \
-flag twice fails with `Duplicate flag specified`.",
+flag twice fails with `Duplicate flag specified`. At most 32 are reported per \
+instruction.",
     bad: "FROM alpine\nRUN --network=none --network=host true\n",
     good: "FROM alpine\nRUN --network=none true\n",
     check: check_duplicates,
 };
+
+/// Findings of one rule per instruction: a hostile line with a million flags costs
+/// bounded memory, and nobody reads more.
+const MAX_PER_INSTRUCTION: usize = 32;
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     for (ins, _) in all_instructions(ctx.model) {
@@ -45,7 +51,11 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             continue;
         }
         let spec = flag_spec(&ins.kind);
+        let mut reported = 0;
         for f in &ins.flags {
+            if reported == MAX_PER_INSTRUCTION {
+                break;
+            }
             let name = f.name.to_ascii_lowercase();
             if spec.iter().any(|(n, _)| *n == name) {
                 continue;
@@ -64,6 +74,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
                 }
             }
             out.push(RULE.finding(f.span, msg));
+            reported += 1;
         }
     }
 }
@@ -71,28 +82,37 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
 fn check_duplicates(ctx: &Ctx, out: &mut Vec<Finding>) {
     for (ins, _) in all_instructions(ctx.model) {
         let spec = flag_spec(&ins.kind);
+        // Per accepted flag: where it was first given (one pass, whatever the flag count).
+        let mut first: Vec<Option<usize>> = vec![None; spec.len()];
+        let mut reported = 0;
         for (i, f) in ins.flags.iter().enumerate() {
-            let name = f.name.to_ascii_lowercase();
-            let Some((_, kind)) = spec.iter().find(|(n, _)| *n == name) else {
+            let Some(k) = spec
+                .iter()
+                .position(|(n, _)| f.name.eq_ignore_ascii_case(n))
+            else {
                 continue;
             };
-            if *kind == FlagKind::Strings {
+            if spec[k].1 == FlagKind::Strings {
                 continue;
             }
-            if let Some(first) = ins.flags[..i]
-                .iter()
-                .find(|g| g.name.eq_ignore_ascii_case(&name))
-            {
-                let mut finding = RULE_DUP.finding(
-                    f.span,
-                    format!("duplicate flag `--{name}`: it can only be given once"),
-                );
-                finding.related.push(Related {
-                    span: first.span,
-                    message: "first given here".into(),
-                });
-                out.push(finding);
+            let Some(j) = first[k] else {
+                first[k] = Some(i);
+                continue;
+            };
+            if reported == MAX_PER_INSTRUCTION {
+                break;
             }
+            reported += 1;
+            let name = spec[k].0;
+            let mut finding = RULE_DUP.finding(
+                f.span,
+                format!("duplicate flag `--{name}`: it can only be given once"),
+            );
+            finding.related.push(Related {
+                span: ins.flags[j].span,
+                message: "first given here".into(),
+            });
+            out.push(finding);
         }
     }
 }
