@@ -1,5 +1,7 @@
 //! Property: any sequence of incremental edits through the store leaves the same text,
-//! syntax tree and model as opening the final text fresh.
+//! syntax tree and model as opening the final text fresh, whether the analyses in between
+//! recycle older models (or cannot), and whether the tree is re-parsed incrementally or
+//! in full.
 
 use super::{Change, DocumentStore, Encoding, LineCol, LineIndex};
 use crate::rules::CheckOptions;
@@ -84,6 +86,30 @@ fn apply_reference(text: &mut String, change: &Change, enc: Encoding) {
     text.replace_range(start..end, &change.text);
 }
 
+/// What happens after a batch of changes.
+#[derive(Clone, Copy, Debug)]
+enum After {
+    Nothing,
+    /// Analyse (the store keeps the snapshot and recycles the one it replaces).
+    Snapshot,
+    /// Analyse and keep the snapshot, as a slow request would: it cannot be recycled.
+    Hold,
+    /// Parse now (`Document::tree`): later edits re-parse incrementally.
+    Tree,
+    /// Analyse the revision before the batch, offered after it: too late to be kept.
+    Stale,
+}
+
+fn after() -> impl Strategy<Value = After> {
+    prop_oneof![
+        3 => Just(After::Nothing),
+        3 => Just(After::Snapshot),
+        1 => Just(After::Hold),
+        1 => Just(After::Tree),
+        1 => Just(After::Stale),
+    ]
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
@@ -91,21 +117,46 @@ proptest! {
     fn incremental_edits_match_a_fresh_open(
         base in prop::sample::select(BASES),
         enc in encoding(),
-        batches in prop::collection::vec(prop::collection::vec(change(), 1..4), 1..12),
+        batches in prop::collection::vec((prop::collection::vec(change(), 1..4), after()), 1..12),
     ) {
         let uri = "file:///p/Dockerfile";
         let mut store = DocumentStore::new();
         store.open(uri, base, 1, None, Arc::new(CheckOptions::default()));
         let mut reference = base.to_string();
-        for (i, batch) in batches.iter().enumerate() {
+        let mut held = Vec::new();
+        for (i, (batch, after)) in batches.iter().enumerate() {
+            let early = matches!(after, After::Stale).then(|| store.pending(uri)).flatten();
             for c in batch {
                 apply_reference(&mut reference, c, enc);
             }
             store.change(uri, i as i32 + 2, batch, enc).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            match after {
+                After::Nothing => {}
+                After::Snapshot | After::Hold => {
+                    let snap = store.snapshot(uri).ok_or_else(|| TestCaseError::fail("document vanished"))?;
+                    prop_assert_eq!(&*snap.text, reference.as_str());
+                    prop_assert_eq!(&snap.model, &crate::model::build(&reference), "text: {:?}", reference);
+                    let fresh = crate::syntax::parse(&reference, None);
+                    prop_assert_eq!(snap.tree.root_node().to_sexp(), fresh.root_node().to_sexp(), "text: {:?}", reference);
+                    if matches!(after, After::Hold) {
+                        held.push(snap);
+                    }
+                }
+                After::Tree => {
+                    let doc = store.document(uri).ok_or_else(|| TestCaseError::fail("document vanished"))?;
+                    doc.tree();
+                }
+                After::Stale => {
+                    let (u, revision, snap) = early.ok_or_else(|| TestCaseError::fail("no pending"))?.build();
+                    prop_assert!(!store.offer(&u, revision, snap));
+                }
+            }
         }
+        let doc = store.document(uri).ok_or_else(|| TestCaseError::fail("document vanished"))?;
+        let fresh = crate::syntax::parse(&reference, None);
+        prop_assert_eq!(doc.tree().root_node().to_sexp(), fresh.root_node().to_sexp(), "text: {:?}", reference);
         let snap = store.snapshot(uri).ok_or_else(|| TestCaseError::fail("document vanished"))?;
         prop_assert_eq!(&*snap.text, reference.as_str());
-        let fresh = crate::syntax::parse(&reference, None);
         prop_assert_eq!(snap.tree.root_node().to_sexp(), fresh.root_node().to_sexp(), "text: {:?}", reference);
         prop_assert_eq!(&snap.model, &crate::model::build(&reference));
     }

@@ -13,9 +13,14 @@ use tree_sitter::Tree;
 pub struct SnapshotInput {
     pub version: i32,
     pub text: Arc<str>,
-    pub tree: Tree,
+    /// The syntax tree of `text`; `None` to parse it during the analysis.
+    pub tree: Option<Tree>,
     pub options: Arc<CheckOptions>,
     pub path: Option<PathBuf>,
+    /// An older snapshot of the same document that nobody may need any more: its model is
+    /// updated to `text` (`model::rebuild`) instead of built anew, when this is its last
+    /// reference by then.
+    pub base: Option<Arc<Snapshot>>,
 }
 
 /// One analysed version of a document. Shared as `Arc<Snapshot>`; never mutated.
@@ -56,17 +61,18 @@ impl Snapshot {
         options: Arc<CheckOptions>,
         path: Option<PathBuf>,
     ) -> Snapshot {
-        let tree = crate::syntax::parse(text, None);
         Snapshot::build(SnapshotInput {
             version: 0,
             text: Arc::from(text),
-            tree,
+            tree: None,
             options,
             path,
+            base: None,
         })
     }
 
-    /// Build the model and run the rules.
+    /// Build the model and run the rules; parse meanwhile, on another thread, when the
+    /// input has no tree (the rules read the model and the text, not the tree).
     pub fn build(input: SnapshotInput) -> Snapshot {
         let SnapshotInput {
             version,
@@ -74,10 +80,13 @@ impl Snapshot {
             tree,
             options,
             path,
+            base,
         } = input;
-        let model = model::build(&text);
-        let findings = rules::check(&model, &text, &options);
-        let line_index = LineIndex::new(&text);
+        let work = || analyse(&text, base, &options);
+        let (tree, (model, findings, line_index)) = match tree {
+            Some(tree) => (tree, work()),
+            None => parse_beside(&text, work),
+        };
         Snapshot {
             version,
             text,
@@ -88,6 +97,13 @@ impl Snapshot {
             path,
             options,
         }
+    }
+
+    /// The model (with the text it was read from) for the next analysis to update, when
+    /// this is the last reference to the snapshot; the rest of it is dropped.
+    fn recycle(self: Arc<Self>) -> Option<(Arc<str>, Model)> {
+        let Snapshot { text, model, .. } = Arc::try_unwrap(self).ok()?;
+        Some((text, model))
     }
 
     /// Byte offset → line/column in `enc`.
@@ -109,4 +125,41 @@ impl Snapshot {
     pub fn slice(&self, span: Span) -> &str {
         self.text.get(span.start..span.end).unwrap_or_default()
     }
+}
+
+/// The model of `text` (updated from `base`'s when it can be had), the findings and the
+/// line index.
+fn analyse(
+    text: &str,
+    base: Option<Arc<Snapshot>>,
+    options: &CheckOptions,
+) -> (Model, Vec<Finding>, LineIndex) {
+    let model = match base.and_then(Snapshot::recycle) {
+        Some((old_text, old_model)) => model::rebuild(old_model, &old_text, text),
+        None => model::build(text),
+    };
+    let findings = rules::check(&model, text, options);
+    let line_index = LineIndex::new(text);
+    (model, findings, line_index)
+}
+
+/// Parse `text` on another thread while `work` runs on this one. `work` stays on the
+/// calling thread because the rules keep per-thread caches; inside rayon's pool (the CLI
+/// checks files in parallel) `rayon::join` lets a waiting thread run other jobs.
+fn parse_beside<R: Send>(text: &str, work: impl FnOnce() -> R + Send) -> (Tree, R) {
+    let parse = || crate::syntax::parse(text, None);
+    if rayon::current_thread_index().is_some() {
+        let (result, tree) = rayon::join(work, parse);
+        return (tree, result);
+    }
+    std::thread::scope(|s| {
+        let parsing = std::thread::Builder::new().spawn_scoped(s, parse);
+        let result = work();
+        // Without a thread (or if it died), parse here.
+        let tree = match parsing.map(|handle| handle.join()) {
+            Ok(Ok(tree)) => tree,
+            _ => parse(),
+        };
+        (tree, result)
+    })
 }

@@ -17,6 +17,9 @@ struct Entry {
     revision: u64,
     /// The snapshot of `revision`, once built.
     snapshot: Option<(u64, Arc<Snapshot>)>,
+    /// The last snapshot replaced (or built too late to be kept): the base of the next
+    /// analysis, which updates its model instead of building one (see `SnapshotInput`).
+    spare: Option<Arc<Snapshot>>,
 }
 
 /// Work order for an analysis: the input and the revision it belongs to.
@@ -85,6 +88,7 @@ impl DocumentStore {
                 options,
                 revision,
                 snapshot: None,
+                spare: None,
             },
         );
     }
@@ -165,15 +169,17 @@ impl DocumentStore {
             .map(|(_, s)| s.clone())
     }
 
-    /// What to analyse for the current revision (`None` when not open).
+    /// What to analyse for the current revision (`None` when not open). Without a tree
+    /// yet (just opened), the analysis parses.
     pub fn pending(&mut self, uri: &str) -> Option<Pending> {
         let entry = self.docs.get_mut(uri)?;
         let input = SnapshotInput {
             version: entry.doc.version(),
             text: entry.doc.text(),
-            tree: entry.doc.tree().clone(),
+            tree: entry.doc.parsed_tree().cloned(),
             options: entry.options.clone(),
             path: entry.path.clone(),
+            base: entry.spare.take(),
         };
         Some(Pending {
             uri: uri.to_string(),
@@ -183,15 +189,24 @@ impl DocumentStore {
     }
 
     /// Keep a built snapshot if it is still the current revision; returns whether it was.
-    /// A snapshot of an older revision is dropped (a newer analysis will follow).
+    /// A snapshot of an older revision is not kept (a newer analysis will follow) but
+    /// serves as the next analysis's base, as does the snapshot a newer one replaces. The
+    /// document adopts the snapshot's tree when it has none.
     pub fn offer(&mut self, uri: &str, revision: u64, snapshot: Arc<Snapshot>) -> bool {
         let Some(entry) = self.docs.get_mut(uri) else {
             return false;
         };
         if entry.revision != revision {
+            entry.spare = Some(snapshot);
             return false;
         }
-        entry.snapshot = Some((revision, snapshot));
+        if entry.doc.parsed_tree().is_none() {
+            // Same revision, same text.
+            entry.doc.set_tree(snapshot.tree.clone());
+        }
+        if let Some((_, replaced)) = entry.snapshot.replace((revision, snapshot)) {
+            entry.spare = Some(replaced);
+        }
         true
     }
 
@@ -205,5 +220,85 @@ impl DocumentStore {
         let (_, revision, snap) = pending.build();
         self.offer(uri, revision, snap.clone());
         Some(snap)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::LineCol;
+
+    const URI: &str = "file:///p/Dockerfile";
+
+    fn store_with(text: &str) -> DocumentStore {
+        let mut store = DocumentStore::new();
+        store.open(URI, text, 1, None, Arc::new(CheckOptions::default()));
+        store
+    }
+
+    fn insert(store: &mut DocumentStore, version: i32, line: u32, text: &str) {
+        let at = LineCol { line, col: 0 };
+        let change = Change {
+            range: Some((at, at)),
+            text: text.into(),
+        };
+        let changed = store.change(URI, version, &[change], Encoding::Utf16);
+        assert!(changed.is_ok());
+    }
+
+    #[test]
+    fn the_first_analysis_parses_and_hands_the_tree_to_the_document() {
+        let mut store = store_with("FROM a\nRUN b\n");
+        assert!(store
+            .document(URI)
+            .and_then(Document::parsed_tree)
+            .is_none());
+        let pending = store.pending(URI).expect("open");
+        assert!(pending.input.tree.is_none());
+        let (uri, revision, snap) = pending.build();
+        assert!(store.offer(&uri, revision, snap.clone()));
+        let doc = store.document(URI).expect("open");
+        let tree = doc.parsed_tree().map(|t| t.root_node().to_sexp());
+        assert_eq!(tree, Some(snap.tree.root_node().to_sexp()));
+        // The next edit re-parses incrementally: the document keeps a tree.
+        insert(&mut store, 2, 1, "ENV X=1\n");
+        assert!(store
+            .document(URI)
+            .and_then(Document::parsed_tree)
+            .is_some());
+    }
+
+    #[test]
+    fn replaced_and_late_snapshots_become_the_next_base() {
+        let mut store = store_with("FROM a\nRUN b\n");
+        let first = store.snapshot(URI).expect("open");
+        insert(&mut store, 2, 1, "ENV X=1\n");
+        let second = store.snapshot(URI).expect("open");
+        let pending = store.pending(URI).expect("open");
+        // Current: nothing to build, but the replaced snapshot is offered as the base.
+        assert!(pending.input.base.is_some_and(|b| Arc::ptr_eq(&b, &first)));
+        // A snapshot offered after an edit is not kept, but is the next base.
+        let late = store.pending(URI).expect("open");
+        insert(&mut store, 3, 0, "ARG V\n");
+        let (uri, revision, snap) = late.build();
+        assert!(!store.offer(&uri, revision, snap.clone()));
+        assert!(store.current(URI).is_none());
+        assert!(Arc::ptr_eq(&store.latest(URI).expect("open"), &second));
+        let base = store.pending(URI).expect("open").input.base;
+        assert!(base.is_some_and(|b| Arc::ptr_eq(&b, &snap)));
+    }
+
+    #[test]
+    fn a_recycled_model_equals_a_fresh_one() {
+        let mut store = store_with("FROM a AS b\nRUN x\n");
+        for (version, line) in [(2, 1), (3, 2), (4, 0), (5, 3)] {
+            let snap = store.snapshot(URI).expect("open");
+            drop(snap);
+            insert(&mut store, version, line, "ARG V=1\nRUN echo $V\n");
+        }
+        let snap = store.snapshot(URI).expect("open");
+        assert_eq!(snap.model, crate::model::build(&snap.text));
+        let fresh = crate::syntax::parse(&snap.text, None);
+        assert_eq!(snap.tree.root_node().to_sexp(), fresh.root_node().to_sexp());
     }
 }

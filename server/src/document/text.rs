@@ -3,7 +3,7 @@
 use super::{Encoding, LineCol};
 use crate::syntax;
 use ropey::Rope;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use tree_sitter::{InputEdit, Point, Tree};
 
 /// One content change of `textDocument/didChange`: replace `range` (a whole-document
@@ -15,10 +15,16 @@ pub struct Change {
 }
 
 /// Rope text + tree-sitter tree + version.
+///
+/// The tree is optional until asked for: opening a document and replacing its whole text
+/// (or its parser directives) leave it empty, so that the first analysis parses beside the
+/// model instead of before it (see `Snapshot::build`); the store then hands the parsed tree
+/// back (`set_tree`) and later edits re-parse incrementally again. `tree()` parses on
+/// demand when nobody has.
 #[derive(Clone)]
 pub struct Document {
     rope: Rope,
-    tree: Tree,
+    tree: OnceLock<Tree>,
     version: i32,
     /// The text as one string, built on demand and dropped by every edit.
     text_cache: Option<Arc<str>>,
@@ -34,11 +40,12 @@ impl std::fmt::Debug for Document {
 }
 
 impl Document {
+    /// A document without a tree yet (parsed on first use of `tree()`, or by the
+    /// analysis).
     pub fn new(text: &str, version: i32) -> Self {
-        let tree = syntax::parse(text, None);
         Document {
             rope: Rope::from_str(text),
-            tree,
+            tree: OnceLock::new(),
             version,
             text_cache: Some(Arc::from(text)),
         }
@@ -56,8 +63,20 @@ impl Document {
         &self.rope
     }
 
+    /// The syntax tree of the current text, parsed now (in full) when there is none yet.
     pub fn tree(&self) -> &Tree {
-        &self.tree
+        self.tree.get_or_init(|| parse_rope(&self.rope, None))
+    }
+
+    /// The syntax tree, if one is up to date with the text (never parses).
+    pub fn parsed_tree(&self) -> Option<&Tree> {
+        self.tree.get()
+    }
+
+    /// Adopt a tree parsed from the current text elsewhere (the analysis), unless the
+    /// document already has one.
+    pub fn set_tree(&mut self, tree: Tree) {
+        let _ = self.tree.set(tree);
     }
 
     pub fn len(&self) -> usize {
@@ -73,13 +92,18 @@ impl Document {
         if let Some(text) = &self.text_cache {
             return text.clone();
         }
-        let text: Arc<str> = Arc::from(self.rope.to_string());
+        let mut text = String::with_capacity(self.rope.len_bytes());
+        for chunk in self.rope.chunks() {
+            text.push_str(chunk);
+        }
+        let text: Arc<str> = Arc::from(text);
         self.text_cache = Some(text.clone());
         text
     }
 
-    /// Apply one change and re-parse (incrementally, unless the directive block at the top
-    /// of the file is touched: `# escape=` changes the meaning of the whole file).
+    /// Apply one change and re-parse incrementally. Without a tree, or when the directive
+    /// block at the top of the file is touched (`# escape=` changes the meaning of the whole
+    /// file), the document is left without a tree: the next analysis parses in full.
     pub fn apply_change(&mut self, range: Option<(LineCol, LineCol)>, text: &str, enc: Encoding) {
         let full = self.edit(range, text, enc);
         self.reparse(full);
@@ -113,18 +137,15 @@ impl Document {
         let (a, b) = if b < a { (b, a) } else { (a, b) };
         let start = offset_of(&self.rope, a, enc);
         let end = offset_of(&self.rope, b, enc).max(start);
+        let Some(tree) = self.tree.get_mut() else {
+            // No tree to keep in step: the next parse is a full one anyway.
+            replace(&mut self.rope, start, end, text);
+            return true;
+        };
         let old_header = header_end(&self.rope);
         let start_position = point_of(&self.rope, start);
         let old_end_position = point_of(&self.rope, end);
-
-        let char_start = self.rope.byte_to_char(start);
-        let char_end = self.rope.byte_to_char(end);
-        if char_end > char_start {
-            self.rope.remove(char_start..char_end);
-        }
-        if !text.is_empty() {
-            self.rope.insert(char_start, text);
-        }
+        replace(&mut self.rope, start, end, text);
 
         let new_end = start + text.len();
         let new_end_position = match text.rfind('\n') {
@@ -137,7 +158,7 @@ impl Document {
                 column: start_position.column + text.len(),
             },
         };
-        self.tree.edit(&InputEdit {
+        tree.edit(&InputEdit {
             start_byte: start,
             old_end_byte: end,
             new_end_byte: new_end,
@@ -148,21 +169,43 @@ impl Document {
         start <= old_header || start <= header_end(&self.rope)
     }
 
+    /// Re-parse incrementally, or drop the tree when a full parse is needed (the analysis
+    /// does it beside the model).
     fn reparse(&mut self, full: bool) {
-        let rope = &self.rope;
-        let mut input = |offset: usize, _: Point| -> &[u8] {
-            if offset >= rope.len_bytes() {
-                return &[];
-            }
-            let (chunk, chunk_start, _, _) = rope.chunk_at_byte(offset);
-            chunk
-                .as_bytes()
-                .get(offset - chunk_start..)
-                .unwrap_or_default()
+        let old = match self.tree.take() {
+            Some(old) if !full => old,
+            _ => return,
         };
-        let old = if full { None } else { Some(&self.tree) };
-        self.tree = syntax::parse_with(&mut input, old);
+        let tree = parse_rope(&self.rope, Some(&old));
+        self.tree = OnceLock::from(tree);
     }
+}
+
+/// Replace the bytes `start..end` (character boundaries) of the rope with `text`.
+fn replace(rope: &mut Rope, start: usize, end: usize, text: &str) {
+    let char_start = rope.byte_to_char(start);
+    let char_end = rope.byte_to_char(end);
+    if char_end > char_start {
+        rope.remove(char_start..char_end);
+    }
+    if !text.is_empty() {
+        rope.insert(char_start, text);
+    }
+}
+
+/// Parse the rope's text chunk by chunk; incrementally with `old` (edited to match).
+fn parse_rope(rope: &Rope, old: Option<&Tree>) -> Tree {
+    let mut input = |offset: usize, _: Point| -> &[u8] {
+        if offset >= rope.len_bytes() {
+            return &[];
+        }
+        let (chunk, chunk_start, _, _) = rope.chunk_at_byte(offset);
+        chunk
+            .as_bytes()
+            .get(offset - chunk_start..)
+            .unwrap_or_default()
+    };
+    syntax::parse_with(&mut input, old)
 }
 
 /// Line/column (in `enc`) → byte offset in the rope, clamped like `LineIndex::offset`: a
@@ -265,6 +308,31 @@ mod tests {
             doc.tree().root_node().to_sexp(),
             fresh.root_node().to_sexp()
         );
+    }
+
+    #[test]
+    fn the_tree_is_parsed_on_demand_then_kept_in_step() {
+        let sexp = |text: &str| syntax::parse(text, None).root_node().to_sexp();
+        let mut doc = Document::new("FROM a\nRUN b\n", 1);
+        assert!(doc.parsed_tree().is_none());
+        // Without a tree, an edit only changes the text.
+        doc.apply_change(Some((lc(1, 4), lc(1, 5))), "c", Encoding::Utf16);
+        assert!(doc.parsed_tree().is_none());
+        assert_eq!(doc.tree().root_node().to_sexp(), sexp("FROM a\nRUN c\n"));
+        // With one, an edit below the directives re-parses incrementally.
+        doc.apply_change(Some((lc(1, 0), lc(1, 5))), "COPY x y", Encoding::Utf16);
+        let tree = doc.parsed_tree().map(|t| t.root_node().to_sexp());
+        assert_eq!(tree, Some(sexp("FROM a\nCOPY x y\n")));
+        // An edit of the directive block leaves the full parse to the next use.
+        doc.apply_change(Some((lc(0, 0), lc(0, 0))), "# escape=`\n", Encoding::Utf16);
+        assert!(doc.parsed_tree().is_none());
+        let text = "# escape=`\nFROM a\nCOPY x y\n";
+        assert_eq!(doc.tree().root_node().to_sexp(), sexp(text));
+        // A tree parsed elsewhere is adopted only when there is none.
+        let mut other = Document::new(text, 2);
+        other.set_tree(syntax::parse(text, None));
+        other.set_tree(syntax::parse("", None));
+        assert_eq!(other.tree().root_node().to_sexp(), sexp(text));
     }
 
     #[test]
