@@ -4,8 +4,11 @@
 use crate::document::{Encoding, LineCol, Snapshot};
 use crate::model::Span;
 use crate::rules::{Finding, Severity, Tag};
-use serde_json::{json, Value};
+use serde::{Serialize, Serializer};
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::str::FromStr;
+use std::sync::OnceLock;
 use tower_lsp_server::ls_types::{
     CodeDescription, Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, DiagnosticTag,
     Location, NumberOrString, Position, PositionEncodingKind, Range, Uri,
@@ -83,32 +86,108 @@ pub fn severity(sev: Severity) -> DiagnosticSeverity {
     }
 }
 
-/// A finding as a diagnostic. `data` carries what a code action needs without looking the
-/// finding up again: `{"rule", "version", "index"}` (the finding's index in
-/// `snap.findings`) and, when the finding has a fix, `"fix": {"title", "safe", "edits":
-/// [{"range", "newText"}]}` with ranges in the negotiated encoding.
-pub fn diagnostic(
-    snap: &Snapshot,
-    uri: &Uri,
+/// The documentation address of every registered rule, parsed once.
+fn doc_uris() -> &'static HashMap<&'static str, Uri> {
+    static URIS: OnceLock<HashMap<&'static str, Uri>> = OnceLock::new();
+    URIS.get_or_init(|| {
+        crate::rules::registry()
+            .filter_map(|r| Some((r.id, Uri::from_str(&rule_doc_url(r.id)).ok()?)))
+            .collect()
+    })
+}
+
+/// A rule's documentation address: cached for registered rules, computed otherwise.
+fn doc_href(rule: &'static str) -> Option<Cow<'static, Uri>> {
+    match doc_uris().get(rule) {
+        Some(uri) => Some(Cow::Borrowed(uri)),
+        None => Uri::from_str(&rule_doc_url(rule)).ok().map(Cow::Owned),
+    }
+}
+
+/// A finding as the protocol's `Diagnostic`, borrowing from the finding: serialized
+/// as is for `publishDiagnostics` (no `serde_json::Value` in between) and turned into an
+/// `ls_types::Diagnostic` by `diagnostic`. The JSON is the same either way.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WireDiagnostic<'a> {
+    range: Range,
+    severity: DiagnosticSeverity,
+    code: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    code_description: Option<Href>,
+    source: &'static str,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_information: Vec<WireRelated<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tags: Vec<DiagnosticTag>,
+    data: DiagnosticData<'a>,
+}
+
+#[derive(Serialize)]
+struct Href {
+    href: Cow<'static, Uri>,
+}
+
+#[derive(Serialize)]
+struct WireRelated<'a> {
+    location: WireLocation<'a>,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct WireLocation<'a> {
+    uri: &'a Uri,
+    range: Range,
+}
+
+/// What a code action needs without looking the finding up again (see `diagnostic`).
+#[derive(Serialize)]
+struct DiagnosticData<'a> {
+    rule: &'static str,
+    version: i32,
     index: usize,
-    finding: &Finding,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<FixData<'a>>,
+}
+
+#[derive(Serialize)]
+struct FixData<'a> {
+    title: &'a str,
+    safe: bool,
+    edits: Vec<EditData<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct EditData<'a> {
+    range: Range,
+    new_text: &'a str,
+}
+
+/// A finding as a diagnostic, ready to serialize. `data` carries what a code action
+/// needs without looking the finding up again: `{"rule", "version", "index"}` (the
+/// finding's index in `snap.findings`) and, when the finding has a fix, `"fix": {"title",
+/// "safe", "edits": [{"range", "newText"}]}` with ranges in the negotiated encoding.
+pub fn wire_diagnostic<'a>(
+    snap: &'a Snapshot,
+    uri: &'a Uri,
+    index: usize,
+    finding: &'a Finding,
     enc: Encoding,
-) -> Diagnostic {
-    let code_description = Uri::from_str(&rule_doc_url(finding.rule))
-        .ok()
-        .map(|href| CodeDescription { href });
-    let related: Vec<DiagnosticRelatedInformation> = finding
+) -> WireDiagnostic<'a> {
+    let related_information = finding
         .related
         .iter()
-        .map(|r| DiagnosticRelatedInformation {
-            location: Location {
-                uri: uri.clone(),
+        .map(|r| WireRelated {
+            location: WireLocation {
+                uri,
                 range: range(snap, r.span, enc),
             },
-            message: r.message.clone(),
+            message: &r.message,
         })
         .collect();
-    let tags: Vec<DiagnosticTag> = finding
+    let tags = finding
         .tags
         .iter()
         .map(|t| match t {
@@ -116,25 +195,69 @@ pub fn diagnostic(
             Tag::Deprecated => DiagnosticTag::DEPRECATED,
         })
         .collect();
-    let mut data = json!({ "rule": finding.rule, "version": snap.version, "index": index });
-    if let Some(fix) = &finding.fix {
-        let edits: Vec<Value> = fix
+    let fix = finding.fix.as_ref().map(|fix| FixData {
+        title: &fix.title,
+        safe: fix.safe,
+        edits: fix
             .edits
             .iter()
-            .map(|e| json!({ "range": range(snap, e.span, enc), "newText": e.new_text }))
-            .collect();
-        data["fix"] = json!({ "title": fix.title, "safe": fix.safe, "edits": edits });
-    }
-    Diagnostic {
+            .map(|e| EditData {
+                range: range(snap, e.span, enc),
+                new_text: &e.new_text,
+            })
+            .collect(),
+    });
+    WireDiagnostic {
         range: range(snap, finding.span, enc),
-        severity: Some(severity(finding.severity)),
-        code: Some(NumberOrString::String(finding.rule.to_string())),
-        code_description,
+        severity: severity(finding.severity),
+        code: finding.rule,
+        code_description: doc_href(finding.rule).map(|href| Href { href }),
+        source: SOURCE,
+        message: &finding.message,
+        related_information,
+        tags,
+        data: DiagnosticData {
+            rule: finding.rule,
+            version: snap.version,
+            index,
+            fix,
+        },
+    }
+}
+
+/// A finding as an `ls_types::Diagnostic` (pull diagnostics, code actions): the same
+/// JSON as `wire_diagnostic`.
+pub fn diagnostic(
+    snap: &Snapshot,
+    uri: &Uri,
+    index: usize,
+    finding: &Finding,
+    enc: Encoding,
+) -> Diagnostic {
+    let w = wire_diagnostic(snap, uri, index, finding, enc);
+    let related: Vec<DiagnosticRelatedInformation> = w
+        .related_information
+        .iter()
+        .map(|r| DiagnosticRelatedInformation {
+            location: Location {
+                uri: uri.clone(),
+                range: r.location.range,
+            },
+            message: r.message.to_string(),
+        })
+        .collect();
+    Diagnostic {
+        range: w.range,
+        severity: Some(w.severity),
+        code: Some(NumberOrString::String(w.code.to_string())),
+        code_description: w.code_description.map(|d| CodeDescription {
+            href: d.href.into_owned(),
+        }),
         source: Some(SOURCE.to_string()),
-        message: finding.message.clone(),
+        message: w.message.to_string(),
         related_information: (!related.is_empty()).then_some(related),
-        tags: (!tags.is_empty()).then_some(tags),
-        data: Some(data),
+        tags: (!w.tags.is_empty()).then_some(w.tags),
+        data: serde_json::to_value(&w.data).ok(),
     }
 }
 
@@ -145,6 +268,66 @@ pub fn diagnostics(snap: &Snapshot, uri: &Uri, enc: Encoding) -> Vec<Diagnostic>
         .enumerate()
         .map(|(i, f)| diagnostic(snap, uri, i, f, enc))
         .collect()
+}
+
+/// The findings serialized one at a time, straight into the output.
+struct WireDiagnostics<'a> {
+    snap: &'a Snapshot,
+    uri: &'a Uri,
+    enc: Encoding,
+}
+
+impl Serialize for WireDiagnostics<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(
+            self.snap
+                .findings
+                .iter()
+                .enumerate()
+                .map(|(i, f)| wire_diagnostic(self.snap, self.uri, i, f, self.enc)),
+        )
+    }
+}
+
+#[derive(Serialize)]
+struct Notification<P> {
+    jsonrpc: &'static str,
+    method: &'static str,
+    params: P,
+}
+
+#[derive(Serialize)]
+struct PublishParams<'a, D> {
+    uri: &'a Uri,
+    diagnostics: D,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<i32>,
+}
+
+fn publish_message<D: Serialize>(uri: &Uri, diagnostics: D, version: Option<i32>) -> Vec<u8> {
+    let message = Notification {
+        jsonrpc: "2.0",
+        method: "textDocument/publishDiagnostics",
+        params: PublishParams {
+            uri,
+            diagnostics,
+            version,
+        },
+    };
+    // Plain data with string keys: serialization cannot fail.
+    serde_json::to_vec(&message).unwrap_or_default()
+}
+
+/// The body of the `textDocument/publishDiagnostics` notification of a snapshot's
+/// findings, with its version.
+pub fn publish_diagnostics(snap: &Snapshot, uri: &Uri, enc: Encoding) -> Vec<u8> {
+    let diagnostics = WireDiagnostics { snap, uri, enc };
+    publish_message(uri, diagnostics, Some(snap.version))
+}
+
+/// The body of the notification that clears a document's diagnostics (no version).
+pub fn clear_diagnostics(uri: &Uri) -> Vec<u8> {
+    publish_message(uri, [(); 0], None)
 }
 
 #[cfg(test)]

@@ -310,25 +310,50 @@ fn frame(body: &[u8]) -> Vec<u8> {
     out
 }
 
+/// A handle for writing whole messages to the client from anywhere in the server, next
+/// to what tower-lsp-server writes: what is sent through one handle arrives in order.
+/// It holds the writer weakly, so the output still ends when the server is done.
+#[derive(Clone, Debug)]
+pub struct Outbox {
+    tx: mpsc::WeakUnboundedSender<Vec<u8>>,
+}
+
+impl Outbox {
+    /// Frame and queue one JSON-RPC message body; false once the output is closed.
+    pub fn send(&self, body: &[u8]) -> bool {
+        match self.tx.upgrade() {
+            Some(tx) => tx.send(frame(body)).is_ok(),
+            None => false,
+        }
+    }
+
+    /// An outbox writing through `tx` (which it does not keep open).
+    pub fn new(tx: &mpsc::UnboundedSender<Vec<u8>>) -> Outbox {
+        Outbox { tx: tx.downgrade() }
+    }
+}
+
 /// Run the layer: read `input`, write `output`, and hand the server the two ends of the
-/// pipes (`server_in` to read from, `server_out` to write to). Returns when `serve`
-/// returns and everything it wrote has been written out.
+/// pipes (`server_in` to read from, `server_out` to write to) and an `Outbox` for messages
+/// it writes directly. Returns when `serve` returns and everything it wrote has been
+/// written out.
 pub async fn run<I, O, F, Fut>(input: I, output: O, serve: F)
 where
     I: AsyncRead + Unpin + Send + 'static,
     O: AsyncWrite + Unpin + Send + 'static,
-    F: FnOnce(DuplexStream, DuplexStream) -> Fut,
+    F: FnOnce(DuplexStream, DuplexStream, Outbox) -> Fut,
     Fut: std::future::Future<Output = ()>,
 {
     let (to_server, server_in) = tokio::io::duplex(PIPE_SIZE);
     let (server_out, from_server) = tokio::io::duplex(PIPE_SIZE);
     let (out_tx, out_rx) = mpsc::unbounded_channel::<Vec<u8>>();
+    let outbox = Outbox::new(&out_tx);
 
     let writer = tokio::spawn(write_out(output, out_rx));
     let reader = tokio::spawn(read_in(input, to_server, out_tx.clone()));
     let forwarder = tokio::spawn(forward(from_server, out_tx));
 
-    serve(server_in, server_out).await;
+    serve(server_in, server_out, outbox).await;
     // The server has dropped its end of the output pipe: flush what it wrote.
     let _ = forwarder.await;
     reader.abort();
@@ -408,8 +433,18 @@ async fn forward(mut from_server: DuplexStream, out: mpsc::UnboundedSender<Vec<u
     }
 }
 
+/// Largest batch of queued messages written at once.
+const WRITE_BATCH: usize = 1024 * 1024;
+
+/// Write each message as it comes, with whatever else is already queued behind it.
 async fn write_out<O: AsyncWrite + Unpin>(mut output: O, mut rx: mpsc::UnboundedReceiver<Vec<u8>>) {
-    while let Some(bytes) = rx.recv().await {
+    while let Some(mut bytes) = rx.recv().await {
+        while bytes.len() < WRITE_BATCH {
+            match rx.try_recv() {
+                Ok(more) => bytes.extend_from_slice(&more),
+                Err(_) => break,
+            }
+        }
         if output.write_all(&bytes).await.is_err() || output.flush().await.is_err() {
             return;
         }

@@ -22,12 +22,17 @@ where
 {
     let shutdown = Arc::new(AtomicBool::new(false));
     let flag = shutdown.clone();
-    framing::run(input, output, move |server_in, server_out| async move {
-        let (service, socket) = LspService::new(move |client| Backend::new(client, flag));
-        Server::new(server_in, server_out, socket)
-            .serve(service)
-            .await;
-    })
+    framing::run(
+        input,
+        output,
+        move |server_in, server_out, outbox| async move {
+            let (service, socket) =
+                LspService::new(move |client| Backend::new(client, flag, outbox));
+            Server::new(server_in, server_out, socket)
+                .serve(service)
+                .await;
+        },
+    )
     .await;
     if shutdown.load(Ordering::SeqCst) {
         0

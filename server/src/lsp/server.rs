@@ -5,13 +5,20 @@
 //! order messages arrive. Document notifications do all their work (the edit) before
 //! their first `.await`, and requests take their snapshot before theirs, so a request
 //! always sees every edit sent before it.
+//!
+//! Pushed diagnostics bypass tower-lsp-server: they are serialized straight from the
+//! findings and written through the framing layer's `Outbox`. A publication is sent only
+//! while its revision is the document's current one, checked under the store lock, and
+//! didClose clears under the same lock: nothing stale follows the clearing.
 
 use super::capabilities::{server_capabilities, ClientFlags};
 use super::convert::{self, line_col, negotiate_encoding};
+use super::framing::Outbox;
 use super::requests;
 use crate::cli::options::{config_from_settings, options_for};
 use crate::config::Config;
-use crate::document::{Change, DocumentStore, Encoding, Snapshot};
+use crate::document::{Change, DocumentStore, Encoding, Pending, Snapshot};
+use crate::rules::CheckOptions;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::future::Future;
@@ -66,7 +73,22 @@ pub struct Inner {
     settings: RwLock<Settings>,
     /// One analysis worker per open document, woken with the newest revision.
     workers: Mutex<HashMap<String, watch::Sender<u64>>>,
+    /// Documents whose options are still being read from disk after didOpen. Locked
+    /// after `store` when both are needed.
+    loading: Mutex<HashMap<String, OptionsLoad>>,
+    /// Where pushed diagnostics go.
+    outbox: Outbox,
     shutdown: Arc<AtomicBool>,
+}
+
+/// A document opened with the client's settings alone, its `.dockerfile-ls.toml` and
+/// `.dockerignore` being read: no analysis is scheduled until they are in, and requests
+/// wait for them.
+struct OptionsLoad {
+    /// The revision the document was opened with (unique: a re-open gets another).
+    token: u64,
+    /// Set to the options once read; dropped when the document closes first.
+    done: watch::Sender<Option<Arc<CheckOptions>>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -117,19 +139,25 @@ impl Inner {
         uri: &str,
     ) -> impl Future<Output = std::result::Result<Option<(u64, Arc<Snapshot>)>, String>> + Send + '_
     {
-        let ready = {
+        let (ready, options) = {
             let mut store = lock(&self.store);
             match (store.current(uri), store.revision(uri)) {
-                (Some(snap), Some(rev)) => Ok(Some((rev, snap))),
-                _ => Err(store.pending(uri)),
+                (Some(snap), Some(rev)) => (Ok(Some((rev, snap))), None),
+                _ => (Err(store.pending(uri)), self.options_loaded(uri)),
             }
         };
         async move {
-            let pending = match ready {
+            let mut pending = match ready {
                 Ok(found) => return Ok(found),
                 Err(None) => return Ok(None),
                 Err(Some(p)) => p,
             };
+            if let Some(mut loaded) = options {
+                // The text is the one of the request's time; the options are the file's.
+                if let Ok(opts) = loaded.wait_for(Option::is_some).await {
+                    pending.input.options = opts.clone().unwrap_or_default();
+                }
+            }
             match tokio::task::spawn_blocking(move || pending.build()).await {
                 Ok((uri, rev, snap)) => {
                     lock(&self.store).offer(&uri, rev, snap.clone());
@@ -150,6 +178,83 @@ impl Inner {
     fn is_current(&self, uri: &str, revision: u64) -> bool {
         lock(&self.store).revision(uri) == Some(revision)
     }
+
+    /// While `uri`'s options are being read: what tells when they are. Call with the store
+    /// locked (lock order).
+    fn options_loaded(&self, uri: &str) -> Option<watch::Receiver<Option<Arc<CheckOptions>>>> {
+        lock(&self.loading).get(uri).map(|l| l.done.subscribe())
+    }
+
+    /// Wake (or start) the document's analysis worker for its current revision; not while
+    /// its options are being read (the reader schedules once they are in).
+    fn schedule(self: &Arc<Self>, uri: &Uri) {
+        let key = uri.as_str().to_string();
+        let rev = {
+            let store = lock(&self.store);
+            if lock(&self.loading).contains_key(&key) {
+                return;
+            }
+            match store.revision(&key) {
+                Some(rev) => rev,
+                None => return,
+            }
+        };
+        let mut workers = lock(&self.workers);
+        if let Some(tx) = workers.get(&key) {
+            if tx.send(rev).is_ok() {
+                return;
+            }
+        }
+        let (tx, rx) = watch::channel(rev);
+        workers.insert(key, tx);
+        tokio::spawn(analysis_worker(self.clone(), uri.clone(), rx));
+    }
+
+    /// Send a snapshot's diagnostics when `revision` is still the document's current one
+    /// (push mode only). Serialized outside the lock; checked and queued under it, like
+    /// didClose's clearing, so a publication never follows a newer one or the clearing.
+    fn publish(&self, uri: &Uri, revision: u64, snap: &Snapshot) {
+        if self.flags().pull_diagnostics || !self.is_current(uri.as_str(), revision) {
+            return;
+        }
+        let body = convert::publish_diagnostics(snap, uri, self.encoding());
+        let store = lock(&self.store);
+        if store.revision(uri.as_str()) == Some(revision) {
+            self.outbox.send(&body);
+        }
+    }
+
+    /// Read `uri`'s options from disk (off the async threads), set them if the document is
+    /// still the one opened with `token`, and schedule its analysis. The warnings to log.
+    async fn load_options(self: &Arc<Self>, uri: Uri, token: u64) -> Vec<String> {
+        let path = file_path(&uri);
+        let settings = read(&self.settings);
+        let fallback = options_for(None, &settings.config, &settings.build_args).0;
+        let read_options =
+            move || options_for(path.as_deref(), &settings.config, &settings.build_args);
+        let (options, warnings) = match tokio::task::spawn_blocking(read_options).await {
+            Ok(read) => read,
+            Err(_) => {
+                let warning = format!("{}: reading its configuration failed", uri.as_str());
+                (fallback, vec![warning])
+            }
+        };
+        let options = Arc::new(options);
+        let load = {
+            let mut store = lock(&self.store);
+            let mut loading = lock(&self.loading);
+            if loading.get(uri.as_str()).map(|l| l.token) != Some(token) {
+                return Vec::new();
+            }
+            store.set_options(uri.as_str(), options.clone());
+            loading.remove(uri.as_str())
+        };
+        if let Some(load) = load {
+            load.done.send_replace(Some(options));
+        }
+        self.schedule(&uri);
+        warnings
+    }
 }
 
 pub struct Backend {
@@ -158,13 +263,15 @@ pub struct Backend {
 }
 
 impl Backend {
-    pub fn new(client: Client, shutdown: Arc<AtomicBool>) -> Self {
+    pub fn new(client: Client, shutdown: Arc<AtomicBool>, outbox: Outbox) -> Self {
         let inner = Inner {
             store: Mutex::new(DocumentStore::new()),
             encoding: AtomicU8::new(16),
             flags: RwLock::new(ClientFlags::default()),
             settings: RwLock::new(Settings::default()),
             workers: Mutex::new(HashMap::new()),
+            loading: Mutex::new(HashMap::new()),
+            outbox,
             shutdown,
         };
         Backend {
@@ -173,26 +280,8 @@ impl Backend {
         }
     }
 
-    /// Wake (or start) the document's analysis worker for its current revision.
     fn schedule(&self, uri: &Uri) {
-        let key = uri.as_str().to_string();
-        let Some(rev) = lock(&self.inner.store).revision(&key) else {
-            return;
-        };
-        let mut workers = lock(&self.inner.workers);
-        if let Some(tx) = workers.get(&key) {
-            if tx.send(rev).is_ok() {
-                return;
-            }
-        }
-        let (tx, rx) = watch::channel(rev);
-        workers.insert(key, tx);
-        tokio::spawn(analysis_worker(
-            self.inner.clone(),
-            self.client.clone(),
-            uri.clone(),
-            rx,
-        ));
+        self.inner.schedule(uri);
     }
 
     /// Run a request handler on a snapshot, off the async threads; a panic in the handler
@@ -350,27 +439,45 @@ impl Backend {
     }
 }
 
+/// What a worker does when woken: publish the current snapshot, built first unless a
+/// request already did.
+enum Job {
+    Built(u64, Arc<Snapshot>),
+    Build(Pending),
+}
+
 /// Analyse the newest revision of one document whenever woken; publish diagnostics for
 /// it when it is still the newest once analysed. Ends when the document is closed.
-async fn analysis_worker(
-    inner: Arc<Inner>,
-    client: Client,
-    uri: Uri,
-    mut rx: watch::Receiver<u64>,
-) {
+async fn analysis_worker(inner: Arc<Inner>, uri: Uri, mut rx: watch::Receiver<u64>) {
     loop {
         rx.borrow_and_update();
-        match inner.snapshot(uri.as_str()).await {
-            Ok(Some((rev, snap))) => {
-                if !inner.flags().pull_diagnostics && inner.is_current(uri.as_str(), rev) {
-                    let diags = convert::diagnostics(&snap, &uri, inner.encoding());
-                    client
-                        .publish_diagnostics(uri.clone(), diags, Some(snap.version))
-                        .await;
-                }
+        let job = {
+            let mut store = lock(&inner.store);
+            match (store.current(uri.as_str()), store.revision(uri.as_str())) {
+                (Some(snap), Some(rev)) => Job::Built(rev, snap),
+                _ => match store.pending(uri.as_str()) {
+                    Some(pending) => Job::Build(pending),
+                    None => return,
+                },
             }
-            Ok(None) => return,
-            Err(e) => tracing::error!("{}: {e}", uri.as_str()),
+        };
+        let (worker_inner, worker_uri) = (inner.clone(), uri.clone());
+        // Build and publish on the same thread: no hop back to the async threads before
+        // the diagnostics are out.
+        let done = tokio::task::spawn_blocking(move || {
+            let (rev, snap) = match job {
+                Job::Built(rev, snap) => (rev, snap),
+                Job::Build(pending) => {
+                    let (key, rev, snap) = pending.build();
+                    lock(&worker_inner.store).offer(&key, rev, snap.clone());
+                    (rev, snap)
+                }
+            };
+            worker_inner.publish(&worker_uri, rev, &snap);
+        })
+        .await;
+        if let Err(e) = done {
+            tracing::error!("analysis of {} failed: {e}", uri.as_str());
         }
         if rx.changed().await.is_err() {
             return;
@@ -454,24 +561,33 @@ impl LanguageServer for Backend {
         let doc = params.text_document;
         let path = file_path(&doc.uri);
         let settings = read(&self.inner.settings);
-        let (options, warnings) =
-            options_for(path.as_deref(), &settings.config, &settings.build_args);
+        // The settings alone now; the files on disk are read after, off this thread.
+        let (options, _) = options_for(None, &settings.config, &settings.build_args);
         // A panic here would end the session: contain it and keep serving.
         let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            lock(&self.inner.store).open(
+            let mut store = lock(&self.inner.store);
+            store.open(
                 doc.uri.as_str(),
                 &doc.text,
                 doc.version,
                 path,
                 Arc::new(options),
-            )
+            );
+            let token = store.revision(doc.uri.as_str())?;
+            let (done, _) = watch::channel(None);
+            lock(&self.inner.loading).insert(doc.uri.to_string(), OptionsLoad { token, done });
+            Some(token)
         }));
-        match opened {
-            Ok(_) => self.schedule(&doc.uri),
-            Err(_) => tracing::error!("didOpen for {} panicked", doc.uri.as_str()),
-        }
+        let token = match opened {
+            Ok(token) => token,
+            Err(_) => {
+                tracing::error!("didOpen for {} panicked", doc.uri.as_str());
+                None
+            }
+        };
         async move {
-            for w in warnings {
+            let Some(token) = token else { return };
+            for w in self.inner.load_options(doc.uri, token).await {
                 self.client.log_message(MessageType::WARNING, w).await;
             }
         }
@@ -506,14 +622,18 @@ impl LanguageServer for Backend {
 
     fn did_close(&self, params: DidCloseTextDocumentParams) -> impl Future<Output = ()> + Send {
         let uri = params.text_document.uri;
-        lock(&self.inner.store).close(uri.as_str());
-        lock(&self.inner.workers).remove(uri.as_str());
-        let push = !self.inner.flags().pull_diagnostics;
-        async move {
-            if push {
-                self.client.publish_diagnostics(uri, Vec::new(), None).await;
+        let clear =
+            (!self.inner.flags().pull_diagnostics).then(|| convert::clear_diagnostics(&uri));
+        {
+            let mut store = lock(&self.inner.store);
+            store.close(uri.as_str());
+            lock(&self.inner.loading).remove(uri.as_str());
+            if let Some(body) = clear {
+                self.inner.outbox.send(&body);
             }
         }
+        lock(&self.inner.workers).remove(uri.as_str());
+        std::future::ready(())
     }
 
     async fn did_save(&self, _: DidSaveTextDocumentParams) {}
@@ -808,8 +928,11 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_panicking_handler_is_an_internal_error_and_the_server_goes_on() {
-        let (service, _socket) =
-            LspService::new(|client| Backend::new(client, Arc::new(AtomicBool::new(false))));
+        let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+        let outbox = Outbox::new(&tx);
+        let (service, _socket) = LspService::new(move |client| {
+            Backend::new(client, Arc::new(AtomicBool::new(false)), outbox)
+        });
         let backend = service.inner();
         let uri = Uri::from_str("file:///p/Dockerfile").expect("uri");
         lock(&backend.inner.store).open(uri.as_str(), "FROM a\nRUN b\n", 1, None, Arc::default());
