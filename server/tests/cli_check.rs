@@ -622,3 +622,21 @@ fn human_output_grows_linearly_with_findings_on_one_line() {
         "{size} bytes of output for {findings} findings"
     );
 }
+
+#[test]
+fn stats_report_files_and_throughput() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a/Dockerfile", WARNINGS_ONLY);
+    write(dir.path(), "b/Dockerfile", WARNINGS_ONLY);
+    let out = run(&["check", "--stats", "--format", "json", "."], dir.path());
+    let err = stderr(&out);
+    let bytes = 2 * WARNINGS_ONLY.len();
+    assert!(
+        err.contains(&format!("checked 2 files ({bytes} bytes) in ")) && err.contains(" files/s"),
+        "{err}"
+    );
+    assert_eq!(
+        json(&out).len(),
+        2 * Snapshot::from_text(WARNINGS_ONLY).findings.len()
+    );
+}
