@@ -153,3 +153,70 @@ fn the_configuration_file_applies_from_the_first_publication() {
     }
     assert_eq!(c.shutdown_and_exit().code(), Some(0));
 }
+
+/// Symbols, tokens and folds are answered outside tower-lsp-server (see
+/// `lsp::framing::REROUTABLE`): the same session-state errors, the same answers, and
+/// each sees the edits sent before it.
+#[test]
+fn rerouted_requests_keep_the_protocol() {
+    const SERVER_NOT_INITIALIZED: i64 = -32002;
+    const INVALID_REQUEST: i64 = -32600;
+    const INVALID_PARAMS: i64 = -32602;
+    let uri = "file:///home/user/proj/Dockerfile";
+    let requests = [
+        (
+            "textDocument/documentSymbol",
+            json!({"textDocument": {"uri": uri}}),
+        ),
+        (
+            "textDocument/foldingRange",
+            json!({"textDocument": {"uri": uri}}),
+        ),
+        (
+            "textDocument/semanticTokens/full",
+            json!({"textDocument": {"uri": uri}}),
+        ),
+        (
+            "textDocument/semanticTokens/range",
+            json!({"textDocument": {"uri": uri}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 9, "character": 0}}}),
+        ),
+    ];
+    let mut c = Client::spawn();
+    for (method, params) in &requests {
+        let resp = c.call(method, params.clone());
+        assert_eq!(
+            resp["error"]["code"], SERVER_NOT_INITIALIZED,
+            "{method}: {resp}"
+        );
+    }
+    c.initialize();
+    // Not open: no answer, not an error. Bad parameters: InvalidParams.
+    for (method, params) in &requests {
+        assert_eq!(c.call_ok(method, params.clone()), Value::Null, "{method}");
+        let resp = c.call(method, json!({"textDocument": 5}));
+        assert_eq!(resp["error"]["code"], INVALID_PARAMS, "{method}: {resp}");
+    }
+    c.open(uri, 1, "FROM alpine AS a\nRUN x\n");
+    for v in 2..=30i64 {
+        c.change(uri, v, (2, 0), (2, 0), &format!("FROM alpine AS s{v}\n"));
+    }
+    // Sent right after the edits: the symbols of all 30 stages.
+    let symbols = c.call_ok("textDocument/documentSymbol", requests[0].1.clone());
+    assert_eq!(symbols.as_array().map(Vec::len), Some(30), "{symbols}");
+    let folds = c.call_ok("textDocument/foldingRange", requests[1].1.clone());
+    assert!(folds.as_array().is_some_and(|f| !f.is_empty()), "{folds}");
+    for (method, params) in &requests[2..] {
+        let tokens = c.call_ok(method, params.clone());
+        assert!(
+            tokens["data"].as_array().is_some_and(|d| !d.is_empty()),
+            "{method}: {tokens}"
+        );
+    }
+    assert_eq!(c.call("shutdown", Value::Null)["result"], Value::Null);
+    for (method, params) in &requests {
+        let resp = c.call(method, params.clone());
+        assert_eq!(resp["error"]["code"], INVALID_REQUEST, "{method}: {resp}");
+    }
+    c.notify("exit", Value::Null);
+    assert_eq!(c.wait_exit().and_then(|s| s.code()), Some(0));
+}

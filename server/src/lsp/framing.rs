@@ -10,6 +10,8 @@
 //! the real output one whole message at a time, interleaved with our own error replies.
 
 use serde_json::{json, Value};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, DuplexStream};
 use tokio::sync::mpsc;
 use tower_lsp_server::jsonrpc::{Request, Response};
@@ -22,6 +24,25 @@ const PIPE_SIZE: usize = 256 * 1024;
 
 pub const PARSE_ERROR: i64 = -32700;
 pub const INVALID_REQUEST: i64 = -32600;
+
+/// Requests with large results (a whole document's symbols, tokens, folds), answered by
+/// the server itself through its `Outbox` with the typed result serialized straight to
+/// bytes: tower-lsp-server would turn each result into a `serde_json::Value` first, then
+/// serialize and drop it (ten times the cost of computing a big file's symbols). They
+/// still go through tower-lsp-server, in order, each as a `REROUTED` notification, so
+/// every one sees the edits sent before it. Rerouting runs from the end of `initialize`
+/// (`Outbox::start_rerouting`) to `shutdown`: tower-lsp-server keeps answering requests
+/// outside the session. A rerouted request cannot be cancelled; it is answered anyway,
+/// which the protocol allows.
+pub const REROUTABLE: [&str; 4] = [
+    "textDocument/documentSymbol",
+    "textDocument/semanticTokens/full",
+    "textDocument/semanticTokens/range",
+    "textDocument/foldingRange",
+];
+
+/// The notification a rerouted request travels as: params `{"id", "method", "params"}`.
+pub const REROUTED: &str = "dockerfile-ls/rerouted";
 
 /// What the decoder makes of the bytes at the front of the buffer.
 #[derive(Debug, PartialEq)]
@@ -40,11 +61,22 @@ pub struct Decoder {
     body_len: Option<usize>,
     /// Inside a run of garbage already answered (no second error for the same run).
     in_garbage: bool,
+    /// Set while `REROUTABLE` requests are to be rerouted.
+    rerouting: Option<Arc<AtomicBool>>,
 }
 
 impl Decoder {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A decoder that reroutes `REROUTABLE` requests while `rerouting` is set, and clears
+    /// it when `shutdown` or `exit` passes.
+    pub fn with_rerouting(rerouting: Arc<AtomicBool>) -> Self {
+        Decoder {
+            rerouting: Some(rerouting),
+            ..Self::default()
+        }
     }
 
     pub fn push(&mut self, bytes: &[u8]) {
@@ -60,7 +92,7 @@ impl Decoder {
                 }
                 let body: Vec<u8> = self.buf.drain(..len).collect();
                 self.body_len = None;
-                let frame = check_body(body);
+                let frame = check_body(body, self.rerouting.as_deref());
                 // After a bad body (e.g. a Content-Length too short), what follows up to
                 // the next header belongs to the same error.
                 self.in_garbage = matches!(frame, Frame::Reply(_));
@@ -190,14 +222,14 @@ fn parse_header(header: &[u8]) -> Result<usize, String> {
 }
 
 /// Validate a body: JSON, a single JSON-RPC 2.0 object that tower-lsp-server accepts.
-fn check_body(body: Vec<u8>) -> Frame {
+fn check_body(body: Vec<u8>, rerouting: Option<&AtomicBool>) -> Frame {
     let value: Value = match serde_json::from_slice(&body) {
         Ok(v) => v,
         Err(err) => {
             // serde_json rejects `\ud800`-style lone surrogates, which clients that
             // serialise UTF-16 strings may send: read them as U+FFFD instead.
             if let Some(fixed) = replace_lone_surrogates(&body) {
-                return check_body(fixed);
+                return check_body(fixed, rerouting);
             }
             return Frame::Reply(error_reply(
                 Value::Null,
@@ -239,6 +271,7 @@ fn check_body(body: Vec<u8>) -> Frame {
                     return invalid("params must be an object or an array");
                 }
             }
+            let rerouted = rerouting.and_then(|on| reroute(on, method, &id, obj.get("params")));
             if serde_json::from_value::<Request>(value).is_err() {
                 return invalid("malformed request");
             }
@@ -247,7 +280,7 @@ fn check_body(body: Vec<u8>) -> Frame {
             if id.is_some() && dollar {
                 return Frame::Reply(error_reply(reply_id, -32601, "Method not found"));
             }
-            Frame::Message(body)
+            Frame::Message(rerouted.unwrap_or(body))
         }
         Some(_) => invalid("method must be a string"),
         None => {
@@ -260,6 +293,27 @@ fn check_body(body: Vec<u8>) -> Frame {
             }
         }
     }
+}
+
+/// The `REROUTED` notification for a request to reroute (see `REROUTABLE`); `None` to
+/// forward the message as it is. Clears `on` when the session ends.
+fn reroute(
+    on: &AtomicBool,
+    method: &str,
+    id: &Option<Value>,
+    params: Option<&Value>,
+) -> Option<Vec<u8>> {
+    if matches!(method, "shutdown" | "exit") {
+        on.store(false, Ordering::SeqCst);
+        return None;
+    }
+    let id = id.as_ref().filter(|id| id.is_string() || id.is_i64())?;
+    if !REROUTABLE.contains(&method) || !on.load(Ordering::SeqCst) {
+        return None;
+    }
+    let params = json!({"id": id, "method": method, "params": params});
+    let message = json!({"jsonrpc": "2.0", "method": REROUTED, "params": params});
+    serde_json::to_vec(&message).ok()
 }
 
 /// The body with every `\uXXXX` escape of a lone surrogate replaced by `\ufffd`, or
@@ -316,6 +370,8 @@ fn frame(body: &[u8]) -> Vec<u8> {
 #[derive(Clone, Debug)]
 pub struct Outbox {
     tx: mpsc::WeakUnboundedSender<Vec<u8>>,
+    /// Shared with the decoder: whether `REROUTABLE` requests are rerouted.
+    rerouting: Arc<AtomicBool>,
 }
 
 impl Outbox {
@@ -329,7 +385,15 @@ impl Outbox {
 
     /// An outbox writing through `tx` (which it does not keep open).
     pub fn new(tx: &mpsc::UnboundedSender<Vec<u8>>) -> Outbox {
-        Outbox { tx: tx.downgrade() }
+        Outbox {
+            tx: tx.downgrade(),
+            rerouting: Arc::default(),
+        }
+    }
+
+    /// The server is initialized and answers `REROUTED` notifications from now on.
+    pub fn start_rerouting(&self) {
+        self.rerouting.store(true, Ordering::SeqCst);
     }
 }
 
@@ -350,7 +414,8 @@ where
     let outbox = Outbox::new(&out_tx);
 
     let writer = tokio::spawn(write_out(output, out_rx));
-    let reader = tokio::spawn(read_in(input, to_server, out_tx.clone()));
+    let decoder = Decoder::with_rerouting(outbox.rerouting.clone());
+    let reader = tokio::spawn(read_in(input, decoder, to_server, out_tx.clone()));
     let forwarder = tokio::spawn(forward(from_server, out_tx));
 
     serve(server_in, server_out, outbox).await;
@@ -362,10 +427,10 @@ where
 
 async fn read_in<I: AsyncRead + Unpin>(
     mut input: I,
+    mut decoder: Decoder,
     mut to_server: DuplexStream,
     out: mpsc::UnboundedSender<Vec<u8>>,
 ) {
-    let mut decoder = Decoder::new();
     let mut chunk = vec![0u8; 64 * 1024];
     loop {
         let n = match input.read(&mut chunk).await {
@@ -552,6 +617,54 @@ mod tests {
         };
         let v: Value = serde_json::from_slice(&out).expect("json");
         assert_eq!(v["params"]["t"], "a\u{fffd}b\\ud800\u{1f600}\u{fffd}");
+    }
+
+    #[test]
+    fn requests_are_rerouted_while_the_session_runs() {
+        let on = Arc::new(AtomicBool::new(false));
+        let mut d = Decoder::with_rerouting(on.clone());
+        let symbols =
+            r#"{"jsonrpc":"2.0","id":3,"method":"textDocument/documentSymbol","params":{"a":1}}"#;
+        d.push(&msg(symbols));
+        assert_eq!(
+            d.next_frame(),
+            Some(Frame::Message(symbols.as_bytes().to_vec()))
+        );
+        on.store(true, Ordering::SeqCst);
+        d.push(&msg(symbols));
+        let Some(Frame::Message(out)) = d.next_frame() else {
+            panic!("not forwarded")
+        };
+        let v: Value = serde_json::from_slice(&out).expect("json");
+        assert_eq!(v["method"], REROUTED);
+        assert!(v.get("id").is_none(), "a notification: {v}");
+        assert_eq!(v["params"]["id"], 3);
+        assert_eq!(v["params"]["method"], "textDocument/documentSymbol");
+        assert_eq!(v["params"]["params"]["a"], 1);
+        // Other requests, notifications and null ids pass as they are.
+        for body in [
+            r#"{"jsonrpc":"2.0","id":4,"method":"textDocument/hover","params":{}}"#,
+            r#"{"jsonrpc":"2.0","method":"textDocument/foldingRange","params":{}}"#,
+            r#"{"jsonrpc":"2.0","id":null,"method":"textDocument/foldingRange","params":{}}"#,
+        ] {
+            d.push(&msg(body));
+            assert_eq!(
+                d.next_frame(),
+                Some(Frame::Message(body.as_bytes().to_vec()))
+            );
+        }
+        // From shutdown on, tower-lsp-server answers everything.
+        d.push(&msg(GOOD));
+        assert_eq!(
+            d.next_frame(),
+            Some(Frame::Message(GOOD.as_bytes().to_vec()))
+        );
+        assert!(!on.load(Ordering::SeqCst));
+        d.push(&msg(symbols));
+        assert_eq!(
+            d.next_frame(),
+            Some(Frame::Message(symbols.as_bytes().to_vec()))
+        );
     }
 
     #[test]

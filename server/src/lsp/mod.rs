@@ -27,7 +27,9 @@ where
         output,
         move |server_in, server_out, outbox| async move {
             let (service, socket) =
-                LspService::new(move |client| Backend::new(client, flag, outbox));
+                LspService::build(move |client| Backend::new(client, flag, outbox))
+                    .custom_method(framing::REROUTED, Backend::rerouted)
+                    .finish();
             Server::new(server_in, server_out, socket)
                 .serve(service)
                 .await;

@@ -19,15 +19,18 @@ use crate::cli::options::{config_from_settings, options_for};
 use crate::config::Config;
 use crate::document::{Change, DocumentStore, Encoding, Pending, Snapshot};
 use crate::rules::CheckOptions;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::future::Future;
 use std::path::PathBuf;
+use std::pin::Pin;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use tokio::sync::watch;
-use tower_lsp_server::jsonrpc::{self, Error, Result};
+use tower_lsp_server::jsonrpc::{self, Error, Id, Result};
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 
@@ -437,6 +440,90 @@ impl Backend {
             write(&self.inner.settings, Settings::from_json(value));
         }
     }
+
+    /// A request rerouted by the framing layer (`framing::REROUTABLE`), answered through
+    /// the outbox. Like any request, it takes its snapshot before its first `.await`.
+    pub fn rerouted(&self, request: Rerouted) -> impl Future<Output = ()> + Send + '_ {
+        let Rerouted { id, method, params } = request;
+        let reply = match method.as_str() {
+            "textDocument/documentSymbol" => self.answer(
+                id,
+                params,
+                |p: &DocumentSymbolParams| &p.text_document.uri,
+                requests::document_symbol::handle,
+            ),
+            "textDocument/semanticTokens/full" => self.answer(
+                id,
+                params,
+                |p: &SemanticTokensParams| &p.text_document.uri,
+                requests::semantic_tokens::handle_full,
+            ),
+            "textDocument/semanticTokens/range" => self.answer(
+                id,
+                params,
+                |p: &SemanticTokensRangeParams| &p.text_document.uri,
+                requests::semantic_tokens::handle_range,
+            ),
+            "textDocument/foldingRange" => self.answer(
+                id,
+                params,
+                |p: &FoldingRangeParams| &p.text_document.uri,
+                requests::folding_range::handle,
+            ),
+            _ => Box::pin(std::future::ready(reply::<()>(
+                &id,
+                Err(Error::method_not_found()),
+            ))),
+        };
+        async move {
+            let body = reply.await;
+            self.inner.outbox.send(&body);
+        }
+    }
+
+    /// The response to a rerouted request: `on_snapshot`'s, serialized on the blocking
+    /// thread that computed it.
+    fn answer<P, R>(
+        &self,
+        id: Id,
+        params: Value,
+        uri_of: fn(&P) -> &Uri,
+        f: fn(&Snapshot, P, Encoding) -> Option<R>,
+    ) -> Reply<'_>
+    where
+        P: DeserializeOwned + Send + 'static,
+        R: Serialize + Send + 'static,
+    {
+        // The same errors as tower-lsp-server's for bad parameters.
+        let parsed = match params {
+            Value::Null => Err(Error::invalid_params("Missing params field")),
+            p => serde_json::from_value::<P>(p).map_err(|e| Error::invalid_params(e.to_string())),
+        };
+        let params = match parsed {
+            Ok(params) => params,
+            Err(e) => return Box::pin(std::future::ready(reply::<()>(&id, Err(e)))),
+        };
+        let snap = self.inner.snapshot(uri_of(&params).as_str());
+        Box::pin(async move {
+            let snap = match snap.await {
+                Ok(Some((_, snap))) => snap,
+                Ok(None) => return reply::<()>(&id, Ok(None)),
+                Err(e) => return reply::<()>(&id, Err(internal_error(&e))),
+            };
+            let enc = self.inner.encoding();
+            let reply_id = id.clone();
+            tokio::task::spawn_blocking(move || reply(&reply_id, Ok(f(&snap, params, enc))))
+                .await
+                .unwrap_or_else(|e| {
+                    let what = if e.is_panic() {
+                        "request handler panicked"
+                    } else {
+                        "request handler failed"
+                    };
+                    reply::<()>(&id, Err(internal_error(what)))
+                })
+        })
+    }
 }
 
 /// What a worker does when woken: publish the current snapshot, built first unless a
@@ -485,6 +572,47 @@ async fn analysis_worker(inner: Arc<Inner>, uri: Uri, mut rx: watch::Receiver<u6
     }
 }
 
+/// The params of a `framing::REROUTED` notification: the request it stands for.
+#[derive(Debug, Deserialize)]
+pub struct Rerouted {
+    id: Id,
+    method: String,
+    #[serde(default)]
+    params: Value,
+}
+
+/// A response body on its way.
+type Reply<'a> = Pin<Box<dyn Future<Output = Vec<u8>> + Send + 'a>>;
+
+/// A JSON-RPC response.
+#[derive(Serialize)]
+struct ResponseBody<'a, R> {
+    jsonrpc: &'static str,
+    id: &'a Id,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    result: Option<Option<R>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<Error>,
+}
+
+/// The body of the response to `id`.
+fn reply<R: Serialize>(id: &Id, result: Result<Option<R>>) -> Vec<u8> {
+    let (result, error) = match result {
+        Ok(r) => (Some(r), None),
+        Err(e) => (None, Some(e)),
+    };
+    let response = ResponseBody {
+        jsonrpc: "2.0",
+        id,
+        result,
+        error,
+    };
+    serde_json::to_vec(&response).unwrap_or_else(|e| {
+        let e = internal_error(&format!("cannot serialize the result: {e}"));
+        reply::<()>(id, Err(e))
+    })
+}
+
 fn file_path(uri: &Uri) -> Option<PathBuf> {
     uri.to_file_path().map(|p| p.into_owned())
 }
@@ -506,6 +634,7 @@ impl LanguageServer for Backend {
             self.apply_settings(section);
         }
         tracing::info!("initialize: position encoding {enc:?}");
+        self.inner.outbox.start_rerouting();
         Ok(InitializeResult {
             capabilities: server_capabilities(enc, &flags),
             server_info: Some(ServerInfo {

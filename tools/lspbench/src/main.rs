@@ -1,8 +1,9 @@
 //! lspbench: measure a language server over stdio, the way an editor uses it.
 //!
 //! start → initialize response; didOpen → first publishDiagnostics; N ranged edits, each
-//! waiting for the diagnostics of its version (p50/p99); completion, hover and
-//! documentSymbol latency (p50/p99); peak resident memory (VmHWM). Prints one JSON object.
+//! waiting for the diagnostics of its version (p50/p99); completion, hover,
+//! documentSymbol, full semantic tokens and folding latency (p50/p99); peak resident memory
+//! (VmHWM). Prints one JSON object.
 //!
 //! Usage: lspbench --file PATH [--edits N] [--samples N] [--completion-pos L:C]
 //!                 [--hover-pos L:C] [--timeout-ms N] -- SERVER [ARGS...]
@@ -346,11 +347,23 @@ fn run(o: &Options) -> Result<Value, String> {
             o.hover_pos.unwrap_or((0, 1)),
         ),
         ("document_symbol_ms", "textDocument/documentSymbol", (0, 0)),
+        (
+            "semantic_tokens_ms",
+            "textDocument/semanticTokens/full",
+            (0, 0),
+        ),
+        ("folding_range_ms", "textDocument/foldingRange", (0, 0)),
     ];
     for (key, method, (line, col)) in requests {
         let mut lat = Vec::new();
         for _ in 0..o.samples {
-            let params = if method == "textDocument/documentSymbol" {
+            let whole_document = matches!(
+                method,
+                "textDocument/documentSymbol"
+                    | "textDocument/semanticTokens/full"
+                    | "textDocument/foldingRange"
+            );
+            let params = if whole_document {
                 json!({"textDocument": {"uri": uri}})
             } else {
                 json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": col}})
