@@ -1,7 +1,15 @@
 //! All rules on the 5,000-line Dockerfile (model built once, outside the measurement).
 //! Target: under 2 ms. Also the BuildKit checks alone and the model build, for scale.
+//!
+//! Profiling (instruction counts): with `DFLS_PROFILE=<what>` set, the bench binary skips
+//! criterion and runs one workload `DFLS_PROFILE_N` times (default 10) for
+//! `valgrind --tool=callgrind --toggle-collect='rules::<what>_check' target/release/deps/rules-<hash>`:
+//! * `edit`: `rules::check` after one-character edits at the start of the big file's middle
+//!   line (a letter inserted, then replaced by the next of `abc`), the model updated
+//!   incrementally outside the measured function, caches warm (three edits first);
+//! * `cold`: `rules::check` of the big file on a new thread each time (no cache).
 
-use criterion::{black_box, criterion_group, criterion_main, Criterion};
+use criterion::{black_box, criterion_group, Criterion};
 use dockerfile_ls::rules::{self, CheckOptions, Ctx};
 
 const BIG: &str = include_str!("../../tests/fixtures/bench/Dockerfile.big");
@@ -154,5 +162,67 @@ fn shared_walk(c: &mut Criterion) {
     );
 }
 
+/// The big file with its middle line starting with edit `k`'s letter (as the model bench's
+/// `steps` workload edits it: inserted at step 0, then replaced).
+fn edited_text(k: usize) -> String {
+    let mid = BIG.lines().count() / 2;
+    let at: usize = BIG.split_inclusive('\n').take(mid).map(str::len).sum();
+    let mut t = BIG.to_string();
+    t.insert_str(at, ["a", "b", "c"][k % 3]);
+    t
+}
+
+#[inline(never)]
+fn edit_check(model: &dockerfile_ls::model::Model, text: &str, opts: &CheckOptions) -> usize {
+    rules::check(model, text, opts).len()
+}
+
+#[inline(never)]
+fn cold_check(model: &dockerfile_ls::model::Model, text: &str, opts: &CheckOptions) -> usize {
+    rules::check(model, text, opts).len()
+}
+
+fn profile(what: &str) {
+    let n: usize = std::env::var("DFLS_PROFILE_N")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10);
+    let opts = CheckOptions::default();
+    match what {
+        "edit" => {
+            let mut text = BIG.to_string();
+            let mut model = dockerfile_ls::model::build(&text);
+            black_box(rules::check(&model, &text, &opts).len());
+            for k in 0..n + 3 {
+                let next = edited_text(k);
+                model = dockerfile_ls::model::rebuild(model, &text, &next);
+                text = next;
+                if k < 3 {
+                    black_box(rules::check(&model, &text, &opts).len());
+                } else {
+                    black_box(edit_check(&model, &text, &opts));
+                }
+            }
+        }
+        "cold" => {
+            let model = dockerfile_ls::model::build(BIG);
+            for _ in 0..n {
+                std::thread::scope(|s| {
+                    s.spawn(|| black_box(cold_check(&model, BIG, &opts)));
+                });
+            }
+        }
+        other => panic!("DFLS_PROFILE={other}: expected edit or cold"),
+    }
+}
+
 criterion_group!(benches, per_rule, all_rules, buildkit_rules, shared_walk);
-criterion_main!(benches);
+
+fn main() {
+    if let Ok(what) = std::env::var("DFLS_PROFILE") {
+        profile(&what);
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -126,3 +126,125 @@ fn buildkit_check_cases() {
         dirs.len()
     );
 }
+
+/// A small deterministic generator (xorshift64*) for the edit sequences.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 33) as usize % n.max(1)
+    }
+}
+
+/// A random edit of `text`: an insertion of a line or of a few characters, or a deletion,
+/// at a character boundary.
+fn random_edit(rng: &mut Rng, text: &str) -> String {
+    const LINES: &[&str] = &[
+        "FROM alpine AS extra\n",
+        "FROM extra\n",
+        "ENV A=1 B=$A\n",
+        "ARG VERSION=2\n",
+        "WORKDIR rel/$VERSION\n",
+        "COPY app-$VERSOIN.tgz .\n",
+        "RUN apt-get update && apt-get install curl\n",
+        "RUN cd /x && pip install flask | tee log\n",
+        "CMD run --port 80\n",
+        "EXPOSE 80/TCP\n",
+        "SHELL [\"bash\", \"-c\"]\n",
+        "# comment\n",
+        "\n",
+    ];
+    const PIECES: &[&str] = &["a", "$", "\\\n", " ", "\"", "${X:-y}", "--from=x ", "\n"];
+    let boundaries: Vec<usize> = (0..=text.len())
+        .filter(|&i| text.is_char_boundary(i))
+        .collect();
+    let at = boundaries[rng.below(boundaries.len())];
+    let mut out = text.to_string();
+    match rng.below(3) {
+        0 => {
+            let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+            out.insert_str(line_start, LINES[rng.below(LINES.len())]);
+        }
+        1 => out.insert_str(at, PIECES[rng.below(PIECES.len())]),
+        _ => {
+            let end = boundaries
+                .iter()
+                .copied()
+                .filter(|&b| b >= at)
+                .nth(1 + rng.below(8))
+                .unwrap_or(at);
+            out.replace_range(at..end, "");
+        }
+    }
+    out
+}
+
+/// `rules::check` on a thread of its own: no cache of an earlier check can answer.
+fn cold(text: &str, opts: &CheckOptions) -> Vec<rules::Finding> {
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let model = dockerfile_ls::model::build(text);
+            rules::check(&model, text, opts)
+        })
+        .join()
+        .expect("cold check")
+    })
+}
+
+/// The caches that let a check after an edit redo only what changed (shell analyses,
+/// per-stage walks, per-instruction findings) give exactly the findings of a cold check,
+/// over the real-world corpus, BuildKit's cases and the big bench file after random edits.
+#[test]
+fn incremental_checks_equal_cold_runs() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures");
+    let mut inputs: Vec<(PathBuf, String, CheckOptions)> = Vec::new();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root.join("corpus/real"))
+        .expect("corpus")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "Dockerfile"))
+        .collect();
+    files.sort();
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap_or_default();
+        inputs.push((f, text, CheckOptions::default()));
+    }
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(fixtures())
+        .expect("cases")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("Dockerfile").is_file())
+        .collect();
+    dirs.sort();
+    for d in dirs {
+        let text = std::fs::read_to_string(d.join("Dockerfile")).unwrap_or_default();
+        let opts = options(&d);
+        inputs.push((d, text, opts));
+    }
+    let big = root.join("bench/Dockerfile.big");
+    let big_text = std::fs::read_to_string(&big).expect("Dockerfile.big");
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut checked = 0;
+    for (name, text, opts) in
+        inputs
+            .into_iter()
+            .chain(std::iter::once((big, big_text, CheckOptions::default())))
+    {
+        let edits = if text.len() > 100_000 { 4 } else { 6 };
+        let mut text = text;
+        for step in 0..=edits {
+            let model = dockerfile_ls::model::build(&text);
+            let warm = rules::check(&model, &text, &opts);
+            assert_eq!(
+                warm,
+                cold(&text, &opts),
+                "{} after {step} edits",
+                name.display()
+            );
+            checked += 1;
+            text = random_edit(&mut rng, &text);
+        }
+    }
+    assert!(checked > 500, "{checked}");
+}

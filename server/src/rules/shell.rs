@@ -331,16 +331,15 @@ pub type Scripts = Rc<Vec<Option<Rc<Script>>>>;
 const MAX_CACHED_INSTRUCTIONS: usize = 8192;
 const DOC_SLOTS: usize = 2;
 
-/// A cached instruction analysis, with absolute spans for the offsets it was last seen at
-/// (the same text may appear several times in a document).
+/// A cached instruction analysis, with absolute spans for each offset the same text was
+/// seen at in the last two analysed documents (the same text may appear many times in a
+/// document: every occurrence keeps its copy, so an edit elsewhere copies nothing).
 struct Entry {
     escape: char,
     posix: bool,
-    /// (instruction start, analysis with spans for that start), most recent last.
-    at: Vec<(usize, Option<Rc<Script>>)>,
+    /// Instruction start → (analysis with spans for that start, generation last used).
+    at: HashMap<usize, (Option<Rc<Script>>, u64), FxBuild>,
 }
-
-const MAX_OFFSETS_PER_ENTRY: usize = 32;
 
 /// A fast, non-cryptographic hasher for the instruction-text keys.
 #[derive(Default, Clone, Copy)]
@@ -388,6 +387,8 @@ struct Cache {
     docs: Vec<(String, Scripts)>,
     /// Instruction text → its analysis.
     by_instruction: HashMap<String, Entry, FxBuild>,
+    /// Incremented by every document analysis; offsets unused for two are forgotten.
+    generation: u64,
 }
 
 thread_local! {
@@ -435,52 +436,7 @@ fn scripts_uncached(model: &Model, text: &str) -> Scripts {
     let posix = posix_flags(model);
     let result: Scripts = CACHE.with(|c| {
         let mut c = c.borrow_mut();
-        if c.by_instruction.len() > MAX_CACHED_INSTRUCTIONS {
-            c.by_instruction.clear();
-        }
-        Rc::new(
-            model
-                .instructions
-                .iter()
-                .enumerate()
-                .map(|(i, ins)| {
-                    if ins.kind != InstructionKind::Run {
-                        return None;
-                    }
-                    let posix = posix.get(i).copied().unwrap_or(true);
-                    let key = text.get(ins.span.start..ins.span.end).unwrap_or("");
-                    let base = ins.span.start;
-                    if let Some(e) = c.by_instruction.get_mut(key) {
-                        if e.escape == model.escape && e.posix == posix {
-                            if let Some((_, s)) = e.at.iter().find(|(b, _)| *b == base) {
-                                return s.clone();
-                            }
-                            let (from, script) = e.at.last().cloned().unwrap_or((base, None));
-                            let script = script.map(|s| Rc::new(shifted(&s, from, base)));
-                            if e.at.len() >= MAX_OFFSETS_PER_ENTRY {
-                                e.at.remove(0);
-                            }
-                            e.at.push((base, script.clone()));
-                            return script;
-                        }
-                    }
-                    let script = if posix {
-                        analyse_instruction(model, text, i).map(Rc::new)
-                    } else {
-                        None
-                    };
-                    c.by_instruction.insert(
-                        key.to_string(),
-                        Entry {
-                            escape: model.escape,
-                            posix,
-                            at: vec![(base, script.clone())],
-                        },
-                    );
-                    script
-                })
-                .collect(),
-        )
+        Rc::new(analyse_runs(&mut c, model, text, &posix))
     });
     CACHE.with(|c| {
         let mut c = c.borrow_mut();
@@ -490,6 +446,120 @@ fn scripts_uncached(model: &Model, text: &str) -> Scripts {
         c.docs.push((text.to_string(), result.clone()));
     });
     result
+}
+
+/// Below this many scripts to parse, parsing stays on the calling thread.
+const PARALLEL_MIN_SCRIPTS: usize = 16;
+
+/// The analysis of every instruction: from the cache where the same text was analysed
+/// (shifted when it moved), else parsed, each distinct text once, in parallel when there
+/// are many.
+fn analyse_runs(
+    c: &mut Cache,
+    model: &Model,
+    text: &str,
+    posix: &[bool],
+) -> Vec<Option<Rc<Script>>> {
+    if c.by_instruction.len() > MAX_CACHED_INSTRUCTIONS {
+        c.by_instruction.clear();
+    }
+    c.generation += 1;
+    let generation = c.generation;
+    let mut out: Vec<Option<Rc<Script>>> = Vec::with_capacity(model.instructions.len());
+    // Instructions whose text is not cached: (index, key); each distinct key once.
+    let mut todo: Vec<(usize, &str)> = Vec::new();
+    let mut queued: std::collections::HashSet<&str, FxBuild> = Default::default();
+    let mut pending: Vec<usize> = Vec::new();
+    for (i, ins) in model.instructions.iter().enumerate() {
+        out.push(None);
+        if ins.kind != InstructionKind::Run {
+            continue;
+        }
+        let posix = posix.get(i).copied().unwrap_or(true);
+        let key = text.get(ins.span.start..ins.span.end).unwrap_or("");
+        let base = ins.span.start;
+        match c.by_instruction.get_mut(key) {
+            Some(e) if e.escape == model.escape && e.posix == posix => {
+                if let Some(slot) = out.last_mut() {
+                    *slot = at_offset(e, base, generation);
+                }
+            }
+            _ => {
+                if queued.insert(key) {
+                    todo.push((i, key));
+                }
+                pending.push(i);
+            }
+        }
+    }
+    let parsed = parse_all(model, text, &todo, posix);
+    for ((i, key), script) in todo.iter().zip(parsed) {
+        let base = model.instructions.get(*i).map_or(0, |ins| ins.span.start);
+        let mut at = HashMap::default();
+        at.insert(base, (script.map(Rc::new), generation));
+        c.by_instruction.insert(
+            (*key).to_string(),
+            Entry {
+                escape: model.escape,
+                posix: posix.get(*i).copied().unwrap_or(true),
+                at,
+            },
+        );
+    }
+    for i in pending {
+        let Some(ins) = model.instructions.get(i) else {
+            continue;
+        };
+        let key = text.get(ins.span.start..ins.span.end).unwrap_or("");
+        if let (Some(e), Some(slot)) = (c.by_instruction.get_mut(key), out.get_mut(i)) {
+            *slot = at_offset(e, ins.span.start, generation);
+        }
+    }
+    // Forget the offsets (and texts) no longer seen: bounded by two documents' RUNs.
+    c.by_instruction.retain(|_, e| {
+        e.at.retain(|_, (_, g)| *g + 1 >= generation);
+        !e.at.is_empty()
+    });
+    out
+}
+
+/// The analysis of an entry's text at instruction start `base` (shifted from another
+/// start if needed, and kept for that start).
+fn at_offset(e: &mut Entry, base: usize, generation: u64) -> Option<Rc<Script>> {
+    if let Some((s, g)) = e.at.get_mut(&base) {
+        *g = generation;
+        return s.clone();
+    }
+    let (from, script) =
+        e.at.iter()
+            .next()
+            .map(|(b, (s, _))| (*b, s.clone()))
+            .unwrap_or((base, None));
+    let script = script.map(|s| Rc::new(shifted(&s, from, base)));
+    e.at.insert(base, (script.clone(), generation));
+    script
+}
+
+/// Parse the scripts of `todo`'s instructions (on several threads when there are many:
+/// each worker has its own parser).
+fn parse_all(
+    model: &Model,
+    text: &str,
+    todo: &[(usize, &str)],
+    posix: &[bool],
+) -> Vec<Option<Script>> {
+    let one = |i: usize| {
+        if posix.get(i).copied().unwrap_or(true) {
+            analyse_instruction(model, text, i)
+        } else {
+            None
+        }
+    };
+    if todo.len() < PARALLEL_MIN_SCRIPTS {
+        return todo.iter().map(|(i, _)| one(*i)).collect();
+    }
+    use rayon::prelude::*;
+    todo.par_iter().map(|(i, _)| one(*i)).collect()
 }
 
 /// A copy of `s` with every span moved from `from` to `to`.

@@ -604,18 +604,263 @@ pub fn walk_findings(ctx: &Ctx, id: &str) -> Vec<Finding> {
         escape: ctx.model.escape,
         has_dollar,
     };
-    let mut outs: Vec<Vec<Finding>> = vec![Vec::new(); walkers.len()];
-    walk_stages(ctx.model, &globals, |_, idx, ins, env| {
-        for ((_, visit), out) in walkers.iter().zip(outs.iter_mut()) {
-            visit(&walk, idx, ins, env, out);
-        }
-    });
+    let outs = walk_memoized(&walk);
     let result = outs.get(slot).cloned().unwrap_or_default();
     if session != 0 {
         let (s, m, t, l) = key;
         WALK_CACHE.with(|c| *c.borrow_mut() = Some((s, m, t, l, std::rc::Rc::new(outs))));
     }
     result
+}
+
+/// One stage's walk findings, remembered across checks: an edit re-walks only the stages
+/// whose text (or whose base stage, or the global scope) changed; the others' findings are
+/// taken over, moved with the stage.
+struct StageMemo {
+    /// What the stage's walk depends on besides its text: the global scope and the memo
+    /// key of the stage it is built on.
+    context: u64,
+    /// The stage's text (from its FROM to the end of its last instruction).
+    text: String,
+    /// Where that text started.
+    start: usize,
+    /// Findings per walker.
+    outs: Vec<Vec<Finding>>,
+    /// The last check generation that used it.
+    used: u64,
+}
+
+#[derive(Default)]
+struct MemoCache {
+    stages: std::collections::HashMap<u64, StageMemo>,
+    generation: u64,
+}
+
+/// Most stages remembered; more (a huge file) and the memo starts afresh.
+const MAX_STAGE_MEMOS: usize = 4096;
+
+thread_local! {
+    static STAGE_MEMO: std::cell::RefCell<MemoCache> = std::cell::RefCell::new(MemoCache::default());
+}
+
+/// A 64-bit fingerprint (FNV-1a folded 8 bytes at a time; the memo compares texts too).
+#[derive(Clone, Copy)]
+struct Fp(u64);
+
+impl Fp {
+    fn new() -> Fp {
+        Fp(0xcbf2_9ce4_8422_2325)
+    }
+    fn u64(mut self, v: u64) -> Fp {
+        self.0 = (self.0 ^ v)
+            .wrapping_mul(0x0000_0100_0000_01b3)
+            .rotate_left(29);
+        self
+    }
+    fn bytes(mut self, b: &[u8]) -> Fp {
+        let mut chunks = b.chunks_exact(8);
+        for c in &mut chunks {
+            let mut v = [0u8; 8];
+            v.copy_from_slice(c);
+            self = self.u64(u64::from_le_bytes(v));
+        }
+        let rest = chunks.remainder();
+        let mut v = [0u8; 8];
+        v[..rest.len()].copy_from_slice(rest);
+        self.u64(u64::from_le_bytes(v)).u64(b.len() as u64)
+    }
+    fn str(self, s: &str) -> Fp {
+        self.bytes(s.as_bytes())
+    }
+}
+
+/// Everything besides a stage's own text and base stage that the walkers see.
+fn globals_fingerprint(w: &Walk) -> u64 {
+    let g = w.globals;
+    let mut fp = Fp::new().u64(w.escape as u64);
+    for list in [&g.env, &g.defaults_env, &g.build_args] {
+        fp = fp.u64(list.len() as u64);
+        for (k, v) in list.iter() {
+            fp = fp.str(k).str(v);
+        }
+    }
+    fp = fp
+        .u64(g.defaults_failed as u64)
+        .u64(g.declared.len() as u64);
+    for d in &g.declared {
+        fp = fp.str(d);
+    }
+    match w.ctx.dockerignore {
+        Some(t) => fp.u64(1).str(t).0,
+        None => fp.u64(0).0,
+    }
+}
+
+/// A finding moved by `delta` bytes (every span in it).
+fn moved(f: &Finding, delta: isize) -> Finding {
+    let mv = |s: Span| {
+        Span::new(
+            s.start.saturating_add_signed(delta),
+            s.end.saturating_add_signed(delta),
+        )
+    };
+    let mut f = f.clone();
+    if delta != 0 {
+        f.span = mv(f.span);
+        for r in &mut f.related {
+            r.span = mv(r.span);
+        }
+        if let Some(fix) = &mut f.fix {
+            for e in &mut fix.edits {
+                e.span = mv(e.span);
+            }
+        }
+    }
+    f
+}
+
+/// The walkers' findings over every stage, as [`walk_stages`] with every walker would give
+/// them, re-walking only the stages the memo does not hold (and the stages they are built
+/// on, for their environment).
+fn walk_memoized(w: &Walk) -> Vec<Vec<Finding>> {
+    let model = w.ctx.model;
+    let walkers = super::WALKERS;
+    let escape = model.escape;
+    let n = model.stages.len();
+    // Each stage's base stage, resolved as `walk_stages` does.
+    let mut by_name: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut parents: Vec<Option<usize>> = Vec::with_capacity(n);
+    let mut bases: Vec<Option<String>> = Vec::with_capacity(n);
+    for stage in &model.stages {
+        let base = model
+            .instructions
+            .get(stage.from)
+            .and_then(from_base)
+            .map(|word| {
+                lex::expand(raw(word), &w.globals.env, escape)
+                    .result
+                    .to_ascii_lowercase()
+            });
+        parents.push(base.as_deref().and_then(|b| by_name.get(b).copied()));
+        bases.push(base);
+        if let Some(k) = stage.key() {
+            by_name.insert(k, stage.index);
+        }
+    }
+    let globals = globals_fingerprint(w);
+    let stage_text = |si: usize| -> (&str, usize) {
+        let sp = model.stages.get(si).map_or(Span::new(0, 0), |s| s.span);
+        (w.ctx.text.get(sp.start..sp.end).unwrap_or(""), sp.start)
+    };
+    let mut keys: Vec<(u64, u64)> = Vec::with_capacity(n);
+    for si in 0..n {
+        let parent_key = parents[si].and_then(|p| keys.get(p)).map_or(0, |k| k.1);
+        let context = Fp::new().u64(globals).u64(parent_key).0;
+        keys.push((context, Fp::new().u64(context).str(stage_text(si).0).0));
+    }
+    STAGE_MEMO.with(|m| {
+        let mut memo = m.borrow_mut();
+        if memo.stages.len() > MAX_STAGE_MEMOS {
+            memo.stages.clear();
+        }
+        memo.generation += 1;
+        let generation = memo.generation;
+        let mut hit = vec![false; n];
+        for si in 0..n {
+            let (context, key) = keys[si];
+            let text = stage_text(si).0;
+            if let Some(e) = memo.stages.get_mut(&key) {
+                if e.context == context && e.text == text && e.outs.len() == walkers.len() {
+                    e.used = generation;
+                    hit[si] = true;
+                }
+            }
+        }
+        // Stages walked: those not remembered and the stages they are built on.
+        let mut needed: Vec<bool> = hit.iter().map(|h| !h).collect();
+        let mut has_needed_child = vec![false; n];
+        for si in (0..n).rev() {
+            if let (true, Some(p)) = (needed[si], parents[si]) {
+                needed[p] = true;
+                has_needed_child[p] = true;
+            }
+        }
+        let mut envs: Vec<Option<StageEnv>> = Vec::with_capacity(n);
+        let mut fresh: Vec<Option<Vec<Vec<Finding>>>> = Vec::with_capacity(n);
+        for (si, stage) in model.stages.iter().enumerate() {
+            if !needed[si] {
+                envs.push(None);
+                fresh.push(None);
+                continue;
+            }
+            let parent_env = parents[si]
+                .and_then(|p| envs.get(p))
+                .and_then(|e| e.as_ref());
+            let mut env = match (parent_env, bases[si].as_deref()) {
+                (Some(p), _) => p.clone(),
+                (None, base) => {
+                    let mut e = StageEnv::default();
+                    e.vars.push(("PATH", Cow::Borrowed(DEFAULT_PATH)));
+                    if let Some(b) = base.filter(|b| *b != "scratch") {
+                        for k in image_env(b) {
+                            e.vars.push((k, Cow::Borrowed("")));
+                        }
+                    }
+                    e
+                }
+            };
+            let mut outs: Vec<Vec<Finding>> = vec![Vec::new(); walkers.len()];
+            for idx in stage.instructions.clone() {
+                let Some(ins) = model.instructions.get(idx) else {
+                    break;
+                };
+                if idx == stage.from {
+                    continue;
+                }
+                if !hit[si] {
+                    for ((_, visit), out) in walkers.iter().zip(outs.iter_mut()) {
+                        visit(w, idx, ins, &env, out);
+                    }
+                }
+                apply(&mut env, ins, w.globals, escape);
+            }
+            envs.push(has_needed_child[si].then_some(env));
+            fresh.push((!hit[si]).then_some(outs));
+        }
+        let mut all: Vec<Vec<Finding>> = vec![Vec::new(); walkers.len()];
+        for (si, outs) in fresh.into_iter().enumerate() {
+            let (context, key) = keys[si];
+            let (text, start) = stage_text(si);
+            match outs {
+                Some(outs) => {
+                    for (a, o) in all.iter_mut().zip(&outs) {
+                        a.extend(o.iter().cloned());
+                    }
+                    memo.stages.insert(
+                        key,
+                        StageMemo {
+                            context,
+                            text: text.to_string(),
+                            start,
+                            outs,
+                            used: generation,
+                        },
+                    );
+                }
+                None => {
+                    if let Some(e) = memo.stages.get(&key) {
+                        let delta = start as isize - e.start as isize;
+                        for (a, o) in all.iter_mut().zip(&e.outs) {
+                            a.extend(o.iter().map(|f| moved(f, delta)));
+                        }
+                    }
+                }
+            }
+        }
+        // Forget stages not seen in this check or the one before.
+        memo.stages.retain(|_, e| e.used + 1 >= generation);
+        all
+    })
 }
 
 /// Shell-like split of an expanded EXPOSE argument.

@@ -83,7 +83,7 @@ fn check_duplicates(ctx: &Ctx, out: &mut Vec<Finding>) {
     for (ins, _) in all_instructions(ctx.model) {
         let spec = flag_spec(&ins.kind);
         // Per accepted flag: where it was first given (one pass, whatever the flag count).
-        let mut first: Vec<Option<usize>> = vec![None; spec.len()];
+        let mut first: [Option<usize>; 8] = [None; 8];
         let mut reported = 0;
         for (i, f) in ins.flags.iter().enumerate() {
             let Some(k) = spec
@@ -95,8 +95,11 @@ fn check_duplicates(ctx: &Ctx, out: &mut Vec<Finding>) {
             if spec[k].1 == FlagKind::Strings {
                 continue;
             }
-            let Some(j) = first[k] else {
-                first[k] = Some(i);
+            let Some(slot) = first.get_mut(k) else {
+                continue;
+            };
+            let Some(j) = *slot else {
+                *slot = Some(i);
                 continue;
             };
             if reported == MAX_PER_INSTRUCTION {
