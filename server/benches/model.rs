@@ -163,6 +163,12 @@ fn step_edit(doc: &mut Document, change: &Change) {
     doc.apply_changes(std::slice::from_ref(change), Encoding::Utf16);
 }
 
+/// The incremental re-parse (the analysis does it beside the model and the rules).
+#[inline(never)]
+fn step_parse(doc: &Document) -> tree_sitter::Tree {
+    doc.tree().clone()
+}
+
 #[inline(never)]
 fn step_text(doc: &mut Document) -> Arc<str> {
     doc.text()
@@ -232,6 +238,7 @@ impl Pipeline {
         let k = self.steps;
         self.steps += 1;
         step_edit(&mut self.doc, &letter_change(self.line, k));
+        let tree = step_parse(&self.doc);
         let text = step_text(&mut self.doc);
         let model = step_model(self.spare.take(), &text);
         let findings = step_rules(&model, &text, &self.options);
@@ -240,7 +247,7 @@ impl Pipeline {
             version: k as i32 + 2,
             text,
             line_index,
-            tree: self.doc.tree().clone(),
+            tree,
             model,
             findings,
             path: None,

@@ -15,6 +15,8 @@ pub struct SnapshotInput {
     pub text: Arc<str>,
     /// The syntax tree of `text`; `None` to parse it during the analysis.
     pub tree: Option<Tree>,
+    /// For that parse: an older tree edited to match `text`, to re-parse incrementally.
+    pub old_tree: Option<Tree>,
     pub options: Arc<CheckOptions>,
     pub path: Option<PathBuf>,
     /// An older snapshot of the same document that nobody may need any more: its model is
@@ -65,6 +67,7 @@ impl Snapshot {
             version: 0,
             text: Arc::from(text),
             tree: None,
+            old_tree: None,
             options,
             path,
             base: None,
@@ -78,6 +81,7 @@ impl Snapshot {
             version,
             text,
             tree,
+            old_tree,
             options,
             path,
             base,
@@ -85,7 +89,7 @@ impl Snapshot {
         let work = || analyse(&text, base, &options);
         let (tree, (model, findings, line_index)) = match tree {
             Some(tree) => (tree, work()),
-            None => parse_beside(&text, work),
+            None => parse_beside(&text, old_tree.as_ref(), work),
         };
         Snapshot {
             version,
@@ -143,23 +147,15 @@ fn analyse(
     (model, findings, line_index)
 }
 
-/// Parse `text` on another thread while `work` runs on this one. `work` stays on the
-/// calling thread because the rules keep per-thread caches; inside rayon's pool (the CLI
-/// checks files in parallel) `rayon::join` lets a waiting thread run other jobs.
-fn parse_beside<R: Send>(text: &str, work: impl FnOnce() -> R + Send) -> (Tree, R) {
-    let parse = || crate::syntax::parse(text, None);
-    if rayon::current_thread_index().is_some() {
-        let (result, tree) = rayon::join(work, parse);
-        return (tree, result);
-    }
-    std::thread::scope(|s| {
-        let parsing = std::thread::Builder::new().spawn_scoped(s, parse);
-        let result = work();
-        // Without a thread (or if it died), parse here.
-        let tree = match parsing.map(|handle| handle.join()) {
-            Ok(Ok(tree)) => tree,
-            _ => parse(),
-        };
-        (tree, result)
-    })
+/// Parse `text` (incrementally from `old`) in rayon's pool while `work` runs on this
+/// thread: the rules keep per-thread caches. Inside the pool (the CLI checks files in
+/// parallel) a thread waiting for the parse runs other jobs meanwhile.
+fn parse_beside<R>(text: &str, old: Option<&Tree>, work: impl FnOnce() -> R) -> (Tree, R) {
+    let mut tree = None;
+    let result = rayon::in_place_scope(|scope| {
+        scope.spawn(|_| tree = Some(crate::syntax::parse(text, old)));
+        work()
+    });
+    let tree = tree.unwrap_or_else(|| crate::syntax::parse(text, old));
+    (tree, result)
 }

@@ -169,14 +169,15 @@ impl DocumentStore {
             .map(|(_, s)| s.clone())
     }
 
-    /// What to analyse for the current revision (`None` when not open). Without a tree
-    /// yet (just opened), the analysis parses.
+    /// What to analyse for the current revision (`None` when not open). Without an
+    /// up-to-date tree (after an edit or an open), the analysis parses.
     pub fn pending(&mut self, uri: &str) -> Option<Pending> {
         let entry = self.docs.get_mut(uri)?;
         let input = SnapshotInput {
             version: entry.doc.version(),
             text: entry.doc.text(),
             tree: entry.doc.parsed_tree().cloned(),
+            old_tree: entry.doc.edited_tree().cloned(),
             options: entry.options.clone(),
             path: entry.path.clone(),
             base: entry.spare.take(),
@@ -260,12 +261,15 @@ mod tests {
         let doc = store.document(URI).expect("open");
         let tree = doc.parsed_tree().map(|t| t.root_node().to_sexp());
         assert_eq!(tree, Some(snap.tree.root_node().to_sexp()));
-        // The next edit re-parses incrementally: the document keeps a tree.
+        // The next analysis re-parses incrementally: the document keeps the tree, edited.
         insert(&mut store, 2, 1, "ENV X=1\n");
-        assert!(store
-            .document(URI)
-            .and_then(Document::parsed_tree)
-            .is_some());
+        let pending = store.pending(URI).expect("open");
+        assert!(pending.input.tree.is_none() && pending.input.old_tree.is_some());
+        let (uri, revision, snap) = pending.build();
+        let fresh = crate::syntax::parse(&snap.text, None);
+        assert_eq!(snap.tree.root_node().to_sexp(), fresh.root_node().to_sexp());
+        assert!(store.offer(&uri, revision, snap));
+        assert!(store.pending(URI).is_some_and(|p| p.input.tree.is_some()));
     }
 
     #[test]

@@ -16,15 +16,19 @@ pub struct Change {
 
 /// Rope text + tree-sitter tree + version.
 ///
-/// The tree is optional until asked for: opening a document and replacing its whole text
-/// (or its parser directives) leave it empty, so that the first analysis parses beside the
-/// model instead of before it (see `Snapshot::build`); the store then hands the parsed tree
-/// back (`set_tree`) and later edits re-parse incrementally again. `tree()` parses on
-/// demand when nobody has.
+/// Edits do not parse: they keep the last tree in step with the text (`Tree::edit`), and
+/// the analysis re-parses (incrementally from that tree, or in full when there is none:
+/// after an open, a whole-text replacement or a change of the parser directives) beside
+/// the model and the rules (see `Snapshot::build`); the store then hands the new tree back
+/// (`set_tree`). `tree()` parses on demand when nobody has.
 #[derive(Clone)]
 pub struct Document {
     rope: Rope,
+    /// The syntax tree of the text, once parsed since the last edit.
     tree: OnceLock<Tree>,
+    /// The last tree parsed, edited since to match the text: the base of the next
+    /// (incremental) parse. `None` when that parse must be a full one.
+    edited: Option<Tree>,
     version: i32,
     /// The text as one string, built on demand and dropped by every edit.
     text_cache: Option<Arc<str>>,
@@ -46,6 +50,7 @@ impl Document {
         Document {
             rope: Rope::from_str(text),
             tree: OnceLock::new(),
+            edited: None,
             version,
             text_cache: Some(Arc::from(text)),
         }
@@ -63,9 +68,10 @@ impl Document {
         &self.rope
     }
 
-    /// The syntax tree of the current text, parsed now (in full) when there is none yet.
+    /// The syntax tree of the current text, parsed now when nobody has since the last edit.
     pub fn tree(&self) -> &Tree {
-        self.tree.get_or_init(|| parse_rope(&self.rope, None))
+        self.tree
+            .get_or_init(|| parse_rope(&self.rope, self.edited.as_ref()))
     }
 
     /// The syntax tree, if one is up to date with the text (never parses).
@@ -73,10 +79,21 @@ impl Document {
         self.tree.get()
     }
 
+    /// Without an up-to-date tree: the older tree, edited to match the text, to re-parse
+    /// incrementally (`None`: parse in full).
+    pub fn edited_tree(&self) -> Option<&Tree> {
+        match self.tree.get() {
+            Some(_) => None,
+            None => self.edited.as_ref(),
+        }
+    }
+
     /// Adopt a tree parsed from the current text elsewhere (the analysis), unless the
     /// document already has one.
     pub fn set_tree(&mut self, tree: Tree) {
-        let _ = self.tree.set(tree);
+        if self.tree.set(tree).is_ok() {
+            self.edited = None;
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -101,83 +118,89 @@ impl Document {
         text
     }
 
-    /// Apply one change and re-parse incrementally. Without a tree, or when the directive
-    /// block at the top of the file is touched (`# escape=` changes the meaning of the whole
-    /// file), the document is left without a tree: the next analysis parses in full.
+    /// Apply one change (see `apply_changes`).
     pub fn apply_change(&mut self, range: Option<(LineCol, LineCol)>, text: &str, enc: Encoding) {
-        let full = self.edit(range, text, enc);
-        self.reparse(full);
+        self.text_cache = None;
+        let Some((a, b)) = range else {
+            self.rope = Rope::from_str(text);
+            self.forget_trees();
+            return;
+        };
+        let (a, b) = if b < a { (b, a) } else { (a, b) };
+        let start = offset_of(&self.rope, a, enc);
+        let end = offset_of(&self.rope, b, enc).max(start);
+        let old = match self.tree.take() {
+            Some(tree) => Some(tree),
+            None => self.edited.take(),
+        };
+        let Some(mut tree) = old else {
+            // No tree to keep in step: the next parse is a full one anyway.
+            replace(&mut self.rope, start, end, text);
+            return;
+        };
+        self.edited = None;
+        let old_header = header_end(&self.rope);
+        let start_position = point_of(&self.rope, start);
+        let old_end_position = point_of(&self.rope, end);
+        replace(&mut self.rope, start, end, text);
+        tree.edit(&input_edit(
+            start,
+            end,
+            start_position,
+            old_end_position,
+            text,
+        ));
+        // A change of the directive block (`# escape=` changes the meaning of the whole
+        // file) needs a full parse.
+        if start > old_header && start > header_end(&self.rope) {
+            self.edited = Some(tree);
+        }
     }
 
-    /// Apply changes in order (each against the result of the previous one), then re-parse
-    /// once.
+    /// Apply changes in order, each against the result of the previous one. The tree is
+    /// re-parsed later, once (by the analysis, or `tree()`).
     pub fn apply_changes<'a>(
         &mut self,
         changes: impl IntoIterator<Item = &'a Change>,
         enc: Encoding,
     ) {
-        let mut full = false;
-        let mut any = false;
         for change in changes {
-            any = true;
-            full |= self.edit(change.range, &change.text, enc);
-        }
-        if any {
-            self.reparse(full);
+            self.apply_change(change.range, &change.text, enc);
         }
     }
 
-    /// Edit the rope and the old tree; `true` when a full re-parse is needed.
-    fn edit(&mut self, range: Option<(LineCol, LineCol)>, text: &str, enc: Encoding) -> bool {
-        self.text_cache = None;
-        let Some((a, b)) = range else {
-            self.rope = Rope::from_str(text);
-            return true;
-        };
-        let (a, b) = if b < a { (b, a) } else { (a, b) };
-        let start = offset_of(&self.rope, a, enc);
-        let end = offset_of(&self.rope, b, enc).max(start);
-        let Some(tree) = self.tree.get_mut() else {
-            // No tree to keep in step: the next parse is a full one anyway.
-            replace(&mut self.rope, start, end, text);
-            return true;
-        };
-        let old_header = header_end(&self.rope);
-        let start_position = point_of(&self.rope, start);
-        let old_end_position = point_of(&self.rope, end);
-        replace(&mut self.rope, start, end, text);
-
-        let new_end = start + text.len();
-        let new_end_position = match text.rfind('\n') {
-            Some(nl) => Point {
-                row: start_position.row + text.bytes().filter(|&c| c == b'\n').count(),
-                column: text.len() - nl - 1,
-            },
-            None => Point {
-                row: start_position.row,
-                column: start_position.column + text.len(),
-            },
-        };
-        tree.edit(&InputEdit {
-            start_byte: start,
-            old_end_byte: end,
-            new_end_byte: new_end,
-            start_position,
-            old_end_position,
-            new_end_position,
-        });
-        start <= old_header || start <= header_end(&self.rope)
+    fn forget_trees(&mut self) {
+        self.tree = OnceLock::new();
+        self.edited = None;
     }
+}
 
-    /// Re-parse incrementally, or drop the tree when a full parse is needed (the analysis
-    /// does it beside the model).
-    fn reparse(&mut self, full: bool) {
-        let old = match self.tree.take() {
-            Some(old) if !full => old,
-            _ => return,
-        };
-        let tree = parse_rope(&self.rope, Some(&old));
-        self.tree = OnceLock::from(tree);
+/// The `InputEdit` of replacing `start..end` (from `start_position` to `old_end_position`)
+/// with `text`.
+fn input_edit(
+    start: usize,
+    end: usize,
+    start_position: Point,
+    old_end_position: Point,
+    text: &str,
+) -> InputEdit {
+    let new_end_position = match text.rfind('\n') {
+        Some(nl) => Point {
+            row: start_position.row + text.bytes().filter(|&c| c == b'\n').count(),
+            column: text.len() - nl - 1,
+        },
+        None => Point {
+            row: start_position.row,
+            column: start_position.column + text.len(),
+        },
+    };
+    InputEdit {
+        start_byte: start,
+        old_end_byte: end,
+        new_end_byte: start + text.len(),
+        start_position,
+        old_end_position,
+        new_end_position,
     }
 }
 
@@ -314,19 +337,25 @@ mod tests {
     fn the_tree_is_parsed_on_demand_then_kept_in_step() {
         let sexp = |text: &str| syntax::parse(text, None).root_node().to_sexp();
         let mut doc = Document::new("FROM a\nRUN b\n", 1);
-        assert!(doc.parsed_tree().is_none());
+        assert!(doc.parsed_tree().is_none() && doc.edited_tree().is_none());
         // Without a tree, an edit only changes the text.
         doc.apply_change(Some((lc(1, 4), lc(1, 5))), "c", Encoding::Utf16);
-        assert!(doc.parsed_tree().is_none());
+        assert!(doc.parsed_tree().is_none() && doc.edited_tree().is_none());
         assert_eq!(doc.tree().root_node().to_sexp(), sexp("FROM a\nRUN c\n"));
-        // With one, an edit below the directives re-parses incrementally.
+        // With one, an edit below the directives keeps it in step for an incremental parse.
         doc.apply_change(Some((lc(1, 0), lc(1, 5))), "COPY x y", Encoding::Utf16);
-        let tree = doc.parsed_tree().map(|t| t.root_node().to_sexp());
-        assert_eq!(tree, Some(sexp("FROM a\nCOPY x y\n")));
-        // An edit of the directive block leaves the full parse to the next use.
+        doc.apply_change(Some((lc(2, 0), lc(2, 0))), "ENV é=😀\n", Encoding::Utf16);
+        assert!(doc.parsed_tree().is_none() && doc.edited_tree().is_some());
+        let text = "FROM a\nCOPY x y\nENV é=😀\n";
+        let incremental = doc.edited_tree().map(|old| syntax::parse(text, Some(old)));
+        let incremental = incremental.map(|t| t.root_node().to_sexp());
+        assert_eq!(incremental, Some(sexp(text)));
+        assert_eq!(doc.tree().root_node().to_sexp(), sexp(text));
+        assert!(doc.edited_tree().is_none());
+        // An edit of the directive block leaves a full parse to do.
         doc.apply_change(Some((lc(0, 0), lc(0, 0))), "# escape=`\n", Encoding::Utf16);
-        assert!(doc.parsed_tree().is_none());
-        let text = "# escape=`\nFROM a\nCOPY x y\n";
+        assert!(doc.parsed_tree().is_none() && doc.edited_tree().is_none());
+        let text = "# escape=`\nFROM a\nCOPY x y\nENV é=😀\n";
         assert_eq!(doc.tree().root_node().to_sexp(), sexp(text));
         // A tree parsed elsewhere is adopted only when there is none.
         let mut other = Document::new(text, 2);
