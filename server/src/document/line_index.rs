@@ -22,7 +22,7 @@ pub struct LineCol {
     pub col: u32,
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LineIndex {
     /// Byte offset of the start of every line; `line_starts[0] == 0`.
     line_starts: Vec<usize>,
@@ -38,6 +38,31 @@ impl LineIndex {
             line_starts,
             len: text.len(),
         }
+    }
+
+    /// The index of `text` from this index of `old_text`: the lines before the first
+    /// changed byte are kept, those after the last one moved, only the changed bytes are
+    /// scanned.
+    pub fn rebuild(mut self, old_text: &str, text: &str) -> Self {
+        if self.len != old_text.len() {
+            return LineIndex::new(text);
+        }
+        let (prefix, suffix) = crate::model::common_ends(old_text.as_bytes(), text.as_bytes());
+        let (old_end, new_end) = (old_text.len() - suffix, text.len() - suffix);
+        // A line start `s` follows the `\n` at `s - 1`.
+        let keep = self.line_starts.partition_point(|&s| s <= prefix);
+        let tail = self.line_starts.partition_point(|&s| s <= old_end);
+        let changed = text.as_bytes().get(prefix..new_end).unwrap_or_default();
+        let middle: Vec<usize> = memchr::memchr_iter(b'\n', changed)
+            .map(|i| prefix + i + 1)
+            .collect();
+        let moved = keep + middle.len();
+        self.line_starts.splice(keep..tail, middle);
+        for s in &mut self.line_starts[moved..] {
+            *s = *s - old_end + new_end;
+        }
+        self.len = text.len();
+        self
     }
 
     pub fn line_count(&self) -> usize {
@@ -129,6 +154,28 @@ impl LineIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rebuild_equals_new() {
+        let texts = [
+            "",
+            "\n",
+            "FROM a\nRUN b\n",
+            "FROM a\n\nRUN b\nCOPY x y",
+            "FROM a\r\nRUN é\n\n",
+            "X\nFROM a\nRUN b\n",
+            "FROM a\nRUN b\nRUN b\n",
+        ];
+        for old in texts {
+            for new in texts {
+                let idx = LineIndex::new(old).rebuild(old, new);
+                assert_eq!(idx, LineIndex::new(new), "{old:?} -> {new:?}");
+            }
+        }
+        // An index of another text is not trusted.
+        let idx = LineIndex::new("a\n").rebuild("FROM a\n", "FROM b\n");
+        assert_eq!(idx, LineIndex::new("FROM b\n"));
+    }
 
     #[test]
     fn utf16_and_crlf() {

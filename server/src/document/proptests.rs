@@ -136,6 +136,7 @@ proptest! {
                     let snap = store.snapshot(uri).ok_or_else(|| TestCaseError::fail("document vanished"))?;
                     prop_assert_eq!(&*snap.text, reference.as_str());
                     prop_assert_eq!(&snap.model, &crate::model::build(&reference), "text: {:?}", reference);
+                    prop_assert_eq!(&snap.line_index, &LineIndex::new(&reference));
                     let fresh = crate::syntax::parse(&reference, None);
                     prop_assert_eq!(snap.tree.root_node().to_sexp(), fresh.root_node().to_sexp(), "text: {:?}", reference);
                     if matches!(after, After::Hold) {
@@ -159,5 +160,6 @@ proptest! {
         prop_assert_eq!(&*snap.text, reference.as_str());
         prop_assert_eq!(snap.tree.root_node().to_sexp(), fresh.root_node().to_sexp(), "text: {:?}", reference);
         prop_assert_eq!(&snap.model, &crate::model::build(&reference));
+        prop_assert_eq!(&snap.line_index, &LineIndex::new(&reference));
     }
 }

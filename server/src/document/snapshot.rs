@@ -103,11 +103,21 @@ impl Snapshot {
         }
     }
 
-    /// The model (with the text it was read from) for the next analysis to update, when
-    /// this is the last reference to the snapshot; the rest of it is dropped.
-    fn recycle(self: Arc<Self>) -> Option<(Arc<str>, Model)> {
-        let Snapshot { text, model, .. } = Arc::try_unwrap(self).ok()?;
-        Some((text, model))
+    /// The model and the line index (with the text they were read from) for the next
+    /// analysis to update, when this is the last reference to the snapshot; the rest of it
+    /// is dropped.
+    fn recycle(self: Arc<Self>) -> Option<Recycled> {
+        let Snapshot {
+            text,
+            model,
+            line_index,
+            ..
+        } = Arc::try_unwrap(self).ok()?;
+        Some(Recycled {
+            text,
+            model,
+            line_index,
+        })
     }
 
     /// Byte offset → line/column in `enc`.
@@ -131,19 +141,28 @@ impl Snapshot {
     }
 }
 
-/// The model of `text` (updated from `base`'s when it can be had), the findings and the
-/// line index.
+/// What an analysis updates of an older snapshot's.
+struct Recycled {
+    text: Arc<str>,
+    model: Model,
+    line_index: LineIndex,
+}
+
+/// The model of `text`, the findings and the line index; the model and the line index are
+/// updated from `base`'s when it can be had.
 fn analyse(
     text: &str,
     base: Option<Arc<Snapshot>>,
     options: &CheckOptions,
 ) -> (Model, Vec<Finding>, LineIndex) {
-    let model = match base.and_then(Snapshot::recycle) {
-        Some((old_text, old_model)) => model::rebuild(old_model, &old_text, text),
-        None => model::build(text),
+    let (model, line_index) = match base.and_then(Snapshot::recycle) {
+        Some(old) => (
+            model::rebuild(old.model, &old.text, text),
+            old.line_index.rebuild(&old.text, text),
+        ),
+        None => (model::build(text), LineIndex::new(text)),
     };
     let findings = rules::check(&model, text, options);
-    let line_index = LineIndex::new(text);
     (model, findings, line_index)
 }
 

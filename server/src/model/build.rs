@@ -170,6 +170,14 @@ impl Plan {
 /// Chunk compared with `memcmp` before looking at single bytes.
 const CHUNK: usize = 256;
 
+/// How many bytes two texts share at their start and at their end (the two never
+/// overlap): what an edit left alone.
+pub(crate) fn common_ends(a: &[u8], b: &[u8]) -> (usize, usize) {
+    let prefix = common_prefix(a, b);
+    let suffix = common_suffix(a, b, a.len().min(b.len()) - prefix);
+    (prefix, suffix)
+}
+
 /// Length of the common prefix of two byte strings.
 fn common_prefix(a: &[u8], b: &[u8]) -> usize {
     let n = a.len().min(b.len());

@@ -13,6 +13,7 @@ mod shift;
 mod vars;
 mod words;
 
+pub(crate) use build::common_ends;
 pub use build::{build, rebuild, update};
 pub use dump::{dump, dump_model, line_ranges};
 pub use image::ImageRef;
