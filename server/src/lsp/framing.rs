@@ -7,12 +7,15 @@
 //! (`ParseError`/`InvalidRequest`, id `null` when unknown), resynchronise on the next
 //! `Content-Length` header, and forward only well-formed messages to the server through an
 //! in-memory pipe. The server's output comes back through another pipe and is written to
-//! the real output one whole message at a time, interleaved with our own error replies.
+//! the real output one whole message at a time, interleaved with our own error replies and
+//! what the server sends through its `Outbox`, by a thread of its own (a message queued
+//! from a blocking thread goes out without passing through the async threads).
 
 use serde_json::{json, Value};
+use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, DuplexStream};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt, DuplexStream};
 use tokio::sync::mpsc;
 use tower_lsp_server::jsonrpc::{Request, Response};
 
@@ -404,7 +407,7 @@ impl Outbox {
 pub async fn run<I, O, F, Fut>(input: I, output: O, serve: F)
 where
     I: AsyncRead + Unpin + Send + 'static,
-    O: AsyncWrite + Unpin + Send + 'static,
+    O: Write + Send + 'static,
     F: FnOnce(DuplexStream, DuplexStream, Outbox) -> Fut,
     Fut: std::future::Future<Output = ()>,
 {
@@ -413,7 +416,7 @@ where
     let (out_tx, out_rx) = mpsc::unbounded_channel::<Vec<u8>>();
     let outbox = Outbox::new(&out_tx);
 
-    let writer = tokio::spawn(write_out(output, out_rx));
+    let writer = tokio::task::spawn_blocking(move || write_out(output, out_rx));
     let decoder = Decoder::with_rerouting(outbox.rerouting.clone());
     let reader = tokio::spawn(read_in(input, decoder, to_server, out_tx.clone()));
     let forwarder = tokio::spawn(forward(from_server, out_tx));
@@ -501,20 +504,21 @@ async fn forward(mut from_server: DuplexStream, out: mpsc::UnboundedSender<Vec<u
 /// Largest batch of queued messages written at once.
 const WRITE_BATCH: usize = 1024 * 1024;
 
-/// Write each message as it comes, with whatever else is already queued behind it.
-async fn write_out<O: AsyncWrite + Unpin>(mut output: O, mut rx: mpsc::UnboundedReceiver<Vec<u8>>) {
-    while let Some(mut bytes) = rx.recv().await {
+/// Write each message as it comes, with whatever else is already queued behind it, until
+/// every sender is gone. Blocking: runs on a thread of its own.
+fn write_out<O: Write>(mut output: O, mut rx: mpsc::UnboundedReceiver<Vec<u8>>) {
+    while let Some(mut bytes) = rx.blocking_recv() {
         while bytes.len() < WRITE_BATCH {
             match rx.try_recv() {
                 Ok(more) => bytes.extend_from_slice(&more),
                 Err(_) => break,
             }
         }
-        if output.write_all(&bytes).await.is_err() || output.flush().await.is_err() {
+        if output.write_all(&bytes).is_err() || output.flush().is_err() {
             return;
         }
     }
-    let _ = output.flush().await;
+    let _ = output.flush();
 }
 
 #[cfg(test)]

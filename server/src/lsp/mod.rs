@@ -18,7 +18,7 @@ pub use server::Backend;
 pub async fn serve<I, O>(input: I, output: O) -> i32
 where
     I: tokio::io::AsyncRead + Unpin + Send + 'static,
-    O: tokio::io::AsyncWrite + Unpin + Send + 'static,
+    O: std::io::Write + Send + 'static,
 {
     let shutdown = Arc::new(AtomicBool::new(false));
     let flag = shutdown.clone();
@@ -55,7 +55,7 @@ pub fn run_stdio() -> i32 {
             return 2;
         }
     };
-    let code = runtime.block_on(serve(tokio::io::stdin(), tokio::io::stdout()));
+    let code = runtime.block_on(serve(tokio::io::stdin(), std::io::stdout()));
     // Do not wait for the thread blocked reading stdin.
     runtime.shutdown_background();
     code

@@ -155,11 +155,8 @@ impl Inner {
                 Err(None) => return Ok(None),
                 Err(Some(p)) => p,
             };
-            if let Some(mut loaded) = options {
-                // The text is the one of the request's time; the options are the file's.
-                if let Ok(opts) = loaded.wait_for(Option::is_some).await {
-                    pending.input.options = opts.clone().unwrap_or_default();
-                }
+            if let Some(loaded) = options {
+                pending = self.with_loaded_options(pending, loaded).await;
             }
             match tokio::task::spawn_blocking(move || pending.build()).await {
                 Ok((uri, rev, snap)) => {
@@ -176,6 +173,28 @@ impl Inner {
                 }
             }
         }
+    }
+
+    /// `pending` (the text at the request's time) once the document's options are read:
+    /// with them, and, when no edit came since, as the revision they were set with (whose
+    /// snapshot the store keeps).
+    async fn with_loaded_options(
+        &self,
+        mut pending: Pending,
+        mut loaded: watch::Receiver<Option<Arc<CheckOptions>>>,
+    ) -> Pending {
+        let options = match loaded.wait_for(Option::is_some).await {
+            Ok(options) => options.clone().unwrap_or_default(),
+            // Closed before they were read.
+            Err(_) => return pending,
+        };
+        if let Some(now) = lock(&self.store).pending(&pending.uri) {
+            if Arc::ptr_eq(&now.input.text, &pending.input.text) {
+                return now;
+            }
+        }
+        pending.input.options = options;
+        pending
     }
 
     fn is_current(&self, uri: &str, revision: u64) -> bool {
