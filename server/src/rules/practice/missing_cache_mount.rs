@@ -223,18 +223,29 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             }
         }
         let Some(span) = first else { continue };
+        // Built with `push_str`: this runs for every RUN that installs (hot path).
         let flags: Vec<String> = targets
             .iter()
-            .map(|(t, o)| format!("--mount=type=cache,target={t}{o}"))
+            .map(|(t, o)| {
+                let mut f = String::with_capacity(28 + t.len() + o.len());
+                f.push_str("--mount=type=cache,target=");
+                f.push_str(t);
+                f.push_str(o);
+                f
+            })
             .collect();
-        let shown: Vec<String> = flags.iter().map(|f| format!("`{f}`")).collect();
-        let mut f = RULE.finding(
-            span,
-            format!(
-                "When this layer is rebuilt, nothing downloaded or compiled before is reused: add {}",
-                shown.join(" and ")
-            ),
+        let mut message = String::from(
+            "When this layer is rebuilt, nothing downloaded or compiled before is reused: add ",
         );
+        for (k, flag) in flags.iter().enumerate() {
+            if k > 0 {
+                message.push_str(" and ");
+            }
+            message.push('`');
+            message.push_str(flag);
+            message.push('`');
+        }
+        let mut f = RULE.finding(span, message);
         if !util::non_root_before(ctx.model, i) {
             f.fix = Some(Fix {
                 title: "Add a cache mount".into(),

@@ -3,7 +3,10 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use std::collections::HashMap;
+
 use crate::model::{InstructionKind, Span};
+use crate::rules::shell::FxBuild;
 use crate::rules::{Category, Ctx, Finding, Rule, Severity};
 
 pub const RULE: Rule = Rule {
@@ -40,65 +43,79 @@ committed.
     check,
 };
 
+/// Secrets of one instruction: (start, end, description), relative to its start, comment
+/// lines inside it left out.
+type Found = Rc<[(usize, usize, &'static str)]>;
+
+#[derive(Default)]
+struct Memo {
+    escape: char,
+    /// Instruction text → (what it holds, generation last used).
+    by_text: HashMap<String, (Found, u64), FxBuild>,
+    generation: u64,
+}
+
 thread_local! {
-    /// The findings of the last documents checked (text → findings): rules run again on an
-    /// unchanged text cost a comparison.
-    static LAST: RefCell<Vec<(String, Rc<Vec<Finding>>)>> = const { RefCell::new(Vec::new()) };
+    /// What the instructions of the last checks hold (the findings depend on an
+    /// instruction's text and the escape character only): an edit scans only the
+    /// instructions it changed.
+    static MEMO: RefCell<Memo> = RefCell::new(Memo::default());
 }
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
-    let cached = LAST.with(|l| {
-        l.borrow()
-            .iter()
-            .find(|(t, _)| t.len() == ctx.text.len() && t == ctx.text)
-            .map(|(_, f)| f.clone())
-    });
-    let found = match cached {
-        Some(f) => f,
-        None => {
-            let f = Rc::new(find_all(ctx));
-            LAST.with(|l| {
-                let mut l = l.borrow_mut();
-                if l.len() >= 2 {
-                    l.remove(0);
-                }
-                l.push((ctx.text.to_string(), f.clone()));
-            });
-            f
+    MEMO.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.escape != ctx.model.escape {
+            m.by_text.clear();
+            m.escape = ctx.model.escape;
         }
-    };
-    out.extend(found.iter().cloned());
+        m.generation += 1;
+        let generation = m.generation;
+        for ins in &ctx.model.instructions {
+            let kind = match &ins.kind {
+                InstructionKind::Unknown(_) => continue,
+                k => k.name(),
+            };
+            let span = ins.span;
+            let Some(text) = ctx.text.get(span.start..span.end) else {
+                continue;
+            };
+            let found = match m.by_text.get_mut(text) {
+                Some((f, used)) => {
+                    *used = generation;
+                    f.clone()
+                }
+                None => {
+                    let f = find_in(ins, text);
+                    m.by_text.insert(text.to_string(), (f.clone(), generation));
+                    f
+                }
+            };
+            for (start, end, what) in found.iter() {
+                out.push(RULE.finding(
+                    Span::new(span.start + start, span.start + end),
+                    format!(
+                        "{what} written in {kind}: it is stored in the image and the build cache; use a secret mount and revoke it"
+                    ),
+                ));
+            }
+        }
+        // Texts not seen in this check or the one before are forgotten.
+        m.by_text.retain(|_, (_, used)| *used + 1 >= generation);
+    });
 }
 
-fn find_all(ctx: &Ctx) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for ins in &ctx.model.instructions {
-        let kind = match &ins.kind {
-            InstructionKind::Unknown(_) => continue,
-            k => k.name(),
-        };
-        let span = ins.span;
-        let Some(text) = ctx.text.get(span.start..span.end) else {
-            continue;
-        };
-        for (start, end, what) in scan(text) {
-            let abs = Span::new(span.start + start, span.start + end);
-            if ins
-                .inner_comments
+/// The secrets of one instruction (`text` is its text).
+fn find_in(ins: &crate::model::Instruction, text: &str) -> Found {
+    let base = ins.span.start;
+    scan(text)
+        .into_iter()
+        .filter(|(start, _, _)| {
+            !ins.inner_comments
                 .iter()
-                .any(|c| c.span.contains(abs.start))
-            {
-                continue;
-            }
-            out.push(RULE.finding(
-                abs,
-                format!(
-                    "{what} written in {kind}: it is stored in the image and the build cache; use a secret mount and revoke it"
-                ),
-            ));
-        }
-    }
-    out
+                .any(|c| c.span.contains(base + start))
+        })
+        .collect()
 }
 
 fn is_word_byte(b: u8) -> bool {
