@@ -20,9 +20,10 @@
 //!   `--toggle-collect=model::update_loop`;
 //! * `steps`: the same edits as `edit`, through a `Document`, with every stage of the
 //!   analysis in its own function (`step_*`, never inlined, so that callgrind's inclusive
-//!   counts give the breakdown), the snapshot assembled as `Snapshot::build` does, and the
-//!   model of the snapshot before the previous one recycled as the base of an incremental
-//!   update (`model::rebuild`), as the document store could do;
+//!   counts give the breakdown; the re-parse, which the store's analysis runs on another
+//!   thread, is `step_parse`), the snapshot assembled as `Snapshot::build` does, and the
+//!   model and line index of the snapshot before the previous one updated
+//!   (`model::rebuild`, `LineIndex::rebuild`), as the document store does;
 //! * `rules`: `rules::check` on a model of Dockerfile.big.
 
 use criterion::{black_box, criterion_group, BatchSize, Criterion};
@@ -175,9 +176,9 @@ fn step_text(doc: &mut Document) -> Arc<str> {
 }
 
 #[inline(never)]
-fn step_model(base: Option<(Arc<str>, model::Model)>, text: &str) -> model::Model {
+fn step_model(base: Option<(&str, model::Model)>, text: &str) -> model::Model {
     match base {
-        Some((old_text, old)) => model::rebuild(old, &old_text, text),
+        Some((old_text, old)) => model::rebuild(old, old_text, text),
         None => model::build(text),
     }
 }
@@ -188,8 +189,11 @@ fn step_rules(m: &model::Model, text: &str, opts: &CheckOptions) -> Vec<Finding>
 }
 
 #[inline(never)]
-fn step_line_index(text: &str) -> LineIndex {
-    LineIndex::new(text)
+fn step_line_index(base: Option<(&str, LineIndex)>, text: &str) -> LineIndex {
+    match base {
+        Some((old_text, old)) => old.rebuild(old_text, text),
+        None => LineIndex::new(text),
+    }
 }
 
 #[inline(never)]
@@ -204,8 +208,19 @@ fn step_drop_diagnostics(d: Vec<Diagnostic>) {
 
 /// The old snapshot's model kept for the next update, the rest of it dropped.
 #[inline(never)]
-fn step_recycle(old: Snapshot) -> (Arc<str>, model::Model) {
-    (old.text, old.model)
+fn step_recycle(old: Snapshot) -> Spare {
+    Spare {
+        text: old.text,
+        model: old.model,
+        line_index: old.line_index,
+    }
+}
+
+/// What the store keeps of a replaced snapshot for the next analysis to update.
+struct Spare {
+    text: Arc<str>,
+    model: model::Model,
+    line_index: LineIndex,
 }
 
 /// The analysis pipeline of one document, as the server runs it after each edit.
@@ -216,7 +231,7 @@ struct Pipeline {
     options: Arc<CheckOptions>,
     /// The current snapshot, and the model (with its text) of the one before it.
     prev: Option<Snapshot>,
-    spare: Option<(Arc<str>, model::Model)>,
+    spare: Option<Spare>,
     steps: usize,
 }
 
@@ -240,9 +255,14 @@ impl Pipeline {
         step_edit(&mut self.doc, &letter_change(self.line, k));
         let tree = step_parse(&self.doc);
         let text = step_text(&mut self.doc);
-        let model = step_model(self.spare.take(), &text);
+        let (model, line_index) = match self.spare.take() {
+            Some(old) => (
+                step_model(Some((&old.text, old.model)), &text),
+                step_line_index(Some((&old.text, old.line_index)), &text),
+            ),
+            None => (step_model(None, &text), step_line_index(None, &text)),
+        };
         let findings = step_rules(&model, &text, &self.options);
-        let line_index = step_line_index(&text);
         let snap = Snapshot {
             version: k as i32 + 2,
             text,
