@@ -1,10 +1,10 @@
 //! The LSP framing layer (`lsp::framing::Decoder`): arbitrary bytes never panic, only
 //! JSON-RPC is forwarded, and how the bytes are split into reads does not change which
 //! messages get through. A second mode checks that well-formed messages survive the
-//! garbage around them.
+//! garbage around them (forwarded, or for `$/` requests answered with MethodNotFound).
 #![no_main]
 use arbitrary::{Arbitrary, Unstructured};
-use dockerfile_ls_fuzz::{check_frames, decode, messages};
+use dockerfile_ls_fuzz::{check_frames, decode, messages, method_not_found_ids};
 use libfuzzer_sys::fuzz_target;
 
 #[derive(Debug, Arbitrary)]
@@ -39,6 +39,7 @@ fuzz_target!(|data: &[u8]| {
             let chunks: Vec<usize> = chunks.iter().map(|&c| c as usize + 1).collect();
             let mut bytes = Vec::new();
             let mut sent = Vec::new();
+            let mut answered = Vec::new();
             for (garbage, id, method, text) in parts {
                 // Garbage that cannot start a header (no `c`/`C`: `Content-...`).
                 bytes.extend(garbage.iter().filter(|b| !b"cC".contains(b)));
@@ -48,10 +49,21 @@ fuzz_target!(|data: &[u8]| {
                 .expect("json");
                 bytes.extend(format!("Content-Length: {}\r\n\r\n", body.len()).as_bytes());
                 bytes.extend(&body);
-                sent.push(body);
+                // The decoder answers `$/` requests itself (MethodNotFound: the server
+                // implements none, and tower-lsp-server would not answer them).
+                if method.starts_with("$/") {
+                    answered.push(i64::from(id));
+                } else {
+                    sent.push(body);
+                }
             }
             let frames = decode(&bytes, &chunks);
             check_frames(&frames);
+            assert_eq!(
+                method_not_found_ids(&frames),
+                answered,
+                "a `$/` request was not answered"
+            );
             assert_eq!(messages(frames), sent, "a well-formed message was lost");
         }
     }

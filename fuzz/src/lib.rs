@@ -269,3 +269,14 @@ pub fn messages(frames: Vec<Frame>) -> Vec<Vec<u8>> {
         })
         .collect()
 }
+
+/// The ids of the MethodNotFound replies among `frames`, in order.
+pub fn method_not_found_ids(frames: &[Frame]) -> Vec<i64> {
+    frames
+        .iter()
+        .filter_map(|f| match f {
+            Frame::Reply(v) if v["error"]["code"] == -32601 => v["id"].as_i64(),
+            _ => None,
+        })
+        .collect()
+}
