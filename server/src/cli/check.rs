@@ -11,6 +11,7 @@ use super::render::{self, Report, Style};
 use super::walk::{collect_inputs, Input};
 use super::{EXIT_FAILURE, EXIT_FINDINGS, EXIT_OK};
 use crate::config::Config;
+use crate::model::Model;
 use crate::rules::Severity;
 use rayon::prelude::*;
 use std::io::{IsTerminal, Read, Write};
@@ -62,10 +63,23 @@ pub fn run(args: Args) -> i32 {
     }
     let base = Config::default();
     let build_args = args.build_args.clone();
-    let checked: Vec<Checked> = inputs
-        .par_iter()
-        .map(|input| check_one(input, &base, &build_args))
-        .collect();
+    let checked: Vec<Checked> = if let [input] = inputs.as_slice() {
+        // One input: on this thread, without starting the thread pool (its threads and their
+        // allocator arenas cost more than they save here). The model is left to the
+        // process exit: freeing a big file's model takes milliseconds for nothing.
+        let checked = check_one(input, &base, &build_args);
+        vec![checked.map(|(report, warnings, model)| {
+            std::mem::forget(model);
+            (report, warnings)
+        })]
+    } else {
+        inputs
+            .par_iter()
+            .map(|input| {
+                check_one(input, &base, &build_args).map(|(report, warnings, _)| (report, warnings))
+            })
+            .collect()
+    };
 
     let mut reports = Vec::new();
     for c in checked {
@@ -101,7 +115,12 @@ pub fn run(args: Args) -> i32 {
     }
 
     if args.stats {
-        print_stats(&reports, started.elapsed());
+        let threads = if inputs.len() == 1 {
+            1
+        } else {
+            rayon::current_num_threads()
+        };
+        print_stats(&reports, started.elapsed(), threads);
     }
     if !errors.is_empty() {
         EXIT_FAILURE
@@ -116,8 +135,12 @@ pub fn run(args: Args) -> i32 {
 }
 
 /// Read and check one input. Only the model and the rules are needed (no syntax tree: the
-/// rules read the model).
-fn check_one(input: &Input, base: &Config, build_args: &[(String, String)]) -> Checked {
+/// rules read the model). The model is returned for the caller to free, or not.
+fn check_one(
+    input: &Input,
+    base: &Config,
+    build_args: &[(String, String)],
+) -> Result<(Report, Vec<String>, Model), String> {
     let (name, path, bytes) = match input {
         Input::Stdin => {
             let mut bytes = Vec::new();
@@ -142,13 +165,11 @@ fn check_one(input: &Input, base: &Config, build_args: &[(String, String)]) -> C
     apply_environment(&mut options);
     let model = crate::model::build(&text);
     let findings = crate::rules::check(&model, &text, &options);
-    // Freeing a big file's model takes a few milliseconds: let an idle core do it.
-    rayon::spawn(move || drop(model));
-    Ok((Report::new(name, text, findings), warnings))
+    Ok((Report::new(name, text, findings), warnings, model))
 }
 
 /// `--stats`: files, bytes, time and throughput of the run, on standard error.
-fn print_stats(reports: &[Report], elapsed: std::time::Duration) {
+fn print_stats(reports: &[Report], elapsed: std::time::Duration, threads: usize) {
     let bytes: usize = reports.iter().map(|r| r.text.len()).sum();
     let secs = elapsed.as_secs_f64();
     let rate = if secs > 0.0 {
@@ -157,9 +178,10 @@ fn print_stats(reports: &[Report], elapsed: std::time::Duration) {
         0.0
     };
     eprintln!(
-        "dockerfile-ls: checked {} files ({bytes} bytes) in {secs:.3} s: {rate:.0} files/s on {} threads",
+        "dockerfile-ls: checked {} file{} ({bytes} bytes) in {secs:.3} s: {rate:.0} files/s on {threads} thread{}",
         reports.len(),
-        rayon::current_num_threads()
+        if reports.len() == 1 { "" } else { "s" },
+        if threads == 1 { "" } else { "s" },
     );
 }
 
