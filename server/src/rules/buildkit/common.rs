@@ -732,15 +732,27 @@ fn walk_memoized(w: &Walk) -> Vec<Vec<Finding>> {
     let mut parents: Vec<Option<usize>> = Vec::with_capacity(n);
     let mut bases: Vec<Option<String>> = Vec::with_capacity(n);
     for stage in &model.stages {
-        let base = model
+        let word = model
             .instructions
             .get(stage.from)
             .and_then(from_base)
-            .map(|word| {
-                lex::expand(raw(word), &w.globals.env, escape)
+            .map(raw);
+        // FROM lines often repeat the same word (`${BASE_IMAGE}`): expanded once each.
+        let same = word.is_some() && stage.index > 0 && {
+            let prev = model.stages.get(stage.index - 1);
+            prev.and_then(|p| model.instructions.get(p.from))
+                .and_then(from_base)
+                .map(raw)
+                == word
+        };
+        let base = match (same, bases.last()) {
+            (true, Some(b)) => b.clone(),
+            _ => word.map(|word| {
+                lex::expand(word, &w.globals.env, escape)
                     .result
                     .to_ascii_lowercase()
-            });
+            }),
+        };
         parents.push(base.as_deref().and_then(|b| by_name.get(b).copied()));
         bases.push(base);
         if let Some(k) = stage.key() {

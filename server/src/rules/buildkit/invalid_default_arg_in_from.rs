@@ -30,6 +30,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     if globals.defaults_failed {
         return;
     }
+    let mut seen: Vec<(&str, bool)> = Vec::new();
     for ins in &ctx.model.instructions {
         if ins.kind != InstructionKind::From {
             continue;
@@ -40,11 +41,20 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             // A literal invalid reference is a plain error (InvalidReference).
             continue;
         }
-        let e = lex::expand(word, &globals.defaults_env, ctx.model.escape);
-        if e.error.is_some() {
-            return;
-        }
-        if !is_valid_reference(&e.result) {
+        // FROM lines often repeat the same word (`${BASE_IMAGE}`): expanded once each.
+        let valid = match seen.iter().find(|(w, _)| *w == word) {
+            Some((_, v)) => *v,
+            None => {
+                let e = lex::expand(word, &globals.defaults_env, ctx.model.escape);
+                if e.error.is_some() {
+                    return;
+                }
+                let v = is_valid_reference(&e.result);
+                seen.push((word, v));
+                v
+            }
+        };
+        if !valid {
             out.push(RULE.finding(
                 head_span(ctx, ins),
                 format!("Default value for ARG {word} results in empty or invalid base image name"),

@@ -26,6 +26,7 @@ argument before the first FROM.",
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     let globals = Globals::new(ctx);
     let escape = ctx.model.escape;
+    let mut seen: Vec<(&str, lex::Names)> = Vec::new();
     for ins in &ctx.model.instructions {
         if ins.kind != InstructionKind::From {
             continue;
@@ -41,8 +42,16 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             if !lex::has_variables(word) {
                 continue;
             }
-            let e = lex::expand(word, &globals.env, escape);
-            for name in &e.unmatched {
+            // FROM lines often repeat the same word (`${BASE_IMAGE}`): expanded once each.
+            let unmatched = match seen.iter().position(|(w, _)| *w == word) {
+                Some(k) => &seen[k].1,
+                None => {
+                    let names = lex::expand(word, &globals.env, escape).unmatched;
+                    seen.push((word, names));
+                    &seen[seen.len() - 1].1
+                }
+            };
+            for name in unmatched {
                 if globals.known(name) {
                     continue;
                 }
