@@ -3,10 +3,13 @@
 
 Each file is one of the real Dockerfiles of tests/fixtures/corpus/real with small,
 deterministic variations (a label, an environment variable, a changed image tag, a
-removed line, a comment), so that no two files are identical. Files are spread over
+removed line, a comment), so that no two files are identical. Every shell-form RUN also
+starts with a no-op `: vN;` unique to its file, so that no two files share a script (an
+analysis cache keyed by script text would otherwise make 10,000 files cost as much as the
+68 originals); --shared-runs leaves the RUN lines as they are. Files are spread over
 nested directories, 100 per directory, some with a .dockerignore, as in a monorepo.
 
-    scripts/gen_scale_corpus.py OUT_DIR [--count 10000] [--seed 1]
+    scripts/gen_scale_corpus.py OUT_DIR [--count 10000] [--seed 1] [--shared-runs]
     dockerfile-ls check OUT_DIR > /dev/null
 
 OUT_DIR must not exist yet (the script never deletes anything).
@@ -38,9 +41,19 @@ def sources():
     return out
 
 
-def vary(text, i, rng):
+RUN_SHELL_FORM = re.compile(r"(?i)^(\s*RUN\s+(?:--\S+\s+)*)(?![\[<])(?=\S)")
+
+
+def distinct_runs(lines, i):
+    """`: v<i>; ` at the start of every shell-form RUN's command (after its flags)."""
+    return [RUN_SHELL_FORM.sub(lambda m: f"{m.group(1)}: v{i}; ", line, count=1) for line in lines]
+
+
+def vary(text, i, rng, shared_runs=False):
     """One small, deterministic change of `text` (and an index-specific label)."""
     lines = text.split("\n")
+    if not shared_runs:
+        lines = distinct_runs(lines, i)
     kind = rng.randrange(5)
     if kind == 0:
         # Another tag on the first FROM.
@@ -73,6 +86,7 @@ def main():
     ap.add_argument("out")
     ap.add_argument("--count", type=int, default=10000)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--shared-runs", action="store_true", help="keep the RUN lines as they are")
     args = ap.parse_args()
     if os.path.exists(args.out):
         sys.exit(f"{args.out} exists; give a new directory")
@@ -83,7 +97,7 @@ def main():
         group, member = divmod(i, PER_DIR)
         d = os.path.join(args.out, f"team{group // 10:02d}", f"svc{group:03d}", f"app{member:02d}")
         os.makedirs(d)
-        text = vary(texts[i % len(texts)], i, rng)
+        text = vary(texts[i % len(texts)], i, rng, args.shared_runs)
         name = "Dockerfile" if member % 4 else f"{member}.Dockerfile"
         with open(os.path.join(d, name), "w", encoding="utf-8") as f:
             f.write(text)

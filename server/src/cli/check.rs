@@ -64,9 +64,9 @@ pub fn run(args: Args) -> i32 {
     let base = Config::default();
     let build_args = args.build_args.clone();
     let checked: Vec<Checked> = if let [input] = inputs.as_slice() {
-        // One input: on this thread, without starting the thread pool (its threads and their
-        // allocator arenas cost more than they save here). The model is left to the
-        // process exit: freeing a big file's model takes milliseconds for nothing.
+        // One input: on this thread (there is nothing to share out; the rules still use
+        // the pool for files with many RUN scripts). The model is left to the process
+        // exit: freeing a big file's model takes milliseconds for nothing.
         let checked = check_one(input, &base, &build_args);
         vec![checked.map(|(report, warnings, model)| {
             std::mem::forget(model);
