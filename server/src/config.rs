@@ -327,7 +327,7 @@ pub fn read_small_file(path: &Path) -> Result<String, ReadError> {
     use std::io::Read;
     // Checked before opening: opening a FIFO for reading blocks.
     check_small_regular(&std::fs::metadata(path).map_err(ReadError::Io)?)?;
-    let file = std::fs::File::open(path).map_err(ReadError::Io)?;
+    let file = open_nonblocking(path).map_err(ReadError::Io)?;
     // Again on the open file, in case the path was replaced in between.
     check_small_regular(&file.metadata().map_err(ReadError::Io)?)?;
     let mut bytes = Vec::new();
@@ -344,6 +344,19 @@ pub fn read_small_file(path: &Path) -> Result<String, ReadError> {
             e.utf8_error(),
         ))
     })
+}
+
+/// Open for reading; where the platform allows, without blocking even if the path has
+/// become a FIFO since it was checked.
+fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    options.open(path)
 }
 
 fn check_small_regular(meta: &std::fs::Metadata) -> Result<(), ReadError> {
@@ -438,6 +451,28 @@ mod tests {
         assert!(matches!(
             read_small_file(&over),
             Err(ReadError::TooLarge(_))
+        ));
+    }
+
+    /// The check after opening, for a path that became a FIFO after the first check.
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    #[test]
+    fn a_fifo_opens_without_blocking_and_is_refused() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let fifo = tmp.path().join("fifo");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.expect("mkfifo").success());
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(open_nonblocking(&fifo).and_then(|f| f.metadata()));
+        });
+        let meta = rx
+            .recv_timeout(std::time::Duration::from_secs(20))
+            .expect("opening a FIFO blocked")
+            .expect("open");
+        assert!(matches!(
+            check_small_regular(&meta),
+            Err(ReadError::NotRegular)
         ));
     }
 }
