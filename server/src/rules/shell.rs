@@ -448,6 +448,9 @@ fn scripts_uncached(model: &Model, text: &str) -> Scripts {
     result
 }
 
+/// Analyses after which a RUN text no document had is forgotten.
+const KEEP_GENERATIONS: u64 = 16;
+
 /// Below this many scripts to parse, parsing stays on the calling thread.
 const PARALLEL_MIN_SCRIPTS: usize = 16;
 
@@ -515,10 +518,16 @@ fn analyse_runs(
             *slot = at_offset(e, ins.span.start, generation);
         }
     }
-    // Forget the offsets (and texts) no longer seen: bounded by two documents' RUNs.
+    // Offsets not seen in the last two analyses are forgotten (but one is kept to shift
+    // from), and texts not seen in the last `KEEP_GENERATIONS` (other open documents,
+    // earlier versions), so the cache holds about two versions of the recent documents.
     c.by_instruction.retain(|_, e| {
-        e.at.retain(|_, (_, g)| *g + 1 >= generation);
-        !e.at.is_empty()
+        let newest = e.at.values().map(|(_, g)| *g).max().unwrap_or(0);
+        if newest + KEEP_GENERATIONS < generation {
+            return false;
+        }
+        e.at.retain(|_, (_, g)| *g + 1 >= generation || *g == newest);
+        true
     });
     out
 }

@@ -636,6 +636,9 @@ struct MemoCache {
     generation: u64,
 }
 
+/// Checks after which a stage no document had is forgotten.
+const KEEP_CHECKS: u64 = 16;
+
 /// Most stages remembered; more (a huge file) and the memo starts afresh.
 const MAX_STAGE_MEMOS: usize = 4096;
 
@@ -869,8 +872,9 @@ fn walk_memoized(w: &Walk) -> Vec<Vec<Finding>> {
                 }
             }
         }
-        // Forget stages not seen in this check or the one before.
-        memo.stages.retain(|_, e| e.used + 1 >= generation);
+        // Forget stages not seen in the last checks (other documents, earlier versions).
+        memo.stages
+            .retain(|_, e| e.used + KEEP_CHECKS >= generation);
         all
     })
 }

@@ -55,6 +55,11 @@ struct Memo {
     generation: u64,
 }
 
+/// Checks after which an instruction text no document had is forgotten.
+const KEEP_CHECKS: u64 = 16;
+/// Most instruction texts remembered.
+const MAX_TEXTS: usize = 65_536;
+
 thread_local! {
     /// What the instructions of the last checks hold (the findings depend on an
     /// instruction's text and the escape character only): an edit scans only the
@@ -100,8 +105,12 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
                 ));
             }
         }
-        // Texts not seen in this check or the one before are forgotten.
-        m.by_text.retain(|_, (_, used)| *used + 1 >= generation);
+        // Texts not seen in the last checks (other documents, earlier versions) are
+        // forgotten; a huge number of texts starts the memo afresh.
+        if m.by_text.len() > MAX_TEXTS {
+            m.by_text.clear();
+        }
+        m.by_text.retain(|_, (_, used)| *used + KEEP_CHECKS >= generation);
     });
 }
 
