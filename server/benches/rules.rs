@@ -7,7 +7,9 @@
 //! * `edit`: `rules::check` after one-character edits at the start of the big file's middle
 //!   line (a letter inserted, then replaced by the next of `abc`), the model updated
 //!   incrementally outside the measured function, caches warm (three edits first);
-//! * `cold`: `rules::check` of the big file on a new thread each time (no cache).
+//! * `cold`: `rules::check` of the big file on a new thread each time (no cache);
+//! * `dump`: every finding of each file named on standard input, one a line (to compare
+//!   the findings of two versions).
 
 use criterion::{black_box, criterion_group, Criterion};
 use dockerfile_ls::rules::{self, CheckOptions, Ctx};
@@ -212,7 +214,17 @@ fn profile(what: &str) {
                 });
             }
         }
-        other => panic!("DFLS_PROFILE={other}: expected edit or cold"),
+        "dump" => {
+            // Every finding of each file named on standard input (to compare versions).
+            for path in std::io::stdin().lines().map_while(Result::ok) {
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                let model = dockerfile_ls::model::build(&text);
+                for f in rules::check(&model, &text, &opts) {
+                    println!("{path}\t{f:?}");
+                }
+            }
+        }
+        other => panic!("DFLS_PROFILE={other}: expected edit, cold or dump"),
     }
 }
 
