@@ -355,6 +355,47 @@ mod tests {
         );
     }
 
+    /// Pushed diagnostics (serialized from the findings) and `ls_types` ones (pull, code
+    /// actions) are the same JSON, in every encoding.
+    #[test]
+    fn both_renderings_agree() {
+        let text = "FROM alpine AS a\nFROM alpine AS a\nMAINTAINER José 😀\nRUN apk add curl\n";
+        let snap = Snapshot::from_text(text);
+        let uri = Uri::from_str("file:///p/Dockerfile").expect("uri");
+        for enc in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
+            let pushed: serde_json::Value =
+                serde_json::from_slice(&publish_diagnostics(&snap, &uri, enc)).expect("json");
+            assert_eq!(pushed["method"], "textDocument/publishDiagnostics");
+            assert_eq!(pushed["params"]["uri"], uri.as_str());
+            assert_eq!(pushed["params"]["version"], snap.version);
+            let typed = serde_json::to_value(diagnostics(&snap, &uri, enc)).expect("json");
+            assert_eq!(pushed["params"]["diagnostics"], typed);
+        }
+        // The text exercises every optional part.
+        let d = serde_json::to_value(diagnostics(&snap, &uri, Encoding::Utf16)).expect("json");
+        let any = |key: &str| {
+            d.as_array()
+                .into_iter()
+                .flatten()
+                .any(|d| d.get(key).is_some())
+        };
+        assert!(
+            any("relatedInformation") && any("tags") && any("codeDescription"),
+            "{d}"
+        );
+        assert!(d
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|d| d["data"].get("fix").is_some()));
+        let cleared: serde_json::Value =
+            serde_json::from_slice(&clear_diagnostics(&uri)).expect("json");
+        assert_eq!(
+            cleared["params"],
+            serde_json::json!({"uri": uri.as_str(), "diagnostics": []})
+        );
+    }
+
     #[test]
     fn doc_url() {
         assert_eq!(
