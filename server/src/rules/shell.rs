@@ -641,10 +641,10 @@ pub fn posix_flags(model: &Model) -> Vec<bool> {
             current = true;
             if let Some(st) = ins.stage.and_then(|s| model.stages.get(s)) {
                 if let Some(image) = &st.image {
-                    let lower = image.raw.to_ascii_lowercase();
-                    if lower.contains("windows")
-                        || lower.contains("nanoserver")
-                        || lower.contains("servercore")
+                    let raw = image.raw.as_bytes();
+                    if ["windows", "nanoserver", "servercore"]
+                        .iter()
+                        .any(|w| contains_ignore_ascii_case(raw, w.as_bytes()))
                     {
                         current = false;
                     } else if let Some(parent) = parent_of(model, st) {
@@ -658,6 +658,12 @@ pub fn posix_flags(model: &Model) -> Vec<bool> {
         out.push(current);
     }
     out
+}
+
+/// Whether `hay` contains `needle` (lower-case ASCII) in any ASCII case, without allocating.
+fn contains_ignore_ascii_case(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len().max(1))
+        .any(|w| w.eq_ignore_ascii_case(needle))
 }
 
 /// The earlier stage a stage is built on (`FROM <stage>`), from the model's references.

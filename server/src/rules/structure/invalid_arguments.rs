@@ -65,6 +65,20 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     }
 }
 
+/// `s.split_whitespace().count()`, byte by byte for ASCII text (every COPY and ADD is
+/// counted on every check).
+fn count_fields(s: &str) -> usize {
+    if !s.is_ascii() {
+        return s.split_whitespace().count();
+    }
+    // The ASCII characters `char::is_whitespace` accepts.
+    let blank = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r');
+    s.as_bytes()
+        .split(blank)
+        .filter(|field| !field.is_empty())
+        .count()
+}
+
 fn problem(ctx: &Ctx, ins: &Instruction) -> Option<(crate::model::Span, String)> {
     let name = ins.kind.name();
     let head = ins.keyword_span;
@@ -102,12 +116,7 @@ fn problem(ctx: &Ctx, ins: &Instruction) -> Option<(crate::model::Span, String)>
             // BuildKit splits the shell form on whitespace only (quotes do not group).
             let nargs = match &ins.json {
                 Some(j) => j.items.len(),
-                None => ins
-                    .rest
-                    .value
-                    .split_whitespace()
-                    .count()
-                    .max(ins.words.len().min(1)),
+                None => count_fields(&ins.rest.value).max(ins.words.len().min(1)),
             };
             if nargs < 2 {
                 return Some((
@@ -203,4 +212,18 @@ fn problem(ctx: &Ctx, ins: &Instruction) -> Option<(crate::model::Span, String)>
         _ => {}
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn fields_as_split_whitespace() {
+        for s in ["", " a  b\t", "a\x0bb\x0cc\r\nd", "é b", "a\u{a0}b"] {
+            assert_eq!(
+                super::count_fields(s),
+                s.split_whitespace().count(),
+                "{s:?}"
+            );
+        }
+    }
 }
