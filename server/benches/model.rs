@@ -13,8 +13,9 @@
 //! * `edit`: open Dockerfile.big in a `DocumentStore` (not counted when
 //!   `--toggle-collect=model::edit_loop` is given), then one-character edits at the start
 //!   of its middle line (a letter inserted, then replaced by the next of `abc`), each
-//!   followed by the snapshot (incremental parse, model, rules) and the conversion of the
-//!   findings to LSP diagnostics, as the server's analysis worker does;
+//!   followed by the analysis (incremental parse beside model and rules), the findings
+//!   serialized as a `publishDiagnostics` notification, and the snapshot kept, as the
+//!   server's analysis worker does;
 //! * `update`: `model::update` after a one-character edit in the middle of Dockerfile.big
 //!   (alternately inserted and removed), the first build not counted with
 //!   `--toggle-collect=model::update_loop`;
@@ -30,12 +31,13 @@ use criterion::{black_box, criterion_group, BatchSize, Criterion};
 use dockerfile_ls::document::{
     Change, Document, DocumentStore, Encoding, LineCol, LineIndex, Snapshot,
 };
+use dockerfile_ls::lsp::convert;
 use dockerfile_ls::model;
 use dockerfile_ls::rules::{self, CheckOptions, Finding};
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::Arc;
-use tower_lsp_server::ls_types::{Diagnostic, Uri};
+use tower_lsp_server::ls_types::Uri;
 
 fn input(name: &str) -> String {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -106,8 +108,8 @@ fn update_loop(m: &mut model::Model, a: &str, b: &str, n: usize) {
     }
 }
 
-/// One-character edits in the middle of the big file, each analysed and converted to
-/// diagnostics (what the server does between `didChange` and `publishDiagnostics`).
+/// One-character edits in the middle of the big file, each analysed and its diagnostics
+/// serialized (what the server does between `didChange` and `publishDiagnostics`).
 #[inline(never)]
 fn edit_loop(store: &mut DocumentStore, uri: &str, line: u32, n: usize) -> usize {
     let lsp_uri = Uri::from_str(uri).expect("uri");
@@ -122,10 +124,14 @@ fn edit_loop(store: &mut DocumentStore, uri: &str, line: u32, n: usize) -> usize
             std::slice::from_ref(&change),
             Encoding::Utf16,
         );
-        if let Some(snap) = store.snapshot(uri) {
-            let diags = dockerfile_ls::lsp::convert::diagnostics(&snap, &lsp_uri, Encoding::Utf16);
-            total += black_box(diags).len();
-        }
+        // As the server's analysis: findings, their publication, then the snapshot kept.
+        let Some(pending) = store.pending(uri) else {
+            continue;
+        };
+        let (key, revision, analysed) = pending.analyse();
+        let body = convert::publish_diagnostics(analysed.diagnosed(), &lsp_uri, Encoding::Utf16);
+        total += black_box(body).len();
+        store.offer(&key, revision, Arc::new(analysed.finish()));
     }
     total
 }
@@ -197,12 +203,12 @@ fn step_line_index(base: Option<(&str, LineIndex)>, text: &str) -> LineIndex {
 }
 
 #[inline(never)]
-fn step_diagnostics(snap: &Snapshot, uri: &Uri) -> Vec<Diagnostic> {
-    dockerfile_ls::lsp::convert::diagnostics(snap, uri, Encoding::Utf16)
+fn step_diagnostics(snap: &Snapshot, uri: &Uri) -> Vec<u8> {
+    convert::publish_diagnostics(snap.diagnosed(), uri, Encoding::Utf16)
 }
 
 #[inline(never)]
-fn step_drop_diagnostics(d: Vec<Diagnostic>) {
+fn step_drop_diagnostics(d: Vec<u8>) {
     drop(black_box(d));
 }
 

@@ -5,6 +5,7 @@ mod common;
 
 use common::{file_uri, Client};
 use serde_json::{json, Value};
+use std::path::Path;
 
 const DOCKERFILE: &str = "FROM alpine:3.20\nMAINTAINER me\nWORKDIR /app\nCOPY . .\n";
 
@@ -91,21 +92,81 @@ fn did_change_configuration_without_settings_pulls_them() {
     });
 }
 
-#[test]
-fn config_file_beside_the_dockerfile_applies() {
-    let dir = tempfile::tempdir().expect("tempdir");
+/// `dir/.dockerfile-ls.toml` turning MaintainerDeprecated off, and `dir/svc/Dockerfile`;
+/// returns the Dockerfile's URI.
+fn config_above_svc(dir: &Path) -> String {
     std::fs::write(
-        dir.path().join(".dockerfile-ls.toml"),
+        dir.join(".dockerfile-ls.toml"),
         "[rules]\nMaintainerDeprecated = \"off\"\n",
     )
     .unwrap();
-    let sub = dir.path().join("svc");
+    let sub = dir.join("svc");
     std::fs::create_dir(&sub).unwrap();
     let path = sub.join("Dockerfile");
     std::fs::write(&path, DOCKERFILE).unwrap();
-    let uri = file_uri(&path);
+    file_uri(&path)
+}
+
+#[test]
+fn config_file_inside_the_workspace_applies() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let uri = config_above_svc(dir.path());
+    let mut c = Client::spawn();
+    c.initialize_in(&[dir.path()]);
+    c.open(&uri, 1, DOCKERFILE);
+    let p = c.diagnostics_at(&uri, 1);
+    assert!(!has(&p, "MaintainerDeprecated"), "{:?}", codes(&p));
+    assert_eq!(c.shutdown_and_exit().code(), Some(0));
+}
+
+#[test]
+fn config_file_above_the_workspace_does_not_apply() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let uri = config_above_svc(dir.path());
+    let svc = dir.path().join("svc");
+    let mut c = Client::spawn();
+    c.initialize_in(&[&svc]);
+    c.open(&uri, 1, DOCKERFILE);
+    let p = c.diagnostics_at(&uri, 1);
+    assert!(has(&p, "MaintainerDeprecated"), "{:?}", codes(&p));
+    // The workspace grows to the directory above: its configuration now applies.
+    let added = json!([{"uri": file_uri(dir.path()), "name": "all"}]);
+    let removed = json!([{"uri": file_uri(&svc), "name": "svc"}]);
+    c.notify(
+        "workspace/didChangeWorkspaceFolders",
+        json!({"event": {"added": added, "removed": removed}}),
+    );
+    c.wait_for("diagnostics with the rule off", |m| {
+        m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["uri"] == uri.as_str()
+            && !has(&m["params"], "MaintainerDeprecated")
+    });
+    assert_eq!(c.shutdown_and_exit().code(), Some(0));
+}
+
+#[test]
+fn without_a_workspace_only_the_config_beside_the_dockerfile_applies() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let uri = config_above_svc(dir.path());
     let mut c = Client::spawn();
     c.initialize();
+    c.open(&uri, 1, DOCKERFILE);
+    let p = c.diagnostics_at(&uri, 1);
+    assert!(has(&p, "MaintainerDeprecated"), "{:?}", codes(&p));
+    assert_eq!(c.shutdown_and_exit().code(), Some(0));
+}
+
+#[test]
+fn root_uri_bounds_the_workspace_without_folders() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let uri = config_above_svc(dir.path());
+    let mut c = Client::spawn();
+    let root = file_uri(dir.path());
+    c.call_ok(
+        "initialize",
+        json!({"processId": null, "rootUri": root, "capabilities": {}}),
+    );
+    c.notify("initialized", json!({}));
     c.open(&uri, 1, DOCKERFILE);
     let p = c.diagnostics_at(&uri, 1);
     assert!(!has(&p, "MaintainerDeprecated"), "{:?}", codes(&p));

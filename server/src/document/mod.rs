@@ -13,6 +13,6 @@ mod store;
 mod text;
 
 pub use line_index::{Encoding, LineCol, LineIndex};
-pub use snapshot::{Snapshot, SnapshotInput};
+pub use snapshot::{Analysed, Diagnosed, Snapshot, SnapshotInput};
 pub use store::{DocumentStore, Pending, StoreError};
 pub use text::{Change, Document};

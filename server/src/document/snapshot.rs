@@ -77,29 +77,16 @@ impl Snapshot {
     /// Build the model and run the rules; parse meanwhile, on another thread, when the
     /// input has no tree (the rules read the model and the text, not the tree).
     pub fn build(input: SnapshotInput) -> Snapshot {
-        let SnapshotInput {
-            version,
-            text,
-            tree,
-            old_tree,
-            options,
-            path,
-            base,
-        } = input;
-        let work = || analyse(&text, base, &options);
-        let (tree, (model, findings, line_index)) = match tree {
-            Some(tree) => (tree, work()),
-            None => parse_beside(&text, old_tree.as_ref(), work),
-        };
-        Snapshot {
-            version,
-            text,
-            line_index,
-            tree,
-            model,
-            findings,
-            path,
-            options,
+        Analysed::run(input, true).finish()
+    }
+
+    /// What the diagnostics of this version are made of.
+    pub fn diagnosed(&self) -> Diagnosed<'_> {
+        Diagnosed {
+            version: self.version,
+            text: &self.text,
+            line_index: &self.line_index,
+            findings: &self.findings,
         }
     }
 
@@ -138,6 +125,101 @@ impl Snapshot {
     /// The text of a span (empty when the span is out of range or splits a character).
     pub fn slice(&self, span: Span) -> &str {
         self.text.get(span.start..span.end).unwrap_or_default()
+    }
+}
+
+/// A version's model, findings and line index, its tree still to be parsed unless it
+/// was given or parsed beside them: its diagnostics can go out before the parse ends.
+pub struct Analysed {
+    version: i32,
+    text: Arc<str>,
+    line_index: LineIndex,
+    model: Model,
+    findings: Vec<Finding>,
+    path: Option<PathBuf>,
+    options: Arc<CheckOptions>,
+    tree: Option<Tree>,
+    old_tree: Option<Tree>,
+}
+
+impl Analysed {
+    /// Build the model and run the rules. A missing tree is parsed beside them (in rayon's
+    /// pool) when incremental or when `parse_full_beside`; otherwise (a full parse, the
+    /// server) by `finish`, not competing with them for the cores.
+    pub fn run(input: SnapshotInput, parse_full_beside: bool) -> Analysed {
+        let SnapshotInput {
+            version,
+            text,
+            tree,
+            old_tree,
+            options,
+            path,
+            base,
+        } = input;
+        let work = || analyse(&text, base, &options);
+        let beside = tree.is_none() && (old_tree.is_some() || parse_full_beside);
+        let (tree, (model, findings, line_index)) = if beside {
+            let (tree, result) = parse_beside(&text, old_tree.as_ref(), work);
+            (Some(tree), result)
+        } else {
+            (tree, work())
+        };
+        Analysed {
+            version,
+            text,
+            line_index,
+            model,
+            findings,
+            path,
+            options,
+            tree,
+            old_tree,
+        }
+    }
+
+    /// What the diagnostics of this version are made of.
+    pub fn diagnosed(&self) -> Diagnosed<'_> {
+        Diagnosed {
+            version: self.version,
+            text: &self.text,
+            line_index: &self.line_index,
+            findings: &self.findings,
+        }
+    }
+
+    /// The snapshot, parsing the text on this thread if not done yet.
+    pub fn finish(self) -> Snapshot {
+        let tree = match self.tree {
+            Some(tree) => tree,
+            None => crate::syntax::parse(&self.text, self.old_tree.as_ref()),
+        };
+        Snapshot {
+            version: self.version,
+            text: self.text,
+            line_index: self.line_index,
+            tree,
+            model: self.model,
+            findings: self.findings,
+            path: self.path,
+            options: self.options,
+        }
+    }
+}
+
+/// The findings of one version with what places them in the text: what diagnostics are
+/// made of, with or without a syntax tree.
+#[derive(Clone, Copy)]
+pub struct Diagnosed<'a> {
+    pub version: i32,
+    pub text: &'a str,
+    pub line_index: &'a LineIndex,
+    pub findings: &'a [Finding],
+}
+
+impl Diagnosed<'_> {
+    /// A span as a pair of line/columns in `enc`.
+    pub fn range(&self, span: Span, enc: Encoding) -> (LineCol, LineCol) {
+        self.line_index.range(self.text, span, enc)
     }
 }
 

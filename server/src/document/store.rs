@@ -1,6 +1,6 @@
 //! Open documents keyed by URI, each with the newest analysed snapshot.
 
-use super::{Change, Document, Encoding, Snapshot, SnapshotInput};
+use super::{Analysed, Change, Document, Encoding, Snapshot, SnapshotInput};
 use crate::rules::CheckOptions;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -37,6 +37,12 @@ impl Pending {
             self.revision,
             Arc::new(Snapshot::build(self.input)),
         )
+    }
+
+    /// The model and the findings, the tree left to `Analysed::finish` when it needs a
+    /// full parse (the server publishes the diagnostics first).
+    pub fn analyse(self) -> (String, u64, Analysed) {
+        (self.uri, self.revision, Analysed::run(self.input, false))
     }
 }
 
@@ -149,6 +155,22 @@ impl DocumentStore {
         entry.options = options;
         entry.revision = revision;
         Some(revision)
+    }
+
+    /// Set the options of a document opened without them (read from disk after didOpen),
+    /// keeping its revision when nothing was analysed yet: that revision is then the first
+    /// one analysed. Returns the document's revision.
+    pub fn set_opened_options(&mut self, uri: &str, options: Arc<CheckOptions>) -> Option<u64> {
+        let unanalysed = self
+            .docs
+            .get(uri)
+            .is_some_and(|e| e.snapshot.is_none() && e.spare.is_none());
+        if !unanalysed {
+            return self.set_options(uri, options);
+        }
+        let entry = self.docs.get_mut(uri)?;
+        entry.options = options;
+        Some(entry.revision)
     }
 
     /// The snapshot of the current revision, if it has been built.

@@ -11,6 +11,7 @@ use tower_lsp_server::ls_types::{
     SemanticTokensFullOptions, SemanticTokensOptions, SemanticTokensServerCapabilities,
     ServerCapabilities, SignatureHelpOptions, TextDocumentSyncCapability, TextDocumentSyncKind,
     TextDocumentSyncOptions, TextDocumentSyncSaveOptions, WorkDoneProgressOptions,
+    WorkspaceFoldersServerCapabilities, WorkspaceServerCapabilities,
 };
 
 /// Characters that open the completion list: flags (`-`), values (`=`, `,`), variables
@@ -141,6 +142,14 @@ pub fn server_capabilities(enc: Encoding, client: &ClientFlags) -> ServerCapabil
                 workspace_diagnostics: false,
                 work_done_progress_options: WorkDoneProgressOptions::default(),
             })
+        }),
+        // The folders bound where configuration files are read.
+        workspace: Some(WorkspaceServerCapabilities {
+            workspace_folders: Some(WorkspaceFoldersServerCapabilities {
+                supported: Some(true),
+                change_notifications: Some(OneOf::Left(true)),
+            }),
+            file_operations: None,
         }),
         ..ServerCapabilities::default()
     }

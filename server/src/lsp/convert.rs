@@ -1,7 +1,7 @@
 //! Conversions between the protocol's types and ours, at the edge: positions in the
 //! negotiated encoding, findings as diagnostics.
 
-use crate::document::{Encoding, LineCol, Snapshot};
+use crate::document::{Diagnosed, Encoding, LineCol, Snapshot};
 use crate::model::Span;
 use crate::rules::{Finding, Severity, Tag};
 use serde::{Serialize, Serializer};
@@ -58,6 +58,11 @@ pub fn position(lc: LineCol) -> Position {
 
 /// A byte span of the snapshot's text as a protocol range.
 pub fn range(snap: &Snapshot, span: Span, enc: Encoding) -> Range {
+    wire_range(snap.diagnosed(), span, enc)
+}
+
+/// `range` for diagnostics, which need no tree.
+fn wire_range(snap: Diagnosed<'_>, span: Span, enc: Encoding) -> Range {
     let (start, end) = snap.range(span, enc);
     Range {
         start: position(start),
@@ -170,7 +175,7 @@ struct EditData<'a> {
 /// finding's index in `snap.findings`) and, when the finding has a fix, `"fix": {"title",
 /// "safe", "edits": [{"range", "newText"}]}` with ranges in the negotiated encoding.
 pub fn wire_diagnostic<'a>(
-    snap: &'a Snapshot,
+    snap: Diagnosed<'a>,
     uri: &'a Uri,
     index: usize,
     finding: &'a Finding,
@@ -182,7 +187,7 @@ pub fn wire_diagnostic<'a>(
         .map(|r| WireRelated {
             location: WireLocation {
                 uri,
-                range: range(snap, r.span, enc),
+                range: wire_range(snap, r.span, enc),
             },
             message: &r.message,
         })
@@ -202,13 +207,13 @@ pub fn wire_diagnostic<'a>(
             .edits
             .iter()
             .map(|e| EditData {
-                range: range(snap, e.span, enc),
+                range: wire_range(snap, e.span, enc),
                 new_text: &e.new_text,
             })
             .collect(),
     });
     WireDiagnostic {
-        range: range(snap, finding.span, enc),
+        range: wire_range(snap, finding.span, enc),
         severity: severity(finding.severity),
         code: finding.rule,
         code_description: doc_href(finding.rule).map(|href| Href { href }),
@@ -234,7 +239,7 @@ pub fn diagnostic(
     finding: &Finding,
     enc: Encoding,
 ) -> Diagnostic {
-    let w = wire_diagnostic(snap, uri, index, finding, enc);
+    let w = wire_diagnostic(snap.diagnosed(), uri, index, finding, enc);
     let related: Vec<DiagnosticRelatedInformation> = w
         .related_information
         .iter()
@@ -272,7 +277,7 @@ pub fn diagnostics(snap: &Snapshot, uri: &Uri, enc: Encoding) -> Vec<Diagnostic>
 
 /// The findings serialized one at a time, straight into the output.
 struct WireDiagnostics<'a> {
-    snap: &'a Snapshot,
+    snap: Diagnosed<'a>,
     uri: &'a Uri,
     enc: Encoding,
 }
@@ -320,7 +325,7 @@ fn publish_message<D: Serialize>(uri: &Uri, diagnostics: D, version: Option<i32>
 
 /// The body of the `textDocument/publishDiagnostics` notification of a snapshot's
 /// findings, with its version.
-pub fn publish_diagnostics(snap: &Snapshot, uri: &Uri, enc: Encoding) -> Vec<u8> {
+pub fn publish_diagnostics(snap: Diagnosed<'_>, uri: &Uri, enc: Encoding) -> Vec<u8> {
     let diagnostics = WireDiagnostics { snap, uri, enc };
     publish_message(uri, diagnostics, Some(snap.version))
 }
@@ -364,7 +369,8 @@ mod tests {
         let uri = Uri::from_str("file:///p/Dockerfile").expect("uri");
         for enc in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
             let pushed: serde_json::Value =
-                serde_json::from_slice(&publish_diagnostics(&snap, &uri, enc)).expect("json");
+                serde_json::from_slice(&publish_diagnostics(snap.diagnosed(), &uri, enc))
+                    .expect("json");
             assert_eq!(pushed["method"], "textDocument/publishDiagnostics");
             assert_eq!(pushed["params"]["uri"], uri.as_str());
             assert_eq!(pushed["params"]["version"], snap.version);

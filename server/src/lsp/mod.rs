@@ -1,6 +1,7 @@
 //! The language server front end: tower-lsp-server over stdio, behind a framing-tolerant
 //! layer (`framing`), with one thin handler per request (`requests`).
 
+mod analysis;
 pub mod capabilities;
 pub mod convert;
 pub mod framing;

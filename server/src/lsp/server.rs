@@ -11,14 +11,14 @@
 //! while its revision is the document's current one, checked under the store lock, and
 //! didClose clears under the same lock: nothing stale follows the clearing.
 
+use super::analysis::AnalysisThread;
 use super::capabilities::{server_capabilities, ClientFlags};
 use super::convert::{self, line_col, negotiate_encoding};
 use super::framing::Outbox;
 use super::requests;
-use crate::cli::options::{config_from_settings, options_for};
+use crate::cli::options::{config_from_settings, options_for, options_in_workspace};
 use crate::config::Config;
-use crate::document::{Change, DocumentStore, Encoding, Pending, Snapshot};
-use crate::rules::CheckOptions;
+use crate::document::{Change, Diagnosed, DocumentStore, Encoding, Pending, Snapshot};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -28,7 +28,7 @@ use std::path::PathBuf;
 use std::pin::Pin;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, Weak};
 use tokio::sync::watch;
 use tower_lsp_server::jsonrpc::{self, Error, Id, Result};
 use tower_lsp_server::ls_types::*;
@@ -74,25 +74,35 @@ pub struct Inner {
     encoding: AtomicU8,
     flags: RwLock<ClientFlags>,
     settings: RwLock<Settings>,
-    /// One analysis worker per open document, woken with the newest revision.
-    workers: Mutex<HashMap<String, watch::Sender<u64>>>,
-    /// Documents whose options are still being read from disk after didOpen. Locked
-    /// after `store` when both are needed.
-    loading: Mutex<HashMap<String, OptionsLoad>>,
+    /// The workspace folders: no configuration file above them is read.
+    folders: RwLock<Vec<PathBuf>>,
+    /// One analysis worker per open document. Locked after `store` and `loading`.
+    workers: Mutex<HashMap<String, Worker>>,
+    /// Where every analysis runs.
+    analysis: AnalysisThread,
+    /// Documents whose `.dockerfile-ls.toml` and `.dockerignore` are still being read
+    /// after didOpen (opened with the client's settings alone), by the revision they were
+    /// opened with (unique: a re-open gets another): not analysed until those are in.
+    /// Locked after `store` when both are needed.
+    loading: Mutex<HashMap<String, u64>>,
     /// Where pushed diagnostics go.
     outbox: Outbox,
     shutdown: Arc<AtomicBool>,
+    /// This, for the workers it starts.
+    me: Weak<Inner>,
 }
 
-/// A document opened with the client's settings alone, its `.dockerfile-ls.toml` and
-/// `.dockerignore` being read: no analysis is scheduled until they are in, and requests
-/// wait for them.
-struct OptionsLoad {
-    /// The revision the document was opened with (unique: a re-open gets another).
-    token: u64,
-    /// Set to the options once read; dropped when the document closes first.
-    done: watch::Sender<Option<Arc<CheckOptions>>>,
+/// The analysis worker of a document: the only one building its snapshots (requests wait
+/// for them, none builds its own).
+struct Worker {
+    /// The revision to analyse.
+    wake: watch::Sender<u64>,
+    /// What the worker last finished.
+    built: watch::Receiver<Built>,
 }
+
+/// The last revision a worker analysed, and why it failed if it did.
+type Built = Option<(u64, Option<&'static str>)>;
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
@@ -134,108 +144,116 @@ impl Inner {
         read(&self.flags)
     }
 
-    /// The snapshot of `uri`'s current revision, building it (off the async threads) when
-    /// needed. `Ok(None)` when the document is not open; `Err` when analysis panicked.
-    /// The store is read synchronously, before the first `.await`.
+    /// The snapshot of `uri`'s current revision, once its worker has built it (or a newer
+    /// one, when an edit comes meanwhile). `Ok(None)` when the document is not open or
+    /// closes meanwhile; `Err` when its analysis panicked. The store is read synchronously,
+    /// before the first `.await`.
     pub fn snapshot(
         &self,
         uri: &str,
     ) -> impl Future<Output = std::result::Result<Option<(u64, Arc<Snapshot>)>, String>> + Send + '_
     {
-        let (ready, options) = {
-            let mut store = lock(&self.store);
+        let waiting = {
+            let store = lock(&self.store);
             match (store.current(uri), store.revision(uri)) {
-                (Some(snap), Some(rev)) => (Ok(Some((rev, snap))), None),
-                _ => (Err(store.pending(uri)), self.options_loaded(uri)),
+                (Some(snap), Some(rev)) => Ok(Some((rev, snap))),
+                (_, None) => Ok(None),
+                (None, Some(_)) => Err((uri.to_string(), self.worker(&store, uri))),
             }
         };
         async move {
-            let mut pending = match ready {
-                Ok(found) => return Ok(found),
-                Err(None) => return Ok(None),
-                Err(Some(p)) => p,
-            };
-            if let Some(loaded) = options {
-                pending = self.with_loaded_options(pending, loaded).await;
-            }
-            match tokio::task::spawn_blocking(move || pending.build()).await {
-                Ok((uri, rev, snap)) => {
-                    lock(&self.store).offer(&uri, rev, snap.clone());
-                    Ok(Some((rev, snap)))
-                }
-                Err(e) => {
-                    tracing::error!("analysis failed: {e}");
-                    Err(if e.is_panic() {
-                        "analysis panicked".to_string()
-                    } else {
-                        e.to_string()
-                    })
-                }
+            match waiting {
+                Ok(found) => Ok(found),
+                Err((uri, built)) => self.built(&uri, built).await,
             }
         }
     }
 
-    /// `pending` (the text at the request's time) once the document's options are read:
-    /// with them, and, when no edit came since, as the revision they were set with (whose
-    /// snapshot the store keeps).
-    async fn with_loaded_options(
+    /// Wait until `uri` has a current snapshot, its worker reports the current revision
+    /// failed, or the document closes (the worker ends).
+    async fn built(
         &self,
-        mut pending: Pending,
-        mut loaded: watch::Receiver<Option<Arc<CheckOptions>>>,
-    ) -> Pending {
-        let options = match loaded.wait_for(Option::is_some).await {
-            Ok(options) => options.clone().unwrap_or_default(),
-            // Closed before they were read.
-            Err(_) => return pending,
-        };
-        if let Some(now) = lock(&self.store).pending(&pending.uri) {
-            if Arc::ptr_eq(&now.input.text, &pending.input.text) {
-                return now;
+        uri: &str,
+        mut built: watch::Receiver<Built>,
+    ) -> std::result::Result<Option<(u64, Arc<Snapshot>)>, String> {
+        loop {
+            let last = *built.borrow_and_update();
+            {
+                let store = lock(&self.store);
+                let Some(rev) = store.revision(uri) else {
+                    return Ok(None);
+                };
+                if let Some(snap) = store.current(uri) {
+                    return Ok(Some((rev, snap)));
+                }
+                if let Some((failed, Some(why))) = last {
+                    if failed == rev {
+                        return Err(format!("analysis {why}"));
+                    }
+                }
+            }
+            if built.changed().await.is_err() {
+                return Ok(None);
             }
         }
-        pending.input.options = options;
-        pending
     }
 
     fn is_current(&self, uri: &str, revision: u64) -> bool {
         lock(&self.store).revision(uri) == Some(revision)
     }
 
-    /// While `uri`'s options are being read: what tells when they are. Call with the store
-    /// locked (lock order).
-    fn options_loaded(&self, uri: &str) -> Option<watch::Receiver<Option<Arc<CheckOptions>>>> {
-        lock(&self.loading).get(uri).map(|l| l.done.subscribe())
+    /// Wake (or start) the document's analysis worker for its current revision.
+    fn schedule(&self, uri: &Uri) {
+        let store = lock(&self.store);
+        if store.is_open(uri.as_str()) {
+            self.worker(&store, uri.as_str());
+        }
     }
 
-    /// Wake (or start) the document's analysis worker for its current revision; not while
-    /// its options are being read (the reader schedules once they are in).
-    fn schedule(self: &Arc<Self>, uri: &Uri) {
-        let key = uri.as_str().to_string();
-        let rev = {
-            let store = lock(&self.store);
-            if lock(&self.loading).contains_key(&key) {
-                return;
-            }
-            match store.revision(&key) {
-                Some(rev) => rev,
-                None => return,
-            }
-        };
+    /// `uri`'s worker (started if needed), woken for the current revision unless the
+    /// options are being read (the reader schedules once they are in): what tells when it
+    /// has analysed. With the store locked (lock order; a revision is woken for once).
+    fn worker(&self, store: &DocumentStore, uri: &str) -> watch::Receiver<Built> {
+        let loading = lock(&self.loading).contains_key(uri);
         let mut workers = lock(&self.workers);
-        if let Some(tx) = workers.get(&key) {
-            if tx.send(rev).is_ok() {
-                return;
-            }
+        let worker = workers
+            .entry(uri.to_string())
+            .or_insert_with(|| self.start_worker(uri));
+        if let (false, Some(rev)) = (loading, store.revision(uri)) {
+            worker
+                .wake
+                .send_if_modified(|woken| std::mem::replace(woken, rev) != rev);
         }
-        let (tx, rx) = watch::channel(rev);
-        workers.insert(key, tx);
-        tokio::spawn(analysis_worker(self.clone(), uri.clone(), rx));
+        worker.built.clone()
+    }
+
+    fn start_worker(&self, uri: &str) -> Worker {
+        let (wake, woken) = watch::channel(0);
+        let (done, built) = watch::channel(None);
+        match (self.me.upgrade(), Uri::from_str(uri)) {
+            (Some(inner), Ok(uri)) => {
+                tokio::spawn(analysis_worker(inner, uri, woken, Arc::new(done)));
+            }
+            // Not a URI the protocol could send, or shutting down: waiters see it end.
+            _ => drop(done),
+        }
+        Worker { wake, built }
+    }
+
+    /// Analyse `pending` (on the analysis thread): publish its diagnostics as soon as the
+    /// findings are in, then parse if needed and keep the snapshot; tell who waits.
+    fn analyse(&self, uri: &Uri, pending: Pending, done: &watch::Sender<Built>) {
+        let (key, rev, analysed) = pending.analyse();
+        self.publish(uri, rev, analysed.diagnosed());
+        let snap = Arc::new(analysed.finish());
+        lock(&self.store).offer(&key, rev, snap);
+        done.send_replace(Some((rev, None)));
     }
 
     /// Send a snapshot's diagnostics when `revision` is still the document's current one
     /// (push mode only). Serialized outside the lock; checked and queued under it, like
     /// didClose's clearing, so a publication never follows a newer one or the clearing.
-    fn publish(&self, uri: &Uri, revision: u64, snap: &Snapshot) {
+    fn publish(&self, uri: &Uri, revision: u64, snap: Diagnosed<'_>) {
         if self.flags().pull_diagnostics || !self.is_current(uri.as_str(), revision) {
             return;
         }
@@ -248,12 +266,15 @@ impl Inner {
 
     /// Read `uri`'s options from disk (off the async threads), set them if the document is
     /// still the one opened with `token`, and schedule its analysis. The warnings to log.
-    async fn load_options(self: &Arc<Self>, uri: Uri, token: u64) -> Vec<String> {
+    async fn load_options(&self, uri: Uri, token: u64) -> Vec<String> {
         let path = file_path(&uri);
         let settings = read(&self.settings);
+        let folders = read(&self.folders);
         let fallback = options_for(None, &settings.config, &settings.build_args).0;
-        let read_options =
-            move || options_for(path.as_deref(), &settings.config, &settings.build_args);
+        let read_options = move || {
+            let (config, args) = (&settings.config, &settings.build_args);
+            options_in_workspace(path.as_deref(), &folders, config, args)
+        };
         let (options, warnings) = match tokio::task::spawn_blocking(read_options).await {
             Ok(read) => read,
             Err(_) => {
@@ -261,18 +282,14 @@ impl Inner {
                 (fallback, vec![warning])
             }
         };
-        let options = Arc::new(options);
-        let load = {
+        {
             let mut store = lock(&self.store);
             let mut loading = lock(&self.loading);
-            if loading.get(uri.as_str()).map(|l| l.token) != Some(token) {
+            if loading.get(uri.as_str()) != Some(&token) {
                 return Vec::new();
             }
-            store.set_options(uri.as_str(), options.clone());
-            loading.remove(uri.as_str())
-        };
-        if let Some(load) = load {
-            load.done.send_replace(Some(options));
+            store.set_opened_options(uri.as_str(), Arc::new(options));
+            loading.remove(uri.as_str());
         }
         self.schedule(&uri);
         warnings
@@ -286,20 +303,20 @@ pub struct Backend {
 
 impl Backend {
     pub fn new(client: Client, shutdown: Arc<AtomicBool>, outbox: Outbox) -> Self {
-        let inner = Inner {
+        let inner = Arc::new_cyclic(|me| Inner {
             store: Mutex::new(DocumentStore::new()),
             encoding: AtomicU8::new(16),
             flags: RwLock::new(ClientFlags::default()),
             settings: RwLock::new(Settings::default()),
+            folders: RwLock::new(Vec::new()),
             workers: Mutex::new(HashMap::new()),
+            analysis: AnalysisThread::start(),
             loading: Mutex::new(HashMap::new()),
             outbox,
             shutdown,
-        };
-        Backend {
-            client,
-            inner: Arc::new(inner),
-        }
+            me: me.clone(),
+        });
+        Backend { client, inner }
     }
 
     fn schedule(&self, uri: &Uri) {
@@ -408,11 +425,13 @@ impl Backend {
                 .collect()
         };
         let settings = read(&self.inner.settings);
+        let folders = read(&self.inner.folders);
         let computed = tokio::task::spawn_blocking(move || {
+            let (config, args) = (&settings.config, &settings.build_args);
             docs.into_iter()
                 .map(|(u, p)| {
                     let (opts, warnings) =
-                        options_for(p.as_deref(), &settings.config, &settings.build_args);
+                        options_in_workspace(p.as_deref(), &folders, config, args);
                     (u, opts, warnings)
                 })
                 .collect::<Vec<_>>()
@@ -545,48 +564,32 @@ impl Backend {
     }
 }
 
-/// What a worker does when woken: publish the current snapshot, built first unless a
-/// request already did.
-enum Job {
-    Built(u64, Arc<Snapshot>),
-    Build(Pending),
-}
-
-/// Analyse the newest revision of one document whenever woken; publish diagnostics for
-/// it when it is still the newest once analysed. Ends when the document is closed.
-async fn analysis_worker(inner: Arc<Inner>, uri: Uri, mut rx: watch::Receiver<u64>) {
-    loop {
-        rx.borrow_and_update();
-        let job = {
+/// Analyse the newest revision of one document whenever woken, on the analysis thread;
+/// publish diagnostics for it when it is still the newest once analysed. Ends when the
+/// document is closed (its `Worker` dropped).
+async fn analysis_worker(
+    inner: Arc<Inner>,
+    uri: Uri,
+    mut wake: watch::Receiver<u64>,
+    done: Arc<watch::Sender<Built>>,
+) {
+    while wake.changed().await.is_ok() {
+        wake.borrow_and_update();
+        let pending = {
             let mut store = lock(&inner.store);
-            match (store.current(uri.as_str()), store.revision(uri.as_str())) {
-                (Some(snap), Some(rev)) => Job::Built(rev, snap),
-                _ => match store.pending(uri.as_str()) {
-                    Some(pending) => Job::Build(pending),
-                    None => return,
-                },
+            let waiting = lock(&inner.loading).contains_key(uri.as_str());
+            match store.current(uri.as_str()) {
+                None if !waiting => store.pending(uri.as_str()),
+                _ => None,
             }
         };
-        let (worker_inner, worker_uri) = (inner.clone(), uri.clone());
-        // Build and publish on the same thread: no hop back to the async threads before
-        // the diagnostics are out.
-        let done = tokio::task::spawn_blocking(move || {
-            let (rev, snap) = match job {
-                Job::Built(rev, snap) => (rev, snap),
-                Job::Build(pending) => {
-                    let (key, rev, snap) = pending.build();
-                    lock(&worker_inner.store).offer(&key, rev, snap.clone());
-                    (rev, snap)
-                }
-            };
-            worker_inner.publish(&worker_uri, rev, &snap);
-        })
-        .await;
-        if let Err(e) = done {
-            tracing::error!("analysis of {} failed: {e}", uri.as_str());
-        }
-        if rx.changed().await.is_err() {
-            return;
+        let Some(pending) = pending else { continue };
+        let rev = pending.revision;
+        let (job_inner, job_uri, job_done) = (inner.clone(), uri.clone(), done.clone());
+        let job = move || job_inner.analyse(&job_uri, pending, &job_done);
+        if let Err(e) = inner.analysis.run(job).await {
+            tracing::error!("analysis of {} {}", uri.as_str(), e.0);
+            done.send_replace(Some((rev, Some(e.0))));
         }
     }
 }
@@ -632,6 +635,15 @@ fn reply<R: Serialize>(id: &Id, result: Result<Option<R>>) -> Vec<u8> {
     })
 }
 
+/// The folders of `initialize`: `workspaceFolders`, else the deprecated `rootUri`.
+fn workspace_folders(params: &InitializeParams) -> Vec<PathBuf> {
+    match &params.workspace_folders {
+        Some(folders) => folders.iter().filter_map(|f| file_path(&f.uri)).collect(),
+        #[allow(deprecated)]
+        None => params.root_uri.iter().filter_map(file_path).collect(),
+    }
+}
+
 fn file_path(uri: &Uri) -> Option<PathBuf> {
     uri.to_file_path().map(|p| p.into_owned())
 }
@@ -652,6 +664,7 @@ impl LanguageServer for Backend {
             let section = opts.get("dockerfile-ls").unwrap_or(opts);
             self.apply_settings(section);
         }
+        write(&self.inner.folders, workspace_folders(&params));
         tracing::info!("initialize: position encoding {enc:?}");
         self.inner.outbox.start_rerouting();
         Ok(InitializeResult {
@@ -722,8 +735,7 @@ impl LanguageServer for Backend {
                 Arc::new(options),
             );
             let token = store.revision(doc.uri.as_str())?;
-            let (done, _) = watch::channel(None);
-            lock(&self.inner.loading).insert(doc.uri.to_string(), OptionsLoad { token, done });
+            lock(&self.inner.loading).insert(doc.uri.to_string(), token);
             Some(token)
         }));
         let token = match opened {
@@ -798,6 +810,25 @@ impl LanguageServer for Backend {
         };
         if let Some(value) = value {
             self.apply_settings(&value);
+        }
+        self.refresh_options().await;
+    }
+
+    async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
+        {
+            let mut folders = self
+                .inner
+                .folders
+                .write()
+                .unwrap_or_else(|e| e.into_inner());
+            let removed: Vec<PathBuf> = params
+                .event
+                .removed
+                .iter()
+                .filter_map(|f| file_path(&f.uri))
+                .collect();
+            folders.retain(|f| !removed.contains(f));
+            folders.extend(params.event.added.iter().filter_map(|f| file_path(&f.uri)));
         }
         self.refresh_options().await;
     }

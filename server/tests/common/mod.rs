@@ -9,7 +9,7 @@
 #![allow(dead_code)]
 
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
@@ -216,6 +216,18 @@ impl Client {
             "initialize",
             json!({"processId": null, "rootUri": null, "capabilities": capabilities}),
         );
+        self.notify("initialized", json!({}));
+        result
+    }
+
+    /// `initialize` with workspace folders (and no `rootUri`), then `initialized`.
+    pub fn initialize_in(&mut self, folders: &[&Path]) -> Value {
+        let folders: Vec<Value> = folders
+            .iter()
+            .map(|f| json!({"uri": file_uri(f), "name": "w"}))
+            .collect();
+        let params = json!({"processId": null, "rootUri": null, "workspaceFolders": folders, "capabilities": {}});
+        let result = self.call_ok("initialize", params);
         self.notify("initialized", json!({}));
         result
     }
