@@ -301,3 +301,26 @@ fn nothing_in_a_dockerfile_is_executed() {
     assert!(fixes.code().is_some());
     assert!(!marker.exists(), "something in the Dockerfile was executed");
 }
+
+/// Values that double on every line (`ENV A=$A$A`, `ARG A=$A$A`) must not grow past a
+/// bound (the process would abort on a failed allocation) nor be recomputed once per
+/// reference (exponential time): both expansion engines, the rules' and the model's.
+#[test]
+fn doubling_values_stay_bounded() {
+    let doubling = |kw: &str, before_from: bool, lines: usize| {
+        let body: String = (0..lines).map(|_| format!("{kw} A=$A$A\n")).collect();
+        if before_from {
+            format!("ARG A=xx\n{body}FROM alpine:$A\nRUN echo $A\n")
+        } else {
+            format!("FROM alpine\n{kw} A=xx\n{body}LABEL x=$A$A$A\nRUN echo $A\n")
+        }
+    };
+    for (kw, before_from) in [("ENV", false), ("ARG", false), ("ARG", true)] {
+        let text = doubling(kw, before_from, 60);
+        let m = model::build(&text);
+        // The model's own resolution (hover, inlay hints) gives a bounded value.
+        let value = m.resolve("A", text.len() - 1, &[]).unwrap_or_default();
+        assert!(value.len() <= 64 * 1024, "{kw}: {} bytes", value.len());
+        bounded(&format!("doubling {kw}"), text);
+    }
+}

@@ -728,6 +728,7 @@ pub(crate) fn analyze(model: &mut Model, reuse: Option<Reuse>) {
         // distinct text.
         let mut seen: FastMap<&str, usize> = FastMap::default();
         let mut expanded: Vec<(usize, String)> = Vec::new();
+        let memo = Memo::default();
         for (k, r) in model.stage_refs.iter().enumerate().filter(|(_, r)| todo(r)) {
             if from_lines {
                 if let Some(value) = seen
@@ -740,7 +741,7 @@ pub(crate) fn analyze(model: &mut Model, reuse: Option<Reuse>) {
                 }
                 seen.insert(r.name.as_str(), expanded.len());
             }
-            let value = model.expand_at(&scope, &index, &r.name, r.instruction);
+            let value = model.expand_at(&scope, &index, &r.name, r.instruction, &memo);
             expanded.push((k, value));
         }
         let stages = &model.stages;
@@ -889,6 +890,14 @@ fn stage_refs(model: &Model, reuse: Option<&Reuse>, old: Vec<StageRef>) -> Vec<S
 
 const MAX_RESOLVE_DEPTH: usize = 32;
 
+/// Longest value a resolution gives: `ARG A=$A$A` doubles a value per line, so a hostile
+/// file could otherwise grow one past any memory. Longer values count as unknown.
+const MAX_VALUE_LEN: usize = 16 * 1024;
+
+/// Values already resolved during one resolution, by definition: each definition is
+/// expanded once, so chains like `ARG A=$A$A` cost linear time instead of exponential.
+type Memo = std::cell::RefCell<HashMap<usize, Option<String>>>;
+
 impl Model {
     fn ctx_at(&self, offset: usize) -> Ctx {
         let k = self.instructions.partition_point(|i| i.span.end < offset);
@@ -950,17 +959,34 @@ impl Model {
     ) -> Option<String> {
         let scope = self.scope();
         let names = Names::Scan(&self.vars);
-        self.resolve_in(&scope, &names, name, self.ctx_at(offset), build_args, 0)
+        let memo = Memo::default();
+        self.resolve_in(
+            &scope,
+            &names,
+            name,
+            self.ctx_at(offset),
+            build_args,
+            0,
+            &memo,
+        )
     }
 
     /// `s` expanded as BuildKit would at instruction `ins`, with default values only.
-    fn expand_at(&self, scope: &Scope<'_>, index: &Names<'_>, s: &str, ins: usize) -> String {
+    fn expand_at(
+        &self,
+        scope: &Scope<'_>,
+        index: &Names<'_>,
+        s: &str,
+        ins: usize,
+        memo: &Memo,
+    ) -> String {
         let ctx = ctx_for(&self.instructions, ins);
         expand_with_escape(s, self.escape, |n| {
-            self.resolve_in(scope, index, n, ctx, &[], 0)
+            self.resolve_in(scope, index, n, ctx, &[], 0, memo)
         })
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn resolve_in(
         &self,
         scope: &Scope<'_>,
@@ -969,11 +995,32 @@ impl Model {
         ctx: Ctx,
         args: &[(String, String)],
         depth: usize,
+        memo: &Memo,
     ) -> Option<String> {
         if depth > MAX_RESOLVE_DEPTH {
             return None;
         }
         let d = scope.lookup(ctx, &index.cands(name))?;
+        if let Some(known) = memo.borrow().get(&d) {
+            return known.clone();
+        }
+        let value = self
+            .resolve_def(scope, index, d, args, depth, memo)
+            .filter(|v| v.len() <= MAX_VALUE_LEN);
+        memo.borrow_mut().insert(d, value.clone());
+        value
+    }
+
+    /// The value of definition `d` (see `resolve_in`).
+    fn resolve_def(
+        &self,
+        scope: &Scope<'_>,
+        index: &Names<'_>,
+        d: usize,
+        args: &[(String, String)],
+        depth: usize,
+        memo: &Memo,
+    ) -> Option<String> {
         let v = self.vars.get(d)?;
         let arg = || {
             args.iter()
@@ -984,7 +1031,7 @@ impl Model {
         let expand_def = |raw: &str| {
             let c = ctx_for(&self.instructions, v.instruction.unwrap_or(0));
             expand_with_escape(raw, self.escape, |n| {
-                self.resolve_in(scope, index, n, c, args, depth + 1)
+                self.resolve_in(scope, index, n, c, args, depth + 1, memo)
             })
         };
         match v.kind {
@@ -1000,7 +1047,7 @@ impl Model {
                             let c = ctx_for(&self.instructions, g.instruction.unwrap_or(0));
                             let raw = g.value.as_deref()?;
                             Some(expand_with_escape(raw, self.escape, |n| {
-                                self.resolve_in(scope, index, n, c, args, depth + 1)
+                                self.resolve_in(scope, index, n, c, args, depth + 1, memo)
                             }))
                         }
                     }

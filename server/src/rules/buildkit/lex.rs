@@ -151,6 +151,24 @@ struct Lexer<'a, L: Lookup + ?Sized> {
 /// few levels; deeper words fail to expand, like other bad substitutions.
 pub const MAX_DEPTH: usize = 64;
 
+/// Longest expansion produced: `ENV A=$A$A` doubles a value per line, so a hostile file
+/// could otherwise grow one past any memory. Real values are far shorter (a long `PATH`
+/// is a few hundred bytes); a longer one fails to expand, like other bad substitutions.
+pub const MAX_EXPANDED_LEN: usize = 64 * 1024;
+
+fn too_long() -> String {
+    format!("expansion longer than {} KiB", MAX_EXPANDED_LEN / 1024)
+}
+
+/// `out` + `s`, unless that exceeds `MAX_EXPANDED_LEN`.
+fn push_bounded(out: &mut String, s: &str) -> Result<(), String> {
+    if out.len().saturating_add(s.len()) > MAX_EXPANDED_LEN {
+        return Err(too_long());
+    }
+    out.push_str(s);
+    Ok(())
+}
+
 impl<'a, L: Lookup + ?Sized> Lexer<'a, L> {
     fn peek(&self) -> Option<char> {
         self.src.get(self.pos..).and_then(|s| s.chars().next())
@@ -187,7 +205,7 @@ impl<'a, L: Lookup + ?Sized> Lexer<'a, L> {
             }
             match c {
                 '\'' => out.push_str(&self.single_quote()?),
-                '"' => out.push_str(&self.double_quote()?),
+                '"' => push_bounded(&mut out, &self.double_quote()?)?,
                 '$' => self.dollar(&mut out)?,
                 _ => {
                     self.next();
@@ -285,8 +303,7 @@ impl<'a, L: Lookup + ?Sized> Lexer<'a, L> {
 
     fn dollar(&mut self, out: &mut String) -> Result<(), String> {
         let s = self.dollar_value()?;
-        out.push_str(&s);
-        Ok(())
+        push_bounded(out, &s)
     }
 
     /// `$name` and `${name}` append the value directly; the other forms build a string.
@@ -393,6 +410,16 @@ impl<'a, L: Lookup + ?Sized> Lexer<'a, L> {
                 if pattern.is_empty() {
                     return Ok(Cow::Borrowed(value));
                 }
+                // Check the size before building it: each match may grow the value.
+                let matches = if all {
+                    value.matches(pattern.as_str()).count()
+                } else {
+                    1
+                };
+                let grows = replacement.len().saturating_sub(pattern.len());
+                if value.len().saturating_add(matches.saturating_mul(grows)) > MAX_EXPANDED_LEN {
+                    return Err(too_long());
+                }
                 Ok(Cow::Owned(if all {
                     value.replace(&pattern, &replacement)
                 } else {
@@ -412,7 +439,7 @@ impl<'a, L: Lookup + ?Sized> Lexer<'a, L> {
             }
             match c {
                 '\'' => out.push_str(&self.single_quote()?),
-                '"' => out.push_str(&self.double_quote()?),
+                '"' => push_bounded(&mut out, &self.double_quote()?)?,
                 '$' => self.dollar(&mut out)?,
                 _ => {
                     self.next();
@@ -562,5 +589,18 @@ mod tests {
         let env = vec![("V".to_string(), "a".repeat(5_000))];
         let word = format!("${{V%%{}b}}", "*a".repeat(200));
         assert_eq!(expand(&word, &env, '\\').result.len(), 5_000);
+    }
+
+    #[test]
+    fn expansions_stay_bounded() {
+        let half = "a".repeat(MAX_EXPANDED_LEN / 2);
+        let env = vec![("V".to_string(), half.clone())];
+        assert_eq!(expand("$V$V", &env, '\\').result.len(), MAX_EXPANDED_LEN);
+        for word in ["$V$V$V", "\"$V\"\"$V\"\"$V\"", "${V//a/aaa}", "${X:-$V$V$V}"] {
+            let e = expand(word, &env, '\\');
+            assert!(e.error.is_some(), "{word}");
+            assert!(e.result.is_empty(), "{word}");
+        }
+        assert_eq!(expand("${V/a/bb}", &env, '\\').result.len(), half.len() + 1);
     }
 }
