@@ -315,6 +315,20 @@ mod tests {
     }
 
     #[test]
+    fn options_read_after_open_keep_the_revision_until_something_was_analysed() {
+        let mut store = store_with("FROM a\n");
+        let opened = store.revision(URI);
+        let options = Arc::new(CheckOptions::default());
+        assert_eq!(store.set_opened_options(URI, options.clone()), opened);
+        assert!(Arc::ptr_eq(&store.options(URI).expect("open"), &options));
+        store.snapshot(URI);
+        let again = store.set_opened_options(URI, Arc::default());
+        assert!(again.is_some() && again != opened);
+        assert!(store.current(URI).is_none());
+        assert_eq!(store.set_opened_options("file:///other", options), None);
+    }
+
+    #[test]
     fn a_recycled_model_equals_a_fresh_one() {
         let mut store = store_with("FROM a AS b\nRUN x\n");
         for (version, line) in [(2, 1), (3, 2), (4, 0), (5, 3)] {

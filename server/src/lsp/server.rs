@@ -6,10 +6,15 @@
 //! their first `.await`, and requests take their snapshot before theirs, so a request
 //! always sees every edit sent before it.
 //!
+//! Analysis: each open document has one worker, the only one building its snapshots, one
+//! per revision (the newest when woken), on the one analysis thread (`analysis`). A
+//! request finding no snapshot of the current revision waits for the worker's.
+//!
 //! Pushed diagnostics bypass tower-lsp-server: they are serialized straight from the
-//! findings and written through the framing layer's `Outbox`. A publication is sent only
-//! while its revision is the document's current one, checked under the store lock, and
-//! didClose clears under the same lock: nothing stale follows the clearing.
+//! findings (before the tree is parsed) and written through the framing layer's `Outbox`.
+//! A publication is sent only while its revision is the document's current one, checked
+//! under the store lock, and didClose clears under the same lock: nothing stale follows
+//! the clearing.
 
 use super::analysis::AnalysisThread;
 use super::capabilities::{server_capabilities, ClientFlags};
@@ -1105,13 +1110,111 @@ mod tests {
         Some(snap.model.instructions.len())
     }
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_panicking_handler_is_an_internal_error_and_the_server_goes_on() {
+    /// A server (its outbox writing nowhere) and what must stay alive with it.
+    fn server() -> (
+        LspService<Backend>,
+        tower_lsp_server::ClientSocket,
+        tokio::sync::mpsc::UnboundedSender<Vec<u8>>,
+    ) {
         let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
         let outbox = Outbox::new(&tx);
-        let (service, _socket) = LspService::new(move |client| {
+        let (service, socket) = LspService::new(move |client| {
             Backend::new(client, Arc::new(AtomicBool::new(false)), outbox)
         });
+        (service, socket, tx)
+    }
+
+    const URI: &str = "file:///p/Dockerfile";
+
+    /// `URI` opened as didOpen does, its options still being read: nothing analysed yet.
+    fn open_loading(inner: &Inner, text: &str) -> u64 {
+        let mut store = lock(&inner.store);
+        store.open(URI, text, 1, None, Arc::default());
+        let token = store.revision(URI).expect("open");
+        lock(&inner.loading).insert(URI.to_string(), token);
+        token
+    }
+
+    /// What `load_options` does once the options are read.
+    fn options_read(inner: &Inner, token: u64) {
+        let mut store = lock(&inner.store);
+        store.set_opened_options(URI, Arc::default());
+        assert_eq!(lock(&inner.loading).remove(URI), Some(token));
+        inner.worker(&store, URI);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn requests_share_the_one_analysis_of_a_revision() {
+        let (service, _socket, _tx) = server();
+        let inner = &service.inner().inner;
+        let token = open_loading(inner, "FROM a\nRUN b\n");
+        let waits = [
+            inner.snapshot(URI),
+            inner.snapshot(URI),
+            inner.snapshot(URI),
+        ];
+        options_read(inner, token);
+        let mut snaps = Vec::new();
+        for wait in waits {
+            let (rev, snap) = wait.await.expect("analysed").expect("open");
+            assert_eq!(rev, token);
+            snaps.push(snap);
+        }
+        assert!(snaps.iter().all(|s| Arc::ptr_eq(s, &snaps[0])));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_request_takes_the_revision_that_superseded_its_own() {
+        let (service, _socket, _tx) = server();
+        let inner = &service.inner().inner;
+        let token = open_loading(inner, "FROM a\n");
+        let wait = inner.snapshot(URI);
+        let at = crate::document::LineCol { line: 1, col: 0 };
+        let change = Change {
+            range: Some((at, at)),
+            text: "RUN b\n".into(),
+        };
+        let edited = lock(&inner.store).change(URI, 2, &[change], Encoding::Utf16);
+        options_read(inner, token);
+        let (rev, snap) = wait.await.expect("analysed").expect("open");
+        assert_eq!(Ok(rev), edited);
+        assert_eq!(&*snap.text, "FROM a\nRUN b\n");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_request_waiting_for_a_closed_document_gets_nothing() {
+        let (service, _socket, _tx) = server();
+        let inner = &service.inner().inner;
+        open_loading(inner, "FROM a\n");
+        let wait = inner.snapshot(URI);
+        // As didClose does.
+        lock(&inner.store).close(URI);
+        lock(&inner.loading).remove(URI);
+        lock(&inner.workers).remove(URI);
+        let answered = tokio::time::timeout(std::time::Duration::from_secs(10), wait).await;
+        assert_eq!(answered.map(|r| r.map(|s| s.is_some())), Ok(Ok(false)));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failed_analysis_is_an_error_for_its_revision_only() {
+        let (service, _socket, _tx) = server();
+        let inner = &service.inner().inner;
+        let token = open_loading(inner, "FROM a\n");
+        // What the worker reports when the analysis panics (without waking it).
+        let (done, built) = watch::channel(Some((token, Some("panicked"))));
+        let wake = watch::channel(0).0;
+        lock(&inner.workers).insert(URI.to_string(), Worker { wake, built });
+        let failed = inner.snapshot(URI).await;
+        assert_eq!(
+            failed.map(|s| s.is_some()),
+            Err("analysis panicked".to_string())
+        );
+        drop(done);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_panicking_handler_is_an_internal_error_and_the_server_goes_on() {
+        let (service, _socket, _tx) = server();
         let backend = service.inner();
         let uri = Uri::from_str("file:///p/Dockerfile").expect("uri");
         lock(&backend.inner.store).open(uri.as_str(), "FROM a\nRUN b\n", 1, None, Arc::default());
