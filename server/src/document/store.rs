@@ -39,10 +39,14 @@ impl Pending {
         )
     }
 
-    /// The model and the findings, the tree left to `Analysed::finish` when it needs a
-    /// full parse (the server publishes the diagnostics first).
+    /// The model and the findings, the tree left to `Analysed::finish` when the document's
+    /// first analysis needs a full parse (the server publishes the diagnostics first). A
+    /// later full parse (an edit came before the open's tree was handed back, so the
+    /// document had none to edit) runs beside them: deferred, it would still be running
+    /// when the next edit comes, which then could not re-parse incrementally either.
     pub fn analyse(self) -> (String, u64, Analysed) {
-        (self.uri, self.revision, Analysed::run(self.input, false))
+        let first = self.input.base.is_none();
+        (self.uri, self.revision, Analysed::run(self.input, !first))
     }
 }
 
