@@ -820,21 +820,13 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
-        {
-            let mut folders = self
-                .inner
-                .folders
-                .write()
-                .unwrap_or_else(|e| e.into_inner());
-            let removed: Vec<PathBuf> = params
-                .event
-                .removed
-                .iter()
-                .filter_map(|f| file_path(&f.uri))
-                .collect();
-            folders.retain(|f| !removed.contains(f));
-            folders.extend(params.event.added.iter().filter_map(|f| file_path(&f.uri)));
-        }
+        let mut folders = read(&self.inner.folders);
+        let path = |f: &WorkspaceFolder| file_path(&f.uri);
+        let removed: Vec<PathBuf> = params.event.removed.iter().filter_map(path).collect();
+        folders.retain(|f| !removed.contains(f));
+        folders.extend(params.event.added.iter().filter_map(path));
+        write(&self.inner.folders, folders);
+        // Configuration files may now be in or out of bounds.
         self.refresh_options().await;
     }
 
