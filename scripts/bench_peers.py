@@ -56,7 +56,7 @@ def lspbench(server_cmd, path: Path, runs: int):
     results = []
     for _ in range(runs):
         out = subprocess.run(
-            [str(ROOT / "target/release/lspbench"), "--file", str(path), "--edits", "50", "--samples", "50",
+            [str(ROOT / "target/release/lspbench"), "--file", str(path), "--edits", "50", "--samples", "50", "--whole-samples", "10",
              "--completion-pos", completion_pos(path), "--hover-pos", "0:2", "--"] + server_cmd,
             check=True, capture_output=True, text=True).stdout
         results.append(json.loads(out))
@@ -116,7 +116,7 @@ def main():
         rows.append((path.name, ours, peer, check_ours, check_hado))
     lines = [
         f"Measured {datetime.date.today()} on {platform.machine()} ({os.cpu_count()} cores) by "
-        f"`python3 scripts/bench_peers.py --runs {args.runs}` (median of runs; lspbench, 50 edits, 50 samples).",
+        f"`python3 scripts/bench_peers.py --runs {args.runs}` (median of runs; lspbench, 50 edits, 50 samples, 10 of each whole-document request).",
         "",
         "| input | metric | dockerfile-ls | dockerfile-language-server-nodejs | ratio |",
         "|---|---|---|---|---|",

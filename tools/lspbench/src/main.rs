@@ -5,8 +5,11 @@
 //! documentSymbol, full semantic tokens and folding latency (p50/p99); peak resident memory
 //! (VmHWM). Prints one JSON object.
 //!
-//! Usage: lspbench --file PATH [--edits N] [--samples N] [--completion-pos L:C]
-//!                 [--hover-pos L:C] [--timeout-ms N] -- SERVER [ARGS...]
+//! Usage: lspbench --file PATH [--edits N] [--samples N] [--whole-samples N]
+//!                 [--completion-pos L:C] [--hover-pos L:C] [--timeout-ms N] -- SERVER [ARGS...]
+//!
+//! `--whole-samples` (default: `--samples`) is the sample count of the whole-document
+//! requests (symbols, semantic tokens, folding): a slow server can take seconds for each.
 
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -18,6 +21,7 @@ struct Options {
     file: String,
     edits: usize,
     samples: usize,
+    whole_samples: Option<usize>,
     completion_pos: Option<(u32, u32)>,
     hover_pos: Option<(u32, u32)>,
     timeout: Duration,
@@ -40,6 +44,7 @@ fn parse_args() -> Result<Options, String> {
         file: String::new(),
         edits: 50,
         samples: 30,
+        whole_samples: None,
         completion_pos: None,
         hover_pos: None,
         timeout: Duration::from_secs(10),
@@ -51,6 +56,9 @@ fn parse_args() -> Result<Options, String> {
             "--file" => o.file = value("--file")?,
             "--edits" => o.edits = value("--edits")?.parse().map_err(|_| "bad --edits")?,
             "--samples" => o.samples = value("--samples")?.parse().map_err(|_| "bad --samples")?,
+            "--whole-samples" => {
+                o.whole_samples = Some(value("--whole-samples")?.parse().map_err(|_| "bad --whole-samples")?)
+            }
             "--completion-pos" => o.completion_pos = Some(parse_pos(&value("--completion-pos")?)?),
             "--hover-pos" => o.hover_pos = Some(parse_pos(&value("--hover-pos")?)?),
             "--timeout-ms" => {
@@ -356,13 +364,17 @@ fn run(o: &Options) -> Result<Value, String> {
     ];
     for (key, method, (line, col)) in requests {
         let mut lat = Vec::new();
-        for _ in 0..o.samples {
-            let whole_document = matches!(
-                method,
-                "textDocument/documentSymbol"
-                    | "textDocument/semanticTokens/full"
-                    | "textDocument/foldingRange"
-            );
+        let whole_document = matches!(
+            method,
+            "textDocument/documentSymbol"
+                | "textDocument/semanticTokens/full"
+                | "textDocument/foldingRange"
+        );
+        let samples = match o.whole_samples {
+            Some(n) if whole_document => n,
+            _ => o.samples,
+        };
+        for _ in 0..samples {
             let params = if whole_document {
                 json!({"textDocument": {"uri": uri}})
             } else {

@@ -596,7 +596,12 @@ mod tests {
         let half = "a".repeat(MAX_EXPANDED_LEN / 2);
         let env = vec![("V".to_string(), half.clone())];
         assert_eq!(expand("$V$V", &env, '\\').result.len(), MAX_EXPANDED_LEN);
-        for word in ["$V$V$V", "\"$V\"\"$V\"\"$V\"", "${V//a/aaa}", "${X:-$V$V$V}"] {
+        for word in [
+            "$V$V$V",
+            "\"$V\"\"$V\"\"$V\"",
+            "${V//a/aaa}",
+            "${X:-$V$V$V}",
+        ] {
             let e = expand(word, &env, '\\');
             assert!(e.error.is_some(), "{word}");
             assert!(e.result.is_empty(), "{word}");
