@@ -131,7 +131,7 @@ local ok, err = pcall(function()
   table.sort(got)
   check('completion offers stage build', labels.build == true, table.concat(got, ','))
   check('completion offers stage certs', labels.certs == true)
-  check('completion offers index 0', labels['0'] == true)
+  check('completion offers no index for a named stage', labels['0'] == nil)
 end)
 
 if not ok then

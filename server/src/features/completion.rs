@@ -841,7 +841,7 @@ fn stage_items(model: &Model, logical_start: usize, include_current: bool) -> Ve
     } else {
         n.saturating_sub(1)
     };
-    // One detail per stage, shared by its name item and its index item.
+    // One detail per stage, for its name item or (unnamed) its index item.
     let details: Vec<String> = model
         .stages
         .iter()
@@ -866,7 +866,12 @@ fn stage_items(model: &Model, logical_start: usize, include_current: bool) -> Ve
             items.push(it);
         }
     }
+    // Indexes only for unnamed stages: a named stage is best referred to by its name (an
+    // index silently changes meaning when stages are added or moved).
     for (s, detail) in model.stages.iter().zip(details) {
+        if s.name.is_some() {
+            continue;
+        }
         let mut it = Item::new(s.index.to_string(), CompletionItemKind::REFERENCE)
             .sort(format!("1{:05}", s.index));
         it.detail = Some(detail);
@@ -1841,8 +1846,8 @@ mod tests {
 
     #[test]
     fn stages_only_before_the_current_one() {
-        let src = "FROM a AS base\nFROM base AS build\nRUN x\nFROM c AS final\nCOPY --from=| /a /b\nFROM d AS later\n";
-        assert_eq!(labels(src), ["base", "build", "0", "1"]);
+        let src = "FROM a AS base\nFROM base AS build\nRUN x\nFROM scratch\nFROM c AS final\nCOPY --from=| /a /b\nFROM d AS later\n";
+        assert_eq!(labels(src), ["base", "build", "2"]);
         let c = at(src).unwrap();
         assert!(c.items.iter().all(|i| i.sort_text.is_some()));
         let name_sort = c
@@ -1856,7 +1861,7 @@ mod tests {
         let index_sort = c
             .items
             .iter()
-            .find(|i| i.label == "0")
+            .find(|i| i.label == "2")
             .unwrap()
             .sort_text
             .clone()
@@ -1864,15 +1869,15 @@ mod tests {
         assert!(name_sort < index_sort);
         // the current stage is not offered, nor later ones
         let src = "FROM a AS one\nFROM b AS two\nCOPY --from=| x y\nFROM c AS three\n";
-        assert_eq!(labels(src), ["one", "0"]);
+        assert_eq!(labels(src), ["one"]);
         // RUN --mount from=
         let src = "FROM a AS one\nFROM b\nRUN --mount=type=bind,from=|,target=/x true\n";
-        assert_eq!(labels(src), ["one", "0"]);
+        assert_eq!(labels(src), ["one"]);
         assert_eq!(replaced("FROM a AS one\nFROM b\nRUN --mount=from=o|"), "o");
         // ADD --from= as well; an unnamed earlier stage gives only its index
         assert_eq!(
             labels("FROM a\nFROM b AS two\nFROM c\nADD --from=| x y"),
-            ["two", "0", "1"]
+            ["two", "0"]
         );
         // partially typed value
         assert_eq!(replaced("FROM a AS one\nFROM b\nCOPY --from=on| x y"), "on");
