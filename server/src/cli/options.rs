@@ -53,15 +53,17 @@ fn read_dockerignore_within(
     let mut specific = name.to_os_string();
     specific.push(".dockerignore");
     for candidate in [dir.join(specific), dir.join(".dockerignore")] {
+        // Checked before opening: a file outside the workspace is never read.
+        let outside = root.is_some_and(|r| candidate.exists() && !resolves_inside(&candidate, r));
+        if outside {
+            return Err(format!(
+                "{}: leads outside the workspace; ignored",
+                candidate.display()
+            ));
+        }
         match read_small_file(&candidate) {
             Err(e) if e.is_not_found() => continue,
             Err(e) => return Err(format!("{}: {e}", candidate.display())),
-            Ok(_) if root.is_some_and(|r| !resolves_inside(&candidate, r)) => {
-                return Err(format!(
-                    "{}: leads outside the workspace; ignored",
-                    candidate.display()
-                ))
-            }
             Ok(text) => return Ok(Some(text)),
         }
     }
