@@ -127,6 +127,15 @@ fn internal_error(what: &str) -> Error {
     e
 }
 
+/// The error for a request handler that did not return (it panicked).
+fn handler_failed(e: tokio::task::JoinError) -> Error {
+    internal_error(if e.is_panic() {
+        "request handler panicked"
+    } else {
+        "request handler failed"
+    })
+}
+
 impl Inner {
     pub fn encoding(&self) -> Encoding {
         match self.encoding.load(Ordering::Relaxed) {
@@ -348,13 +357,7 @@ impl Backend {
             let enc = self.inner.encoding();
             tokio::task::spawn_blocking(move || f(&snap, params, enc))
                 .await
-                .map_err(|e| {
-                    internal_error(if e.is_panic() {
-                        "request handler panicked"
-                    } else {
-                        "request handler failed"
-                    })
-                })
+                .map_err(handler_failed)
         }
     }
 
@@ -377,13 +380,7 @@ impl Backend {
             let enc = self.inner.encoding();
             tokio::task::spawn_blocking(move || f(&snap, params, enc))
                 .await
-                .map_err(|e| {
-                    internal_error(if e.is_panic() {
-                        "request handler panicked"
-                    } else {
-                        "request handler failed"
-                    })
-                })?
+                .map_err(handler_failed)?
         }
     }
 
@@ -407,13 +404,7 @@ impl Backend {
             let fallback = item.clone();
             let resolved = tokio::task::spawn_blocking(move || f(&snap, item, enc))
                 .await
-                .map_err(|e| {
-                    internal_error(if e.is_panic() {
-                        "request handler panicked"
-                    } else {
-                        "request handler failed"
-                    })
-                })?;
+                .map_err(handler_failed)?;
             Ok(resolved.unwrap_or(fallback))
         }
     }
@@ -557,14 +548,7 @@ impl Backend {
             let reply_id = id.clone();
             tokio::task::spawn_blocking(move || reply(&reply_id, Ok(f(&snap, params, enc))))
                 .await
-                .unwrap_or_else(|e| {
-                    let what = if e.is_panic() {
-                        "request handler panicked"
-                    } else {
-                        "request handler failed"
-                    };
-                    reply::<()>(&id, Err(internal_error(what)))
-                })
+                .unwrap_or_else(|e| reply::<()>(&id, Err(handler_failed(e))))
         })
     }
 }
