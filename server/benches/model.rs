@@ -191,7 +191,7 @@ fn step_model(base: Option<(&str, model::Model)>, text: &str) -> model::Model {
 
 #[inline(never)]
 fn step_rules(m: &model::Model, text: &str, opts: &CheckOptions) -> Vec<Finding> {
-    rules::check(m, text, opts)
+    rules::check_incremental(m, text, opts)
 }
 
 #[inline(never)]

@@ -4,7 +4,7 @@
 //! Profiling (instruction counts): with `DFLS_PROFILE=<what>` set, the bench binary skips
 //! criterion and runs one workload `DFLS_PROFILE_N` times (default 10) for
 //! `valgrind --tool=callgrind --toggle-collect='rules::<what>_check' target/release/deps/rules-<hash>`:
-//! * `edit`: `rules::check` after one-character edits at the start of the big file's middle
+//! * `edit`: `rules::check_incremental` after one-character edits at the start of the big file's middle
 //!   line (a letter inserted, then replaced by the next of `abc`), the model updated
 //!   incrementally outside the measured function, caches warm (three edits first);
 //! * `cold`: `rules::check` of the big file on a new thread each time (no cache);
@@ -176,7 +176,7 @@ fn edited_text(k: usize) -> String {
 
 #[inline(never)]
 fn edit_check(model: &dockerfile_ls::model::Model, text: &str, opts: &CheckOptions) -> usize {
-    rules::check(model, text, opts).len()
+    rules::check_incremental(model, text, opts).len()
 }
 
 #[inline(never)]
@@ -194,13 +194,13 @@ fn profile(what: &str) {
         "edit" => {
             let mut text = BIG.to_string();
             let mut model = dockerfile_ls::model::build(&text);
-            black_box(rules::check(&model, &text, &opts).len());
+            black_box(rules::check_incremental(&model, &text, &opts).len());
             for k in 0..n + 3 {
                 let next = edited_text(k);
                 model = dockerfile_ls::model::rebuild(model, &text, &next);
                 text = next;
                 if k < 3 {
-                    black_box(rules::check(&model, &text, &opts).len());
+                    black_box(rules::check_incremental(&model, &text, &opts).len());
                 } else {
                     black_box(edit_check(&model, &text, &opts));
                 }

@@ -235,7 +235,7 @@ fn incremental_checks_equal_cold_runs() {
         let mut text = text;
         for step in 0..=edits {
             let model = dockerfile_ls::model::build(&text);
-            let warm = rules::check(&model, &text, &opts);
+            let warm = rules::check_incremental(&model, &text, &opts);
             assert_eq!(
                 warm,
                 cold(&text, &opts),

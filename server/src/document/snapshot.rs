@@ -244,7 +244,7 @@ fn analyse(
         ),
         None => (model::build(text), LineIndex::new(text)),
     };
-    let findings = rules::check(&model, text, options);
+    let findings = rules::check_incremental(&model, text, options);
     (model, findings, line_index)
 }
 

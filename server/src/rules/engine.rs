@@ -1,7 +1,8 @@
 //! Running the rules: which are enabled, configured levels, suppressions, ordering.
 
+use super::memo::Plan;
 use super::suppress::{names, CheckSettings, Suppressions};
-use super::{registry, Category, CheckOptions, Ctx, Finding, Rule, Severity};
+use super::{registry, Category, CheckOptions, Ctx, Finding, Rule, Scope, Severity};
 use crate::model::{Model, Span};
 
 /// The file-level `check=` settings: `BUILDKIT_DOCKERFILE_CHECK` if given, else the
@@ -72,7 +73,9 @@ impl Drop for Session {
     }
 }
 
-pub fn run(model: &Model, text: &str, opts: &CheckOptions) -> Vec<Finding> {
+/// Run the rules. `remember`: keep the findings of [`Scope::Stage`] rules per region for
+/// the next check of an edited version (see `memo`).
+pub fn run(model: &Model, text: &str, opts: &CheckOptions, remember: bool) -> Vec<Finding> {
     let _session = Session::begin();
     let ctx = Ctx {
         model,
@@ -80,13 +83,15 @@ pub fn run(model: &Model, text: &str, opts: &CheckOptions) -> Vec<Finding> {
         build_args: &opts.build_args,
         dockerignore: opts.dockerignore.as_deref(),
         on_disk: opts.on_disk,
+        scope: None,
     };
+    let mut plan = remember.then(|| Plan::new(model, text, opts, registry().count()));
     let (settings, _) = file_check(model, opts);
     let sup = Suppressions::from_model(model);
     let config = &opts.config;
     let mut out: Vec<Finding> = Vec::new();
     let mut buf: Vec<Finding> = Vec::new();
-    for rule in registry() {
+    for (slot, rule) in registry().enumerate() {
         let configured = config.level_of(rule);
         if configured == Some(None) {
             continue;
@@ -102,7 +107,10 @@ pub fn run(model: &Model, text: &str, opts: &CheckOptions) -> Vec<Finding> {
             continue;
         }
         buf.clear();
-        (rule.check)(&ctx, &mut buf);
+        match (&mut plan, rule.scope) {
+            (Some(plan), Scope::Stage) => plan.run(slot, rule, &ctx, &mut buf),
+            _ => (rule.check)(&ctx, &mut buf),
+        }
         for mut f in buf.drain(..) {
             if !structural && suppressed_here(model, &sup, rule, &f) {
                 continue;

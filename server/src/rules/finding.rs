@@ -87,3 +87,36 @@ pub struct Finding {
     pub tags: Vec<Tag>,
     pub fix: Option<Fix>,
 }
+
+impl Finding {
+    /// The same finding `delta` bytes further (every span in it): a remembered finding
+    /// after the text before it changed length.
+    pub fn moved(&self, delta: isize) -> Finding {
+        let mv = |s: Span| {
+            Span::new(
+                s.start.saturating_add_signed(delta),
+                s.end.saturating_add_signed(delta),
+            )
+        };
+        let mut f = self.clone();
+        if delta != 0 {
+            f.span = mv(f.span);
+            for r in &mut f.related {
+                r.span = mv(r.span);
+            }
+            if let Some(fix) = &mut f.fix {
+                for e in &mut fix.edits {
+                    e.span = mv(e.span);
+                }
+            }
+        }
+        f
+    }
+
+    /// Every span the finding holds: its own, related places, fix edits.
+    pub fn spans(&self) -> impl Iterator<Item = Span> + '_ {
+        std::iter::once(self.span)
+            .chain(self.related.iter().map(|r| r.span))
+            .chain(self.fix.iter().flat_map(|f| f.edits.iter().map(|e| e.span)))
+    }
+}

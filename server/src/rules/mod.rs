@@ -11,6 +11,8 @@ pub mod dockerignore;
 mod docs;
 mod engine;
 mod finding;
+mod fingerprint;
+mod memo;
 pub mod practice;
 mod rule;
 pub mod shell;
@@ -19,7 +21,7 @@ pub mod suppress;
 
 pub use docs::{rule_markdown, rules_markdown};
 pub use finding::{Category, Edit, Finding, Fix, Related, Severity, Tag};
-pub use rule::{CheckFn, Ctx, Rule};
+pub use rule::{CheckFn, Ctx, Rule, Scope, StageSet};
 
 use crate::config::Config;
 use crate::model::Model;
@@ -43,7 +45,14 @@ pub struct CheckOptions {
 /// Run every enabled rule, apply configuration and suppressions; findings sorted by
 /// position.
 pub fn check(model: &Model, text: &str, opts: &CheckOptions) -> Vec<Finding> {
-    engine::run(model, text, opts)
+    engine::run(model, text, opts, false)
+}
+
+/// [`check`] for a document that keeps changing: the findings of stage-local rules are
+/// remembered per stage (on this thread) and reused for the stages the next version did
+/// not change. Gives the same findings as [`check`].
+pub fn check_incremental(model: &Model, text: &str, opts: &CheckOptions) -> Vec<Finding> {
+    engine::run(model, text, opts, true)
 }
 
 /// Every rule: structure errors, BuildKit's checks, then the best-practice family.

@@ -1,7 +1,7 @@
 //! A rule is data (id, aliases, category, severity, docs with examples) plus one check.
 
 use super::{Category, Finding, Severity};
-use crate::model::Model;
+use crate::model::{Instruction, Model, Stage};
 
 /// Everything a check may look at. Built once per analysis by the engine.
 pub struct Ctx<'a> {
@@ -14,6 +14,109 @@ pub struct Ctx<'a> {
     /// Whether the file's directory is known (a file on disk), so that rules about
     /// sibling files (e.g. a missing `.dockerignore`) can speak.
     pub on_disk: bool,
+    /// Where findings are wanted (`None`: everywhere). The engine drops findings elsewhere,
+    /// so a rule may ignore it; a [`Scope::Stage`] rule that honours it saves the work.
+    pub scope: Option<&'a StageSet>,
+}
+
+/// The part of a file a check reports on: the stages marked, and the lines before the
+/// first FROM when `prelude` is set.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StageSet {
+    pub prelude: bool,
+    pub stages: Vec<bool>,
+}
+
+impl<'a> Ctx<'a> {
+    /// Whether findings in this stage (`None`: before the first FROM) are wanted.
+    pub fn in_scope(&self, stage: Option<usize>) -> bool {
+        match (self.scope, stage) {
+            (None, _) => true,
+            (Some(s), None) => s.prelude,
+            (Some(s), Some(i)) => s.stages.get(i).copied().unwrap_or(false),
+        }
+    }
+
+    /// The stages in scope.
+    pub fn stages(&self) -> impl Iterator<Item = &'a Stage> + 'a {
+        let scope = self.scope;
+        self.model.stages.iter().filter(move |s| {
+            scope.is_none_or(|sc| sc.stages.get(s.index).copied().unwrap_or(false))
+        })
+    }
+
+    /// The instructions in scope with their indices, in order (those before the first
+    /// FROM when the prelude is in scope).
+    pub fn instructions(&self) -> impl Iterator<Item = (usize, &'a Instruction)> + 'a {
+        let all = &self.model.instructions;
+        StageSet::ranges(self.scope, self.model)
+            .into_iter()
+            .flat_map(move |r| {
+                let start = r.start;
+                all.get(r)
+                    .unwrap_or(&[])
+                    .iter()
+                    .enumerate()
+                    .map(move |(i, ins)| (start + i, ins))
+            })
+    }
+}
+
+impl StageSet {
+    /// These stages and the stages they name (`FROM`, `--from=`, `--mount=from=`),
+    /// recursively.
+    pub fn with_named(&self, model: &Model) -> StageSet {
+        let mut out = self.clone();
+        let mut refs: Vec<(usize, usize)> = model
+            .stage_refs
+            .iter()
+            .filter_map(|r| Some((r.stage?, r.target?)))
+            .filter(|(s, t)| t < s)
+            .collect();
+        refs.sort_unstable_by(|a, b| b.cmp(a));
+        for (s, t) in refs {
+            if out.stages.get(s).copied().unwrap_or(false) {
+                if let Some(x) = out.stages.get_mut(t) {
+                    *x = true;
+                }
+            }
+        }
+        out
+    }
+
+    /// The ranges of instruction indices in `scope` (`None`: all), in order.
+    pub fn ranges(scope: Option<&StageSet>, model: &Model) -> Vec<std::ops::Range<usize>> {
+        let all = model.instructions.len();
+        let Some(sc) = scope else {
+            return vec![0..all];
+        };
+        let first = model.stages.first().map_or(all, |s| s.from);
+        let prelude = sc.prelude.then_some(0..first);
+        prelude
+            .into_iter()
+            .chain(
+                model
+                    .stages
+                    .iter()
+                    .filter(|s| sc.stages.get(s.index).copied().unwrap_or(false))
+                    .map(|s| s.instructions.clone()),
+            )
+            .collect()
+    }
+}
+
+/// What a rule's findings depend on, so that the engine knows what an edit invalidates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Anything in the file: checked again after every change.
+    File,
+    /// A finding in a stage's region (from its FROM to the next FROM) depends only on the
+    /// text from the end of the previous stage to the next FROM, on the stages that region
+    /// names (`FROM`, `--from=`, `--mount=from=`, recursively), on the lines before the
+    /// first FROM, on every FROM line and on the options (build args, `.dockerignore`); a
+    /// finding before the first FROM only on the last three. Messages hold no line
+    /// numbers. Remembered findings are then reused for stages an edit did not touch.
+    Stage,
 }
 
 pub type CheckFn = fn(&Ctx, &mut Vec<Finding>);
@@ -30,6 +133,7 @@ pub struct Rule {
     pub experimental: bool,
     pub category: Category,
     pub severity: Severity,
+    pub scope: Scope,
     /// One line: what it reports.
     pub summary: &'static str,
     /// Markdown: why it matters and what to do instead.

@@ -22,6 +22,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use crate::model::{InstructionKind, Model, Span};
+use crate::rules::StageSet;
 
 /// Shared, immutable text (cheap to clone; `Arc` so that scripts can be analysed on other
 /// threads). Reads like a `&str`.
@@ -382,7 +383,7 @@ pub(crate) type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
 struct Cache {
     /// The analysis returned last during the current check session (session id, text
     /// address, text length): rules of one check share it without comparing texts.
-    session: Option<(u64, usize, usize, Scripts)>,
+    session: Option<(u64, usize, usize, Option<StageSet>, Scripts)>,
     /// The last documents analysed: text → analysis.
     docs: Vec<(String, Scripts)>,
     /// Instruction text → its analysis.
@@ -401,6 +402,15 @@ thread_local! {
 /// Cached per thread: the same text is not analysed twice in a row, and after an edit only
 /// the RUN instructions whose text changed are parsed again.
 pub fn scripts(model: &Model, text: &str) -> Scripts {
+    scripts_in(model, text, None)
+}
+
+/// [`scripts`] for the RUN instructions in `scope` and in the stages they name
+/// (recursively: a rule may look at the stages a stage is built on or copies from); the
+/// others are `None`.
+pub fn scripts_in(model: &Model, text: &str, scope: Option<&StageSet>) -> Scripts {
+    let closed = scope.map(|sc| sc.with_named(model));
+    let scope = closed.as_ref();
     let session = super::engine::session();
     let key = (session, text.as_ptr() as usize, text.len());
     if session != 0 {
@@ -408,16 +418,31 @@ pub fn scripts(model: &Model, text: &str) -> Scripts {
             c.borrow()
                 .session
                 .as_ref()
-                .filter(|(s, p, l, _)| (*s, *p, *l) == key)
-                .map(|(_, _, _, v)| v.clone())
+                .filter(|(s, p, l, sc, _)| (*s, *p, *l) == key && sc.as_ref() == scope)
+                .map(|(.., v)| v.clone())
         });
         if let Some(s) = hit {
             return s;
         }
     }
-    let result = scripts_uncached(model, text);
+    let result = match scope {
+        None => scripts_uncached(model, text),
+        Some(_) => {
+            let posix = posix_flags(model);
+            CACHE.with(|c| {
+                Rc::new(analyse_runs(
+                    &mut c.borrow_mut(),
+                    model,
+                    text,
+                    &posix,
+                    scope,
+                ))
+            })
+        }
+    };
     if session != 0 {
-        CACHE.with(|c| c.borrow_mut().session = Some((key.0, key.1, key.2, result.clone())));
+        let entry = (key.0, key.1, key.2, scope.cloned(), result.clone());
+        CACHE.with(|c| c.borrow_mut().session = Some(entry));
     }
     result
 }
@@ -436,7 +461,7 @@ fn scripts_uncached(model: &Model, text: &str) -> Scripts {
     let posix = posix_flags(model);
     let result: Scripts = CACHE.with(|c| {
         let mut c = c.borrow_mut();
-        Rc::new(analyse_runs(&mut c, model, text, &posix))
+        Rc::new(analyse_runs(&mut c, model, text, &posix, None))
     });
     CACHE.with(|c| {
         let mut c = c.borrow_mut();
@@ -454,27 +479,28 @@ const KEEP_GENERATIONS: u64 = 16;
 /// Below this many scripts to parse, parsing stays on the calling thread.
 const PARALLEL_MIN_SCRIPTS: usize = 16;
 
-/// The analysis of every instruction: from the cache where the same text was analysed
-/// (shifted when it moved), else parsed, each distinct text once, in parallel when there
-/// are many.
+/// The analysis of every instruction (in `scope`): from the cache where the same text was
+/// analysed (shifted when it moved), else parsed, each distinct text once, in parallel when
+/// there are many.
 fn analyse_runs(
     c: &mut Cache,
     model: &Model,
     text: &str,
     posix: &[bool],
+    scope: Option<&StageSet>,
 ) -> Vec<Option<Rc<Script>>> {
     if c.by_instruction.len() > MAX_CACHED_INSTRUCTIONS {
         c.by_instruction.clear();
     }
     c.generation += 1;
     let generation = c.generation;
-    let mut out: Vec<Option<Rc<Script>>> = Vec::with_capacity(model.instructions.len());
+    let mut out: Vec<Option<Rc<Script>>> = vec![None; model.instructions.len()];
     // Instructions whose text is not cached: (index, key); each distinct key once.
     let mut todo: Vec<(usize, &str)> = Vec::new();
     let mut queued: std::collections::HashSet<&str, FxBuild> = Default::default();
     let mut pending: Vec<usize> = Vec::new();
-    for (i, ins) in model.instructions.iter().enumerate() {
-        out.push(None);
+    let indices = StageSet::ranges(scope, model).into_iter().flatten();
+    for (i, ins) in indices.filter_map(|i| Some((i, model.instructions.get(i)?))) {
         if ins.kind != InstructionKind::Run {
             continue;
         }
@@ -483,7 +509,7 @@ fn analyse_runs(
         let base = ins.span.start;
         match c.by_instruction.get_mut(key) {
             Some(e) if e.escape == model.escape && e.posix == posix => {
-                if let Some(slot) = out.last_mut() {
+                if let Some(slot) = out.get_mut(i) {
                     *slot = at_offset(e, base, generation);
                 }
             }

@@ -3,6 +3,7 @@
 
 use super::lex::{self, Expansion};
 use crate::model::{Details, Instruction, InstructionKind, Span, Word};
+use crate::rules::fingerprint::Fp;
 use crate::rules::{Ctx, Finding};
 use std::borrow::Cow;
 
@@ -547,10 +548,13 @@ pub type Visit = fn(&Walk, usize, &Instruction, &StageEnv<'_>, &mut Vec<Finding>
 
 type WalkResult = std::rc::Rc<Vec<Vec<Finding>>>;
 
+/// (session, model address, text address, text length, scope).
+type WalkKey = (u64, usize, usize, usize, Option<crate::rules::StageSet>);
+
 thread_local! {
     /// The findings of the last walk in this check session:
     /// (session, model address, text address, text length, findings per walker).
-    static WALK_CACHE: std::cell::RefCell<Option<(u64, usize, usize, usize, WalkResult)>> =
+    static WALK_CACHE: std::cell::RefCell<Option<(WalkKey, WalkResult)>> =
         const { std::cell::RefCell::new(None) };
 }
 
@@ -567,17 +571,18 @@ pub fn walk_findings(ctx: &Ctx, id: &str) -> Vec<Finding> {
         return Vec::new();
     };
     let session = crate::rules::engine::session();
-    let key = (
+    let key: WalkKey = (
         session,
         ctx.model as *const _ as usize,
         ctx.text.as_ptr() as usize,
         ctx.text.len(),
+        ctx.scope.cloned(),
     );
     if session != 0 {
         let hit = WALK_CACHE.with(|c| {
-            c.borrow().as_ref().and_then(|(s, m, t, l, r)| {
-                ((*s, *m, *t, *l) == key).then(|| r.get(slot).cloned().unwrap_or_default())
-            })
+            c.borrow()
+                .as_ref()
+                .and_then(|(k, r)| (*k == key).then(|| r.get(slot).cloned().unwrap_or_default()))
         });
         if let Some(v) = hit {
             return v;
@@ -607,8 +612,7 @@ pub fn walk_findings(ctx: &Ctx, id: &str) -> Vec<Finding> {
     let outs = walk_memoized(&walk);
     let result = outs.get(slot).cloned().unwrap_or_default();
     if session != 0 {
-        let (s, m, t, l) = key;
-        WALK_CACHE.with(|c| *c.borrow_mut() = Some((s, m, t, l, std::rc::Rc::new(outs))));
+        WALK_CACHE.with(|c| *c.borrow_mut() = Some((key, std::rc::Rc::new(outs))));
     }
     result
 }
@@ -646,37 +650,6 @@ thread_local! {
     static STAGE_MEMO: std::cell::RefCell<MemoCache> = std::cell::RefCell::new(MemoCache::default());
 }
 
-/// A 64-bit fingerprint (FNV-1a folded 8 bytes at a time; the memo compares texts too).
-#[derive(Clone, Copy)]
-struct Fp(u64);
-
-impl Fp {
-    fn new() -> Fp {
-        Fp(0xcbf2_9ce4_8422_2325)
-    }
-    fn u64(mut self, v: u64) -> Fp {
-        self.0 = (self.0 ^ v)
-            .wrapping_mul(0x0000_0100_0000_01b3)
-            .rotate_left(29);
-        self
-    }
-    fn bytes(mut self, b: &[u8]) -> Fp {
-        let mut chunks = b.chunks_exact(8);
-        for c in &mut chunks {
-            let mut v = [0u8; 8];
-            v.copy_from_slice(c);
-            self = self.u64(u64::from_le_bytes(v));
-        }
-        let rest = chunks.remainder();
-        let mut v = [0u8; 8];
-        v[..rest.len()].copy_from_slice(rest);
-        self.u64(u64::from_le_bytes(v)).u64(b.len() as u64)
-    }
-    fn str(self, s: &str) -> Fp {
-        self.bytes(s.as_bytes())
-    }
-}
-
 /// Everything besides a stage's own text and base stage that the walkers see.
 fn globals_fingerprint(w: &Walk) -> u64 {
     let g = w.globals;
@@ -697,29 +670,6 @@ fn globals_fingerprint(w: &Walk) -> u64 {
         Some(t) => fp.u64(1).str(t).0,
         None => fp.u64(0).0,
     }
-}
-
-/// A finding moved by `delta` bytes (every span in it).
-fn moved(f: &Finding, delta: isize) -> Finding {
-    let mv = |s: Span| {
-        Span::new(
-            s.start.saturating_add_signed(delta),
-            s.end.saturating_add_signed(delta),
-        )
-    };
-    let mut f = f.clone();
-    if delta != 0 {
-        f.span = mv(f.span);
-        for r in &mut f.related {
-            r.span = mv(r.span);
-        }
-        if let Some(fix) = &mut f.fix {
-            for e in &mut fix.edits {
-                e.span = mv(e.span);
-            }
-        }
-    }
-    f
 }
 
 /// The walkers' findings over every stage, as [`walk_stages`] with every walker would give
@@ -767,8 +717,20 @@ fn walk_memoized(w: &Walk) -> Vec<Vec<Finding>> {
         let sp = model.stages.get(si).map_or(Span::new(0, 0), |s| s.span);
         (w.ctx.text.get(sp.start..sp.end).unwrap_or(""), sp.start)
     };
+    let in_scope: Vec<bool> = (0..n).map(|si| w.ctx.in_scope(Some(si))).collect();
+    // Keys are needed for the stages in scope and the stages they are built on.
+    let mut keyed = in_scope.clone();
+    for si in (0..n).rev() {
+        if let (true, Some(p)) = (keyed[si], parents[si]) {
+            keyed[p] = true;
+        }
+    }
     let mut keys: Vec<(u64, u64)> = Vec::with_capacity(n);
     for si in 0..n {
+        if !keyed[si] {
+            keys.push((0, 0));
+            continue;
+        }
         let parent_key = parents[si].and_then(|p| keys.get(p)).map_or(0, |k| k.1);
         let context = Fp::new().u64(globals).u64(parent_key).0;
         keys.push((context, Fp::new().u64(context).str(stage_text(si).0).0));
@@ -782,6 +744,11 @@ fn walk_memoized(w: &Walk) -> Vec<Vec<Finding>> {
         let generation = memo.generation;
         let mut hit = vec![false; n];
         for si in 0..n {
+            if !in_scope[si] {
+                // Not reported on: walked only for a stage built on it.
+                hit[si] = true;
+                continue;
+            }
             let (context, key) = keys[si];
             let text = stage_text(si).0;
             if let Some(e) = memo.stages.get_mut(&key) {
@@ -844,6 +811,9 @@ fn walk_memoized(w: &Walk) -> Vec<Vec<Finding>> {
         }
         let mut all: Vec<Vec<Finding>> = vec![Vec::new(); walkers.len()];
         for (si, outs) in fresh.into_iter().enumerate() {
+            if !in_scope[si] {
+                continue;
+            }
             let (context, key) = keys[si];
             let (text, start) = stage_text(si);
             match outs {
@@ -866,7 +836,7 @@ fn walk_memoized(w: &Walk) -> Vec<Vec<Finding>> {
                     if let Some(e) = memo.stages.get(&key) {
                         let delta = start as isize - e.start as isize;
                         for (a, o) in all.iter_mut().zip(&e.outs) {
-                            a.extend(o.iter().map(|f| moved(f, delta)));
+                            a.extend(o.iter().map(|f| f.moved(delta)));
                         }
                     }
                 }

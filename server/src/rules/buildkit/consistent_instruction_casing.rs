@@ -2,7 +2,7 @@
 
 use super::common::on_first_line;
 use crate::model::InstructionKind;
-use crate::rules::{Category, Ctx, Edit, Finding, Fix, Rule, Severity};
+use crate::rules::{Category, Ctx, Edit, Finding, Fix, Rule, Scope, Severity};
 
 pub static RULE: Rule = Rule {
     id: "ConsistentInstructionCasing",
@@ -11,6 +11,7 @@ pub static RULE: Rule = Rule {
     experimental: false,
     category: Category::Style,
     severity: Severity::Warning,
+    scope: Scope::File,
     summary: "Instruction keywords should all use the same case",
     docs: "Instruction keywords are case-insensitive, but a file reads best when all of them \
 are written the same way. The case used by most instructions (upper case on a tie) is the \

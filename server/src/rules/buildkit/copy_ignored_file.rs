@@ -3,7 +3,7 @@
 use super::common::{go_quote, head_span, raw, walk_findings, StageEnv, Walk};
 use crate::model::{Instruction, InstructionKind};
 use crate::rules::dockerignore::clean;
-use crate::rules::{Category, Ctx, Finding, Rule, Severity};
+use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity};
 
 pub static RULE: Rule = Rule {
     id: "CopyIgnoredFile",
@@ -12,6 +12,7 @@ pub static RULE: Rule = Rule {
     experimental: false,
     category: Category::Correctness,
     severity: Severity::Warning,
+    scope: Scope::Stage,
     summary: "COPY or ADD of a path excluded by .dockerignore",
     docs: "Paths matched by `.dockerignore` are not sent to the builder, so copying one \
 fails (or copies nothing, with wildcards). Either stop copying the path or remove it from \

@@ -1,7 +1,7 @@
 //! BuildKit's DuplicateStageName: two stages with the same (case-insensitive) name.
 
 use super::common::{go_quote, on_first_line};
-use crate::rules::{Category, Ctx, Finding, Related, Rule, Severity};
+use crate::rules::{Category, Ctx, Finding, Related, Rule, Scope, Severity};
 
 pub static RULE: Rule = Rule {
     id: "DuplicateStageName",
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     experimental: false,
     category: Category::Correctness,
     severity: Severity::Warning,
+    scope: Scope::File,
     summary: "Stage names must be unique",
     docs: "A stage name identifies one stage for `COPY --from`, `RUN --mount=from=`, `FROM` \
 and `--target`. When two stages share a name (compared case-insensitively), references \

@@ -3,7 +3,7 @@
 use super::common::{head_span, walk_findings, StageEnv, Walk};
 use super::expose;
 use crate::model::{Instruction, InstructionKind};
-use crate::rules::{Category, Ctx, Finding, Rule, Severity};
+use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity};
 
 pub static RULE: Rule = Rule {
     id: "ExposeInvalidFormat",
@@ -12,6 +12,7 @@ pub static RULE: Rule = Rule {
     experimental: false,
     category: Category::Correctness,
     severity: Severity::Warning,
+    scope: Scope::Stage,
     summary: "EXPOSE with an IP address or a host port",
     docs: "EXPOSE documents which ports the container listens on; it cannot publish them. \
 An IP address or a host port (`127.0.0.1:80:80`, `8080:80`) has no effect and is \

@@ -3,7 +3,7 @@
 use super::common::{head_span, walk_findings, StageEnv, Walk};
 use super::expose;
 use crate::model::{Instruction, InstructionKind, Span};
-use crate::rules::{Category, Ctx, Edit, Finding, Fix, Rule, Severity};
+use crate::rules::{Category, Ctx, Edit, Finding, Fix, Rule, Scope, Severity};
 
 pub static RULE: Rule = Rule {
     id: "ExposeProtoCasing",
@@ -12,6 +12,7 @@ pub static RULE: Rule = Rule {
     experimental: false,
     category: Category::Style,
     severity: Severity::Warning,
+    scope: Scope::Stage,
     summary: "The protocol in EXPOSE should be lower case",
     docs: "EXPOSE accepts `tcp`, `udp` and `sctp` in any case, but the image records them \
 in lower case and other tools expect lower case. Write `80/tcp`, not `80/TCP`.",

@@ -2,7 +2,7 @@
 
 use super::common::on_first_line;
 use crate::model::{Details, InstructionKind};
-use crate::rules::{Category, Ctx, Edit, Finding, Fix, Rule, Severity};
+use crate::rules::{Category, Ctx, Edit, Finding, Fix, Rule, Scope, Severity};
 
 pub static RULE: Rule = Rule {
     id: "FromAsCasing",
@@ -11,6 +11,7 @@ pub static RULE: Rule = Rule {
     experimental: false,
     category: Category::Style,
     severity: Severity::Warning,
+    scope: Scope::File,
     summary: "The `AS` keyword should use the same case as `FROM`",
     docs: "`FROM image AS name` reads best when both keywords share a case: `FROM ... AS` or \
 `from ... as`. When the `FROM` keyword itself mixes cases this check stays quiet and \

@@ -4,7 +4,7 @@ use super::common::{flag_value_raw, go_quote, head_span, Globals};
 use super::lex;
 use super::reference::parse_platform;
 use crate::model::InstructionKind;
-use crate::rules::{Category, Ctx, Finding, Rule, Severity};
+use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity};
 
 pub static RULE: Rule = Rule {
     id: "FromPlatformFlagConstDisallowed",
@@ -13,6 +13,7 @@ pub static RULE: Rule = Rule {
     experimental: false,
     category: Category::Correctness,
     severity: Severity::Warning,
+    scope: Scope::File,
     summary: "FROM --platform with a constant platform",
     docs: "A constant `--platform` pins the stage to one platform whatever platform the image \
 is built for, so multi-platform builds silently mix architectures. Use a variable such as \

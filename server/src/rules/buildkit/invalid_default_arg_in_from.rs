@@ -5,7 +5,7 @@ use super::common::{from_base, head_span, raw, Globals};
 use super::lex;
 use super::reference::is_valid_reference;
 use crate::model::InstructionKind;
-use crate::rules::{Category, Ctx, Finding, Rule, Severity};
+use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity};
 
 pub static RULE: Rule = Rule {
     id: "InvalidDefaultArgInFrom",
@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
     experimental: false,
     category: Category::Correctness,
     severity: Severity::Warning,
+    scope: Scope::File,
     summary: "The FROM image is invalid with the ARGs' default values",
     docs: "A FROM line like `FROM busybox:$VERSION` only works when `VERSION` has a value. \
 If the global ARG has no default (or a default that produces an invalid reference), \

@@ -3,7 +3,7 @@
 
 use super::common::head_span;
 use crate::model::{Details, InstructionKind};
-use crate::rules::{Category, Ctx, Finding, Rule, Severity};
+use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity};
 
 pub static RULE: Rule = Rule {
     id: "InvalidDefinitionDescription",
@@ -12,6 +12,7 @@ pub static RULE: Rule = Rule {
     experimental: true,
     category: Category::Style,
     severity: Severity::Warning,
+    scope: Scope::File,
     summary: "Description comments of ARGs and stages should start with the name",
     docs: "Tools such as `docker build --call=outline` and `--call=targets` show the comment \
 directly above an ARG or a named stage as its description when the comment starts with \

@@ -2,7 +2,7 @@
 
 use super::common::{head_span, walk_findings, StageEnv, Walk};
 use crate::model::{Instruction, InstructionKind};
-use crate::rules::{Category, Ctx, Edit, Finding, Fix, Rule, Severity};
+use crate::rules::{Category, Ctx, Edit, Finding, Fix, Rule, Scope, Severity};
 
 pub static RULE: Rule = Rule {
     id: "JSONArgsRecommended",
@@ -11,6 +11,7 @@ pub static RULE: Rule = Rule {
     experimental: false,
     category: Category::Correctness,
     severity: Severity::Warning,
+    scope: Scope::Stage,
     summary: "CMD and ENTRYPOINT should use the JSON (exec) form",
     docs: "In shell form, `CMD run-server` becomes `/bin/sh -c \"run-server\"`: the shell is \
 the container's main process and does not forward signals such as SIGTERM, so \

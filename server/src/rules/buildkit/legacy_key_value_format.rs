@@ -2,7 +2,7 @@
 
 use super::common::head_span;
 use crate::model::{Details, InstructionKind};
-use crate::rules::{Category, Ctx, Edit, Finding, Fix, Rule, Severity};
+use crate::rules::{Category, Ctx, Edit, Finding, Fix, Rule, Scope, Severity};
 
 pub static RULE: Rule = Rule {
     id: "LegacyKeyValueFormat",
@@ -11,6 +11,7 @@ pub static RULE: Rule = Rule {
     experimental: false,
     category: Category::Style,
     severity: Severity::Warning,
+    scope: Scope::File,
     summary: "ENV and LABEL should use `key=value`",
     docs: "The legacy `ENV key value` form sets one variable to the whole rest of the line, \
 spaces included, which is easy to misread (`ENV A 1 B 2` sets `A` to `1 B 2`). Use \

@@ -2,7 +2,7 @@
 
 use super::common::head_span;
 use crate::model::InstructionKind;
-use crate::rules::{Category, Ctx, Edit, Finding, Fix, Rule, Severity, Tag};
+use crate::rules::{Category, Ctx, Edit, Finding, Fix, Rule, Scope, Severity, Tag};
 
 pub static RULE: Rule = Rule {
     id: "MaintainerDeprecated",
@@ -11,6 +11,7 @@ pub static RULE: Rule = Rule {
     experimental: false,
     category: Category::Style,
     severity: Severity::Warning,
+    scope: Scope::File,
     summary: "MAINTAINER is deprecated; use a label",
     docs: "MAINTAINER only fills the image's legacy `Author` field. Record the author as the \
 standard OCI label instead, which tools and registries understand:\n\n```dockerfile\n\

@@ -79,6 +79,7 @@ mod tests {
             build_args: &[],
             dockerignore: None,
             on_disk: false,
+            scope: None,
         };
         let mut out = Vec::new();
         (rule.check)(&ctx, &mut out);

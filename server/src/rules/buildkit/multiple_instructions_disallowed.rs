@@ -3,7 +3,7 @@
 
 use super::common::head_span;
 use crate::model::InstructionKind;
-use crate::rules::{Category, Ctx, Finding, Related, Rule, Severity, Tag};
+use crate::rules::{Category, Ctx, Finding, Related, Rule, Scope, Severity, Tag};
 
 pub static RULE: Rule = Rule {
     id: "MultipleInstructionsDisallowed",
@@ -12,6 +12,7 @@ pub static RULE: Rule = Rule {
     experimental: false,
     category: Category::Correctness,
     severity: Severity::Warning,
+    scope: Scope::File,
     summary: "Only the last CMD, ENTRYPOINT or HEALTHCHECK of a stage takes effect",
     docs: "A stage's image has one command, one entrypoint and one health check: each \
 CMD, ENTRYPOINT or HEALTHCHECK replaces the previous one. The earlier instruction is \

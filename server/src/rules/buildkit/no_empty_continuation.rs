@@ -1,7 +1,7 @@
 //! BuildKit's NoEmptyContinuation: an empty line inside a continued instruction.
 
 use crate::model::Span;
-use crate::rules::{Category, Ctx, Finding, Related, Rule, Severity};
+use crate::rules::{Category, Ctx, Finding, Related, Rule, Scope, Severity};
 
 pub static RULE: Rule = Rule {
     id: "NoEmptyContinuation",
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     experimental: false,
     category: Category::Syntax,
     severity: Severity::Warning,
+    scope: Scope::File,
     summary: "Empty lines inside a continued instruction",
     docs: "When a line ends with the escape character, the instruction continues on the next \
 line. An empty line in the middle of such an instruction is skipped today, but it is \

@@ -3,7 +3,7 @@
 use super::common::{flag_value_raw, head_span, Globals};
 use super::lex;
 use crate::model::{InstructionKind, Span};
-use crate::rules::{Category, Ctx, Edit, Finding, Fix, Rule, Severity, Tag};
+use crate::rules::{Category, Ctx, Edit, Finding, Fix, Rule, Scope, Severity, Tag};
 
 pub static RULE: Rule = Rule {
     id: "RedundantTargetPlatform",
@@ -12,6 +12,7 @@ pub static RULE: Rule = Rule {
     experimental: false,
     category: Category::Style,
     severity: Severity::Warning,
+    scope: Scope::File,
     summary: "`--platform=$TARGETPLATFORM` in FROM is the default",
     docs: "A stage is built for the target platform unless FROM says otherwise, so \
 `--platform=$TARGETPLATFORM` changes nothing. Remove the flag. (`--platform=$BUILDPLATFORM` \

@@ -1,7 +1,7 @@
 //! BuildKit's ReservedStageName: a stage named `scratch` or `context`.
 
 use super::common::{go_quote, on_first_line};
-use crate::rules::{Category, Ctx, Finding, Rule, Severity};
+use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity};
 
 pub static RULE: Rule = Rule {
     id: "ReservedStageName",
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     experimental: false,
     category: Category::Correctness,
     severity: Severity::Warning,
+    scope: Scope::File,
     summary: "`scratch` and `context` cannot be used as stage names",
     docs: "`scratch` is the empty base image and `context` names the build context, so a \
 stage with either name cannot be referenced reliably: `FROM scratch` and `COPY \

@@ -2,7 +2,7 @@
 
 use super::common::{go_quote, head_span, on_first_line};
 use crate::model::{Details, InstructionKind};
-use crate::rules::{Category, Ctx, Finding, Rule, Severity};
+use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity};
 
 pub static RULE: Rule = Rule {
     id: "SecretsUsedInArgOrEnv",
@@ -11,6 +11,7 @@ pub static RULE: Rule = Rule {
     experimental: false,
     category: Category::Security,
     severity: Severity::Warning,
+    scope: Scope::File,
     summary: "ARG or ENV names that suggest a secret",
     docs: "Values of ENV are stored in the image configuration and values of ARG in its \
 build history, where anyone with the image can read them. A name with a word such as \

@@ -2,7 +2,7 @@
 
 use super::common::on_first_line;
 use crate::model::{Details, InstructionKind};
-use crate::rules::{Category, Ctx, Edit, Finding, Fix, Rule, Severity};
+use crate::rules::{Category, Ctx, Edit, Finding, Fix, Rule, Scope, Severity};
 
 pub static RULE: Rule = Rule {
     id: "StageNameCasing",
@@ -11,6 +11,7 @@ pub static RULE: Rule = Rule {
     experimental: false,
     category: Category::Style,
     severity: Severity::Warning,
+    scope: Scope::File,
     summary: "Stage names should be written in lower case",
     docs: "BuildKit treats stage names case-insensitively: `AS Builder` declares the stage \
 `builder`, and `--from=BUILDER` finds it too. Writing the name in mixed case suggests a \

@@ -3,7 +3,7 @@
 use super::common::{flag_value_raw, from_base, head_span, raw, suggest, Globals};
 use super::lex;
 use crate::model::{InstructionKind, Span};
-use crate::rules::{Category, Ctx, Finding, Rule, Severity};
+use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity};
 
 pub static RULE: Rule = Rule {
     id: "UndefinedArgInFrom",
@@ -12,6 +12,7 @@ pub static RULE: Rule = Rule {
     experimental: false,
     category: Category::Correctness,
     severity: Severity::Warning,
+    scope: Scope::File,
     summary: "FROM uses a variable that is not a declared global ARG",
     docs: "Variables in a FROM line (image and `--platform`) are expanded from the ARGs \
 declared before the first FROM and from BuildKit's predefined platform arguments \

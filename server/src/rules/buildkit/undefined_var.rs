@@ -3,7 +3,7 @@
 
 use super::common::{args, flag_value_raw, head_span, raw, suggest, walk_findings, StageEnv, Walk};
 use crate::model::{Details, Instruction, InstructionKind};
-use crate::rules::{Category, Ctx, Finding, Rule, Severity};
+use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity};
 
 pub static RULE: Rule = Rule {
     id: "UndefinedVar",
@@ -12,6 +12,7 @@ pub static RULE: Rule = Rule {
     experimental: false,
     category: Category::Correctness,
     severity: Severity::Warning,
+    scope: Scope::Stage,
     summary: "A variable is used before (or without) being defined",
     docs: "BuildKit expands variables in the arguments of ADD, COPY, ENV, LABEL, USER, \
 VOLUME, WORKDIR, STOPSIGNAL and ARG defaults, using the ARGs and ENVs of the stage defined \

@@ -2,7 +2,7 @@
 
 use super::common::{go_quote, head_span, raw, walk_findings, StageEnv, Walk};
 use crate::model::{Instruction, InstructionKind};
-use crate::rules::{Category, Ctx, Finding, Rule, Severity};
+use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity};
 
 pub static RULE: Rule = Rule {
     id: "WorkdirRelativePath",
@@ -11,6 +11,7 @@ pub static RULE: Rule = Rule {
     experimental: false,
     category: Category::Correctness,
     severity: Severity::Warning,
+    scope: Scope::Stage,
     summary: "The first WORKDIR of a stage should be an absolute path",
     docs: "A relative WORKDIR is resolved against the working directory of the base image, \
 which the Dockerfile does not control: when the base image changes its WORKDIR, files \

@@ -2,7 +2,7 @@
 
 use super::util;
 use crate::model::InstructionKind;
-use crate::rules::{Category, Ctx, Finding, Fix, Rule, Severity};
+use crate::rules::{Category, Ctx, Finding, Fix, Rule, Scope, Severity};
 
 pub const RULE: Rule = Rule {
     id: "AddInsteadOfCopy",
@@ -11,6 +11,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Correctness,
     severity: Severity::Warning,
+    scope: Scope::File,
     summary: "ADD copies local files: use COPY",
     docs: r#"`ADD` does more than copy: it downloads URLs, clones Git repositories and unpacks local
 tar archives. For plain files and directories `COPY` does the same with no surprises (a file

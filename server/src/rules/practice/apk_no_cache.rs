@@ -1,7 +1,7 @@
 //! ApkNoCache: `apk add` keeps its index in the image.
 
 use super::util;
-use crate::rules::{Category, Ctx, Finding, Fix, Rule, Severity};
+use crate::rules::{Category, Ctx, Finding, Fix, Rule, Scope, Severity};
 
 pub const RULE: Rule = Rule {
     id: "ApkNoCache",
@@ -10,6 +10,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Size,
     severity: Severity::Info,
+    scope: Scope::File,
     summary: "`apk add` without `--no-cache` leaves the package index in the image",
     docs: r#"`apk add` (and `apk update`) store the repository index under `/var/cache/apk`.
 `apk add --no-cache` fetches the index to a temporary place instead: no `apk update` and no

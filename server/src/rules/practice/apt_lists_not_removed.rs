@@ -1,7 +1,7 @@
 //! AptListsNotRemoved: `apt-get update` leaves the package lists in the layer.
 
 use super::util;
-use crate::rules::{Category, Ctx, Finding, Fix, Rule, Severity};
+use crate::rules::{Category, Ctx, Finding, Fix, Rule, Scope, Severity};
 
 pub const RULE: Rule = Rule {
     id: "AptListsNotRemoved",
@@ -10,6 +10,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Size,
     severity: Severity::Info,
+    scope: Scope::File,
     summary: "`apt-get update` leaves the package lists in the image; remove `/var/lib/apt/lists/*` in the same RUN",
     docs: r#"`apt-get update` downloads the package lists to `/var/lib/apt/lists` (tens of MB). Unless
 they are removed in the same `RUN`, they stay in that layer of the image, even if a later

@@ -2,7 +2,7 @@
 
 use super::util;
 use crate::model::InstructionKind;
-use crate::rules::{Category, Ctx, Finding, Fix, Rule, Severity};
+use crate::rules::{Category, Ctx, Finding, Fix, Rule, Scope, Severity};
 
 pub const RULE: Rule = Rule {
     id: "AptNoInstallRecommends",
@@ -11,6 +11,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Size,
     severity: Severity::Info,
+    scope: Scope::File,
     summary: "`apt-get install` without `--no-install-recommends` installs recommended packages too",
     docs: r#"By default APT installs the *recommended* packages of everything it installs: often
 documentation, optional tools and libraries the image never uses, and more to patch.

@@ -1,7 +1,7 @@
 //! AptUnpinned: `apt-get install <package>` without a version (off by default).
 
 use super::util;
-use crate::rules::{Category, Ctx, Finding, Rule, Severity};
+use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity};
 
 pub const RULE: Rule = Rule {
     id: "AptUnpinned",
@@ -10,6 +10,7 @@ pub const RULE: Rule = Rule {
     experimental: true,
     category: Category::Correctness,
     severity: Severity::Info,
+    scope: Scope::File,
     summary: "`apt-get install` of a package without a version (off by default)",
     docs: r#"Without a version (`curl=8.5.0-2ubuntu10`), `apt-get install` installs whatever the
 mirror has when the layer is built.

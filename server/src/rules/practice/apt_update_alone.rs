@@ -1,7 +1,7 @@
 //! AptUpdateAlone: `apt-get update` in a RUN of its own.
 
 use super::util;
-use crate::rules::{Category, Ctx, Finding, Related, Rule, Severity};
+use crate::rules::{Category, Ctx, Finding, Related, Rule, Scope, Severity};
 
 pub const RULE: Rule = Rule {
     id: "AptUpdateAlone",
@@ -10,6 +10,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Cache,
     severity: Severity::Warning,
+    scope: Scope::File,
     summary: "`apt-get update` runs in a different RUN than the install that needs it",
     docs: r#"A RUN with only `apt-get update` is cached like any other layer. When a later
 `apt-get install` changes (a package is added), it runs on the *cached*, possibly weeks-old

@@ -2,7 +2,7 @@
 
 use super::util;
 use crate::rules::shell::Invocation;
-use crate::rules::{Category, Ctx, Finding, Rule, Severity};
+use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity};
 
 pub const RULE: Rule = Rule {
     id: "BuildToolsInFinalImage",
@@ -11,6 +11,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Size,
     severity: Severity::Hint,
+    scope: Scope::File,
     summary: "A single-stage Dockerfile compiles the application and ships the build tools",
     docs: r#"When the only stage both builds the application (`go build`, `cargo build`,
 `mvn package`, `gradle build`, `dotnet publish`, `npm run build`, `tsc`, …) and runs it, the

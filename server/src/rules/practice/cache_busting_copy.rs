@@ -3,7 +3,7 @@
 use super::util::{self, Eco};
 use crate::model::{Instruction, InstructionKind, Span};
 use crate::rules::shell::Command;
-use crate::rules::{Category, Ctx, Edit, Finding, Fix, Related, Rule, Severity};
+use crate::rules::{Category, Ctx, Edit, Finding, Fix, Related, Rule, Scope, Severity};
 
 pub const RULE: Rule = Rule {
     id: "CacheBustingCopy",
@@ -12,6 +12,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Cache,
     severity: Severity::Warning,
+    scope: Scope::File,
     summary: "The build context (or a source directory) is copied before dependencies are installed",
     docs: r#"A `COPY . .` (or `COPY src/ …`, `ADD . …`) that comes before a dependency install makes
 every change to any copied file invalidate the cache of the install: `npm ci`, `pip install -r`,

@@ -2,7 +2,7 @@
 
 use super::util;
 use crate::model::{InstructionKind, Span};
-use crate::rules::{Category, Ctx, Finding, Fix, Rule, Severity};
+use crate::rules::{Category, Ctx, Finding, Fix, Rule, Scope, Severity};
 
 pub const RULE: Rule = Rule {
     id: "CdInsteadOfWorkdir",
@@ -11,6 +11,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Correctness,
     severity: Severity::Warning,
+    scope: Scope::File,
     summary: "`cd` in a RUN does not change the directory of later instructions; use WORKDIR",
     docs: r#"Each RUN starts in the stage's working directory: a `cd` lasts only until the end of its
 RUN. Two cases are reported:

@@ -2,7 +2,7 @@
 
 use super::util;
 use crate::model::{InstructionKind, Span};
-use crate::rules::{Category, Ctx, Edit, Finding, Fix, Related, Rule, Severity};
+use crate::rules::{Category, Ctx, Edit, Finding, Fix, Related, Rule, Scope, Severity};
 
 pub const RULE: Rule = Rule {
     id: "ChmodAfterCopy",
@@ -11,6 +11,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Size,
     severity: Severity::Info,
+    scope: Scope::File,
     summary: "A RUN chmod changes files the previous COPY just added; use `COPY --chmod`",
     docs: r#"Changing the mode of a file in a later layer stores the file again in that layer: a big
 copied tree is shipped twice. `COPY --chmod=0755 …` (BuildKit) sets the mode in the same

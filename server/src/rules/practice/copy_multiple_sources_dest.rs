@@ -1,7 +1,7 @@
 //! CopyMultipleSourcesDest: several sources copied to a destination without a trailing `/`.
 
 use crate::model::{InstructionKind, Span};
-use crate::rules::{Category, Ctx, Edit, Finding, Fix, Rule, Severity};
+use crate::rules::{Category, Ctx, Edit, Finding, Fix, Rule, Scope, Severity};
 
 pub const RULE: Rule = Rule {
     id: "CopyMultipleSourcesDest",
@@ -10,6 +10,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Correctness,
     severity: Severity::Error,
+    scope: Scope::File,
     summary: "COPY/ADD of several sources needs a destination directory ending with `/`",
     docs: r#"With more than one source, the destination of COPY and ADD must be a directory, written
 with a trailing slash: `COPY package.json package-lock.json /app/`. Docker refuses

@@ -2,7 +2,7 @@
 
 use super::util;
 use crate::model::InstructionKind;
-use crate::rules::{Category, Ctx, Finding, Rule, Severity};
+use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity};
 
 pub const RULE: Rule = Rule {
     id: "CopyRelativeWithoutWorkdir",
@@ -11,6 +11,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Correctness,
     severity: Severity::Info,
+    scope: Scope::File,
     summary: "COPY/ADD to a relative destination before the stage sets WORKDIR",
     docs: r#"A relative destination is resolved against the working directory, which comes from the
 base image when the Dockerfile does not set one: `/` for most images, but `/go`,

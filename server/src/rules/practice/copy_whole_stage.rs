@@ -2,7 +2,7 @@
 
 use super::util;
 use crate::model::{InstructionKind, StageRefKind};
-use crate::rules::{Category, Ctx, Finding, Rule, Severity};
+use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity};
 
 pub const RULE: Rule = Rule {
     id: "CopyWholeStage",
@@ -11,6 +11,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Size,
     severity: Severity::Warning,
+    scope: Scope::File,
     summary: "`COPY --from=<stage> /` copies the stage's whole filesystem, OS included",
     docs: r#"Copying `/` from a build stage brings its entire root filesystem: the base image's
 operating system, compilers, caches and sources. That undoes the point of a multi-stage

@@ -2,7 +2,7 @@
 
 use super::util;
 use crate::model::Span;
-use crate::rules::{Category, Ctx, Finding, Related, Rule, Severity};
+use crate::rules::{Category, Ctx, Finding, Related, Rule, Scope, Severity};
 
 pub const RULE: Rule = Rule {
     id: "CurlAndWget",
@@ -11,6 +11,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Size,
     severity: Severity::Info,
+    scope: Scope::File,
     summary: "A stage uses both curl and wget; one of them is enough",
     docs: r#"curl and wget do the same job in a build. Using both means both (and their libraries)
 must be installed; settle on one of them.

@@ -1,7 +1,7 @@
 //! ExposeInvalidPort: EXPOSE of a port outside 0–65535.
 
 use crate::model::InstructionKind;
-use crate::rules::{Category, Ctx, Finding, Rule, Severity};
+use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity};
 
 pub const RULE: Rule = Rule {
     id: "ExposeInvalidPort",
@@ -10,6 +10,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Correctness,
     severity: Severity::Error,
+    scope: Scope::File,
     summary: "EXPOSE names a port outside 0–65535",
     docs: r#"TCP and UDP ports are 16-bit numbers: `EXPOSE 80000` cannot work, and Docker rejects it
 when the container is created. Ranges (`8000-8010`) must be ascending.

@@ -1,7 +1,7 @@
 //! GemUnpinned: `gem install <gem>` without a version.
 
 use super::util;
-use crate::rules::{Category, Ctx, Finding, Rule, Severity};
+use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity};
 
 pub const RULE: Rule = Rule {
     id: "GemUnpinned",
@@ -10,6 +10,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Correctness,
     severity: Severity::Info,
+    scope: Scope::File,
     summary: "`gem install` of a gem without a version",
     docs: r#"`gem install rails` installs the newest version at build time, so rebuilding the same
 Dockerfile may install a different, possibly incompatible, version.

@@ -1,7 +1,7 @@
 //! GoInstallUnpinned: `go install pkg@latest`.
 
 use super::util;
-use crate::rules::{Category, Ctx, Finding, Rule, Severity};
+use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity};
 
 pub const RULE: Rule = Rule {
     id: "GoInstallUnpinned",
@@ -10,6 +10,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Correctness,
     severity: Severity::Info,
+    scope: Scope::File,
     summary: "`go install` of a tool at `@latest` (or a branch)",
     docs: r#"`go install example.com/tool@latest` installs whatever version is the newest when the
 layer is built; `@master`/`@main`/`@HEAD` follow a branch. Rebuilding the same Dockerfile may

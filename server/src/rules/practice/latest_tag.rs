@@ -1,6 +1,6 @@
 //! LatestTag: `FROM image:latest`.
 
-use crate::rules::{Category, Ctx, Finding, Rule, Severity};
+use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity};
 
 pub const RULE: Rule = Rule {
     id: "LatestTag",
@@ -9,6 +9,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Correctness,
     severity: Severity::Warning,
+    scope: Scope::File,
     summary: "The base image uses the `latest` tag",
     docs: r#"`latest` is just the tag that was pushed last: it moves to new major versions without
 notice, so the same Dockerfile builds different images over time.

@@ -2,7 +2,7 @@
 
 use super::util;
 use crate::rules::shell::Invocation;
-use crate::rules::{Category, Ctx, Finding, Fix, Rule, Severity};
+use crate::rules::{Category, Ctx, Finding, Fix, Rule, Scope, Severity};
 
 pub const RULE: Rule = Rule {
     id: "MissingAssumeYes",
@@ -11,6 +11,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Correctness,
     severity: Severity::Warning,
+    scope: Scope::File,
     summary: "A package install without `-y` asks for confirmation, which aborts a non-interactive build",
     docs: r#"`apt-get install`, `yum install`, `dnf install` and `zypper install` ask *Do you want to
 continue?* whenever they install more than the named packages. A build has no terminal, so the

@@ -2,7 +2,7 @@
 
 use super::util;
 use crate::rules::shell::Invocation;
-use crate::rules::{Category, Ctx, Finding, Fix, Rule, Severity};
+use crate::rules::{Category, Ctx, Finding, Fix, Rule, Scope, Severity};
 
 pub const RULE: Rule = Rule {
     id: "MissingCacheMount",
@@ -11,6 +11,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Cache,
     severity: Severity::Hint,
+    scope: Scope::Stage,
     summary: "A package install or build starts from nothing on each rebuild: add a BuildKit cache mount",
     docs: r#"When a Dockerfile opts into BuildKit's syntax (a `# syntax=` directive), `RUN` can mount a
 persistent cache: `RUN --mount=type=cache,target=/root/.npm npm ci`. When the install layer is

@@ -2,7 +2,7 @@
 
 use super::util;
 use crate::model::InstructionKind;
-use crate::rules::{Category, Ctx, Finding, Rule, Severity};
+use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity};
 
 pub const RULE: Rule = Rule {
     id: "MissingDockerignore",
@@ -11,6 +11,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Cache,
     severity: Severity::Warning,
+    scope: Scope::File,
     summary:
         "The whole build context is copied but there is no `.dockerignore` beside the Dockerfile",
     docs: r#"`COPY . .` copies everything in the build context: `.git`, `node_modules`, build output,

@@ -118,6 +118,7 @@ pub(crate) mod test_support {
             build_args: &[],
             dockerignore,
             on_disk,
+            scope: None,
         };
         let mut out = Vec::new();
         (rule.check)(&ctx, &mut out);

@@ -1,7 +1,7 @@
 //! NpmOmitDev: deprecated `--production` / `--only=production` flags of npm.
 
 use super::util;
-use crate::rules::{Category, Ctx, Finding, Fix, Rule, Severity, Tag};
+use crate::rules::{Category, Ctx, Finding, Fix, Rule, Scope, Severity, Tag};
 
 pub const RULE: Rule = Rule {
     id: "NpmOmitDev",
@@ -10,6 +10,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Correctness,
     severity: Severity::Warning,
+    scope: Scope::File,
     summary: "`npm ci|install --production` / `--only=production` is deprecated; use `--omit=dev`",
     docs: r#"Since npm 7 the way to leave development dependencies out is `--omit=dev`.
 `--production` and `--only=prod[uction]` are deprecated: npm prints a warning, and their

@@ -1,7 +1,7 @@
 //! NpmUnpinned: `npm install <package>` without a version.
 
 use super::util;
-use crate::rules::{Category, Ctx, Finding, Rule, Severity};
+use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity};
 
 pub const RULE: Rule = Rule {
     id: "NpmUnpinned",
@@ -10,6 +10,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Correctness,
     severity: Severity::Info,
+    scope: Scope::File,
     summary: "`npm install <package>` without a version",
     docs: r#"`npm install -g typescript` installs whatever version is the newest when the layer is
 built, so rebuilding the same Dockerfile may install a different, possibly incompatible,

@@ -1,7 +1,7 @@
 //! PackageCacheNotCleaned: yum/dnf/zypper caches left in the image.
 
 use super::util;
-use crate::rules::{Category, Ctx, Finding, Fix, Rule, Severity};
+use crate::rules::{Category, Ctx, Finding, Fix, Rule, Scope, Severity};
 
 pub const RULE: Rule = Rule {
     id: "PackageCacheNotCleaned",
@@ -10,6 +10,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Size,
     severity: Severity::Info,
+    scope: Scope::File,
     summary: "yum/dnf/microdnf/zypper installs without cleaning their cache in the same RUN",
     docs: r#"`yum`, `dnf`, `microdnf` and `zypper` keep repository metadata and downloaded packages
 under `/var/cache/{yum,dnf,zypp}`. Unless cleaned in the same RUN, that cache stays in the

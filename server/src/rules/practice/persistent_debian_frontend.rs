@@ -2,7 +2,7 @@
 
 use super::util;
 use crate::model::{Details, InstructionKind};
-use crate::rules::{Category, Ctx, Finding, Fix, Rule, Severity};
+use crate::rules::{Category, Ctx, Finding, Fix, Rule, Scope, Severity};
 
 pub const RULE: Rule = Rule {
     id: "PersistentDebianFrontend",
@@ -11,6 +11,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Correctness,
     severity: Severity::Info,
+    scope: Scope::File,
     summary: "`ENV DEBIAN_FRONTEND=…` is kept in the image; set it for the build only",
     docs: r#"`DEBIAN_FRONTEND=noninteractive` is meant for the build's `apt-get` calls. Set with ENV,
 it stays in the image's environment: whoever runs `apt-get` in a container later gets no

@@ -1,7 +1,7 @@
 //! PipNoCacheDir: `pip install` keeps its download cache in the image.
 
 use super::util;
-use crate::rules::{Category, Ctx, Finding, Fix, Rule, Severity};
+use crate::rules::{Category, Ctx, Finding, Fix, Rule, Scope, Severity};
 
 pub const RULE: Rule = Rule {
     id: "PipNoCacheDir",
@@ -10,6 +10,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Size,
     severity: Severity::Info,
+    scope: Scope::File,
     summary: "`pip install` without `--no-cache-dir` stores its download cache in the image",
     docs: r#"pip keeps every downloaded and built wheel under `~/.cache/pip`. In an image that cache
 is dead weight, often as large as the installed packages.

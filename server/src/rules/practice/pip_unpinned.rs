@@ -1,7 +1,7 @@
 //! PipUnpinned: `pip install <package>` without a version.
 
 use super::util;
-use crate::rules::{Category, Ctx, Finding, Rule, Severity};
+use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity};
 
 pub const RULE: Rule = Rule {
     id: "PipUnpinned",
@@ -10,6 +10,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Correctness,
     severity: Severity::Info,
+    scope: Scope::File,
     summary: "`pip install` of a package without a version",
     docs: r#"`pip install flask` installs whatever version is current when the layer is built: two
 builds of the same Dockerfile may differ, and a new major release can break the image.

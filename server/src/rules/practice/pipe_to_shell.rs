@@ -1,7 +1,7 @@
 //! PipeToShell: a downloaded script piped straight into a shell.
 
 use super::util;
-use crate::rules::{Category, Ctx, Finding, Rule, Severity};
+use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity};
 
 pub const RULE: Rule = Rule {
     id: "PipeToShell",
@@ -10,6 +10,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Security,
     severity: Severity::Warning,
+    scope: Scope::File,
     summary: "A script downloaded with curl/wget is piped into a shell without verification",
     docs: r#"`curl https://… | sh` runs whatever the server (or anyone in between) sends at build
 time, with the build's privileges, and leaves no trace of what ran. A truncated download may

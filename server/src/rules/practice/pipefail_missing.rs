@@ -3,7 +3,7 @@
 use super::util;
 use crate::model::InstructionKind;
 use crate::rules::shell::Script;
-use crate::rules::{Category, Ctx, Finding, Rule, Severity};
+use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity};
 
 pub const RULE: Rule = Rule {
     id: "PipefailMissing",
@@ -12,6 +12,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Correctness,
     severity: Severity::Warning,
+    scope: Scope::File,
     summary: "A RUN with a pipe does not set `pipefail`, so a failure before the last command is ignored",
     docs: r#"A pipeline's status is the status of its *last* command. In
 `RUN wget -O - https://example.com/install.sh | sh`, a failed download still gives `sh` an empty

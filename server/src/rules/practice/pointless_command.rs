@@ -1,7 +1,7 @@
 //! PointlessCommand: interactive or system commands that make no sense in a build.
 
 use super::util;
-use crate::rules::{Category, Ctx, Finding, Rule, Severity};
+use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity};
 
 pub const RULE: Rule = Rule {
     id: "PointlessCommand",
@@ -10,6 +10,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Correctness,
     severity: Severity::Info,
+    scope: Scope::File,
     summary: "A RUN uses an interactive or system command that has no effect in a build",
     docs: r#"A build step has no terminal and no running system: editors (`vim`, `vi`, `nano`,
 `emacs`), monitors (`top`, `htop`, `free`), `ifconfig`, `ssh` sessions and power commands

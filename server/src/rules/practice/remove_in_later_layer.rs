@@ -2,7 +2,7 @@
 
 use super::util;
 use crate::model::{InstructionKind, Span};
-use crate::rules::{Category, Ctx, Finding, Related, Rule, Severity};
+use crate::rules::{Category, Ctx, Finding, Related, Rule, Scope, Severity};
 
 pub const RULE: Rule = Rule {
     id: "RemoveInLaterLayer",
@@ -11,6 +11,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Size,
     severity: Severity::Warning,
+    scope: Scope::File,
     summary: "A RUN removes a file that an earlier layer added: the image still contains it",
     docs: r#"Layers only add: removing a file in a later RUN hides it, but the layer that added it
 still ships it. A downloaded archive or copied installer deleted "to save space" in the next

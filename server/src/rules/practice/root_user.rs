@@ -2,7 +2,7 @@
 
 use super::util;
 use crate::model::InstructionKind;
-use crate::rules::{Category, Ctx, Finding, Rule, Severity};
+use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity};
 
 pub const RULE: Rule = Rule {
     id: "RootUser",
@@ -11,6 +11,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Security,
     severity: Severity::Warning,
+    scope: Scope::File,
     summary: "The final stage runs as root",
     docs: r#"Containers of the image run as the last `USER` of the final stage (following `FROM <stage>`
 to the stages it is built on). Running as root gives a process that escapes the application,

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use crate::model::{InstructionKind, Span};
 use crate::rules::shell::FxBuild;
-use crate::rules::{Category, Ctx, Finding, Rule, Severity};
+use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity};
 
 pub const RULE: Rule = Rule {
     id: "SecretValue",
@@ -16,6 +16,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Security,
     severity: Severity::Error,
+    scope: Scope::File,
     summary: "A secret (token, access key, private key) is written literally in the Dockerfile",
     docs: r#"Values of ARG, ENV and LABEL, RUN lines, heredoc bodies and every other instruction are
 searched for credentials with a recognisable shape. Such a value is stored in the image (its

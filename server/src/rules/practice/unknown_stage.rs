@@ -1,7 +1,7 @@
 //! UnknownStage: `--from` names no earlier stage.
 
 use crate::model::{Model, StageRef, StageRefKind};
-use crate::rules::{Category, Ctx, Edit, Finding, Fix, Rule, Severity};
+use crate::rules::{Category, Ctx, Edit, Finding, Fix, Rule, Scope, Severity};
 
 pub const RULE: Rule = Rule {
     id: "UnknownStage",
@@ -10,6 +10,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Correctness,
     severity: Severity::Error,
+    scope: Scope::File,
     summary: "`--from` refers to a stage that is not defined before it",
     docs: r#"`COPY --from=<x>` and `RUN --mount=…,from=<x>` take a stage name, a stage index or an
 image. BuildKit looks `<x>` up among the stages defined *before* the current one; anything else

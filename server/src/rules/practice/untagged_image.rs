@@ -1,7 +1,7 @@
 //! UntaggedImage: `FROM image` without a tag or digest.
 
 use super::util;
-use crate::rules::{Category, Ctx, Finding, Rule, Severity};
+use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity};
 
 pub const RULE: Rule = Rule {
     id: "UntaggedImage",
@@ -10,6 +10,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Correctness,
     severity: Severity::Warning,
+    scope: Scope::File,
     summary: "The base image has no tag or digest, so it means `latest`",
     docs: r#"`FROM node` pulls `node:latest`: whatever version is current on the day of the build. The
 same Dockerfile builds different images over time and may break without any change.

@@ -6,21 +6,18 @@ use crate::model::{Instruction, InstructionKind, Model, Span, Stage, StageRefKin
 use crate::rules::shell::{self, Command, Invocation, Script};
 use crate::rules::{Ctx, Edit};
 
-/// Every analysed RUN: (instruction index, instruction, script).
+/// Every analysed RUN in the check's scope: (instruction index, instruction, script).
 pub fn runs<'a>(
     ctx: &'a Ctx<'a>,
 ) -> impl Iterator<Item = (usize, &'a Instruction, Rc<Script>)> + 'a {
-    let scripts = shell::scripts(ctx.model, ctx.text);
-    ctx.model
-        .instructions
-        .iter()
-        .enumerate()
+    let scripts = scripts(ctx);
+    ctx.instructions()
         .filter_map(move |(i, ins)| scripts.get(i).cloned().flatten().map(|s| (i, ins, s)))
 }
 
-/// The shell analysis of every instruction of the document (fetch it once per check).
+/// The shell analysis of every instruction in the check's scope (fetch it once per check).
 pub fn scripts(ctx: &Ctx) -> shell::Scripts {
-    shell::scripts(ctx.model, ctx.text)
+    shell::scripts_in(ctx.model, ctx.text, ctx.scope)
 }
 
 /// The script of one RUN, if analysed.

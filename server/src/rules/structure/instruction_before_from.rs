@@ -1,7 +1,7 @@
 //! An instruction other than ARG before the first FROM.
 
 use crate::model::InstructionKind;
-use crate::rules::{Category, Ctx, Finding, Rule, Severity};
+use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity};
 
 pub static RULE: Rule = Rule {
     id: "InstructionBeforeFrom",
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     experimental: false,
     category: Category::Syntax,
     severity: Severity::Error,
+    scope: Scope::File,
     summary: "Only ARG may come before the first FROM",
     docs: "Instructions run inside a build stage, and a stage starts at FROM. Before the \
 first FROM only ARG is allowed (global build arguments, usable in FROM lines); anything \

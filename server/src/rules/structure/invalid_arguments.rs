@@ -3,7 +3,7 @@
 
 use super::all_instructions;
 use crate::model::{Details, Instruction, InstructionKind};
-use crate::rules::{Category, Ctx, Finding, Rule, Severity};
+use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity};
 
 pub static RULE: Rule = Rule {
     id: "InvalidArguments",
@@ -12,6 +12,7 @@ pub static RULE: Rule = Rule {
     experimental: false,
     category: Category::Syntax,
     severity: Severity::Error,
+    scope: Scope::File,
     summary: "Arguments the instruction cannot take",
     docs: "Each instruction expects a certain shape: `FROM image [AS name]` (stage names start \
 with a letter and contain only letters, digits, `-`, `_` and `.`), COPY and ADD at least a \

@@ -1,7 +1,7 @@
 //! `# check=` values BuildKit cannot parse (as a directive or above an instruction).
 
 use crate::rules::suppress::{CheckSettings, Suppressions};
-use crate::rules::{Category, Ctx, Finding, Rule, Severity};
+use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity};
 
 pub static RULE: Rule = Rule {
     id: "InvalidCheckDirective",
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     experimental: false,
     category: Category::Syntax,
     severity: Severity::Error,
+    scope: Scope::File,
     summary: "A `# check=` value BuildKit cannot parse",
     docs: "The `check` directive takes up to three `;`-separated options: `skip=` a \
 comma-separated list of rule names or `all`, `error=` a boolean, and `experimental=` rule \

@@ -2,7 +2,7 @@
 
 use crate::model::InstructionKind;
 use crate::rules::buildkit::expose;
-use crate::rules::{Category, Ctx, Finding, Rule, Severity};
+use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity};
 
 pub static RULE: Rule = Rule {
     id: "InvalidExposePort",
@@ -11,6 +11,7 @@ pub static RULE: Rule = Rule {
     experimental: false,
     category: Category::Syntax,
     severity: Severity::Error,
+    scope: Scope::File,
     summary: "An EXPOSE port BuildKit cannot parse",
     docs: "EXPOSE takes `port`, `port/protocol` or a range `start-end[/protocol]`, with \
 ports from 0 to 65535 and protocol `tcp` (default), `udp` or `sctp`. Anything else fails \

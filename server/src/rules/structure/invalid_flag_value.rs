@@ -5,7 +5,7 @@ use super::all_instructions;
 use super::flags::{flag_spec, FlagKind};
 use crate::model::{Flag, InstructionKind};
 use crate::rules::buildkit::reference::parse_platform;
-use crate::rules::{Category, Ctx, Finding, Rule, Severity};
+use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity};
 
 pub static RULE: Rule = Rule {
     id: "InvalidFlagValue",
@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
     experimental: false,
     category: Category::Syntax,
     severity: Severity::Error,
+    scope: Scope::File,
     summary: "A flag value BuildKit rejects",
     docs: "Checked values: boolean flags (`--link`, `--parents`, `--keep-git-dir`, \
 `--unpack`) take nothing or `true`/`false`; other flags need a value; RUN `--network` is \

@@ -2,7 +2,7 @@
 
 use crate::model::InstructionKind;
 use crate::rules::buildkit::reference::is_valid_reference;
-use crate::rules::{Category, Ctx, Finding, Rule, Severity};
+use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity};
 
 pub static RULE: Rule = Rule {
     id: "InvalidImageReference",
@@ -11,6 +11,7 @@ pub static RULE: Rule = Rule {
     experimental: false,
     category: Category::Syntax,
     severity: Severity::Error,
+    scope: Scope::File,
     summary: "The FROM image is not a valid reference",
     docs: "An image reference is `[registry/]path[:tag][@digest]`: the path is lower case \
 letters, digits and the separators `.`, `_`, `__` and `-`; the tag is up to 128 letters, \

@@ -4,7 +4,7 @@ use super::all_instructions;
 use crate::model::{Flag, InstructionKind, Span};
 use crate::rules::buildkit::common::suggest;
 use crate::rules::suppress::parse_go_bool;
-use crate::rules::{Category, Ctx, Finding, Rule, Severity};
+use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity};
 
 pub static RULE: Rule = Rule {
     id: "InvalidMount",
@@ -13,6 +13,7 @@ pub static RULE: Rule = Rule {
     experimental: false,
     category: Category::Syntax,
     severity: Severity::Error,
+    scope: Scope::File,
     summary: "A `RUN --mount` option BuildKit rejects",
     docs: "`--mount` takes comma-separated `key=value` options. `type` is `bind` (the \
 default), `cache`, `tmpfs`, `secret` or `ssh`, and each type has its keys:\n\n\

@@ -1,7 +1,7 @@
 //! ONBUILD wrapping ONBUILD, FROM or MAINTAINER.
 
 use crate::model::{Details, InstructionKind};
-use crate::rules::{Category, Ctx, Finding, Rule, Severity};
+use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity};
 
 pub static RULE: Rule = Rule {
     id: "InvalidOnbuildTrigger",
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     experimental: false,
     category: Category::Syntax,
     severity: Severity::Error,
+    scope: Scope::File,
     summary: "ONBUILD cannot wrap ONBUILD, FROM or MAINTAINER",
     docs: "ONBUILD registers an instruction to run when another build uses this image as its \
 base. Chaining `ONBUILD ONBUILD`, or triggering `FROM` or `MAINTAINER`, is rejected.",

@@ -1,6 +1,6 @@
 //! A Dockerfile with instructions but no FROM.
 
-use crate::rules::{Category, Ctx, Finding, Rule, Severity};
+use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity};
 
 pub static RULE: Rule = Rule {
     id: "MissingFrom",
@@ -9,6 +9,7 @@ pub static RULE: Rule = Rule {
     experimental: false,
     category: Category::Syntax,
     severity: Severity::Error,
+    scope: Scope::File,
     summary: "No FROM instruction: nothing to build",
     docs: "Every build stage starts with FROM. A file whose instructions are only global \
 ARGs, or that never names a base image, fails with `dockerfile contains no stages to \

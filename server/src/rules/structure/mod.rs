@@ -62,6 +62,7 @@ mod tests {
             build_args: &[],
             dockerignore: None,
             on_disk: false,
+            scope: None,
         };
         let mut out = Vec::new();
         for r in super::RULES {

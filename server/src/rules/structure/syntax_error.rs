@@ -1,6 +1,6 @@
 //! Errors BuildKit's parser reports while reading the file (from the model).
 
-use crate::rules::{Category, Ctx, Finding, Rule, Severity};
+use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity};
 
 pub static RULE: Rule = Rule {
     id: "SyntaxError",
@@ -9,6 +9,7 @@ pub static RULE: Rule = Rule {
     experimental: false,
     category: Category::Syntax,
     severity: Severity::Error,
+    scope: Scope::File,
     summary: "The file cannot be parsed",
     docs: "BuildKit stops reading the Dockerfile at these errors: an unterminated heredoc, \
 an invalid or repeated parser directive (`# escape=` accepts only `\\` and a backtick), a \

@@ -3,7 +3,7 @@
 use super::all_instructions;
 use super::flags::{flag_spec, FlagKind};
 use crate::model::InstructionKind;
-use crate::rules::{Category, Ctx, Finding, Related, Rule, Severity};
+use crate::rules::{Category, Ctx, Finding, Related, Rule, Scope, Severity};
 
 pub static RULE: Rule = Rule {
     id: "UnknownFlag",
@@ -12,6 +12,7 @@ pub static RULE: Rule = Rule {
     experimental: false,
     category: Category::Syntax,
     severity: Severity::Error,
+    scope: Scope::File,
     summary: "A flag the instruction does not accept",
     docs: "Each instruction accepts its own flags: FROM `--platform`; RUN `--mount`, \
 `--network`, `--security`; COPY `--from`, `--chown`, `--chmod`, `--link`, `--parents`, \
@@ -32,6 +33,7 @@ pub static DUPLICATE: Rule = Rule {
     experimental: false,
     category: Category::Syntax,
     severity: Severity::Error,
+    scope: Scope::File,
     summary: "A flag given twice",
     docs: "Only `--mount` (RUN) and `--exclude` (COPY, ADD) may be repeated. Giving any other \
 flag twice fails with `Duplicate flag specified`. At most 32 are reported per \

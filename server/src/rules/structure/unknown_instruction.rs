@@ -2,7 +2,7 @@
 
 use super::all_instructions;
 use crate::model::InstructionKind;
-use crate::rules::{Category, Ctx, Edit, Finding, Fix, Rule, Severity};
+use crate::rules::{Category, Ctx, Edit, Finding, Fix, Rule, Scope, Severity};
 
 pub static RULE: Rule = Rule {
     id: "UnknownInstruction",
@@ -11,6 +11,7 @@ pub static RULE: Rule = Rule {
     experimental: false,
     category: Category::Syntax,
     severity: Severity::Error,
+    scope: Scope::File,
     summary: "Unknown instruction",
     docs: "The first word of an instruction must be one of the 18 Dockerfile instructions \
 (`FROM`, `RUN`, `COPY`, ...). Anything else makes the build fail with `unknown \

@@ -1,0 +1,310 @@
+//! Findings remembered per region across the checks of changing documents (the language
+//! server's analyses). A file is cut into regions: the lines before the first FROM, then
+//! one region per stage, from its FROM to the next FROM. A [`Scope::Stage`] rule's
+//! findings in a region depend only on what the region's key covers (see [`Scope`]), so
+//! after an edit such a rule looks only at the regions whose key changed; the findings of
+//! the others are taken over, moved with their region.
+
+use super::fingerprint::Fp;
+use super::{CheckOptions, Ctx, Finding, Rule, StageSet};
+use crate::model::{Model, Span};
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+/// Checks after which a region no document had is forgotten.
+const KEEP_CHECKS: u64 = 16;
+
+/// Most regions remembered; more (huge files, many documents) and the memo starts afresh.
+const MAX_ENTRIES: usize = 16_384;
+
+/// One region's findings per rule, with spans relative to the region's start.
+struct Entry {
+    /// The text the key covers (fingerprints can collide; texts are compared too).
+    text: Box<str>,
+    /// Per rule (registry order): the findings, once a check has computed them.
+    outs: Vec<Option<Vec<Finding>>>,
+    /// The last check generation that used it.
+    used: u64,
+}
+
+#[derive(Default)]
+struct Memo {
+    entries: HashMap<u64, Entry>,
+    generation: u64,
+}
+
+thread_local! {
+    static MEMO: RefCell<Memo> = RefCell::new(Memo::default());
+}
+
+/// Where a region's remembered findings come from in this check.
+enum Source {
+    /// Its own entry (taken out of the memo for the check, put back at the end).
+    Own(Entry),
+    /// An earlier region with the same key and text (a repeated stage).
+    Same(usize),
+}
+
+struct Region {
+    /// Where its findings lie: from its FROM (0 for the prelude) to the next FROM.
+    span: Span,
+    key: u64,
+    /// The text the key covers.
+    keyed: Span,
+    source: Source,
+}
+
+/// One check's regions and their entries.
+pub(super) struct Plan {
+    regions: Vec<Region>,
+    generation: u64,
+    rules: usize,
+}
+
+impl Plan {
+    /// Cut `text` into regions, fingerprint them and take their entries from the memo.
+    pub fn new(model: &Model, text: &str, opts: &CheckOptions, rules: usize) -> Plan {
+        let n = model.stages.len();
+        let region_start = |i: usize| model.stages.get(i).map_or(text.len(), |s| s.span.start);
+        let first = region_start(0).min(text.len());
+        // What every finding may depend on: the prelude, every FROM line, the options.
+        let mut global = Fp::new()
+            .u64(model.escape as u64)
+            .u64(n as u64)
+            .str(text.get(..first).unwrap_or(""));
+        for s in &model.stages {
+            let from = model
+                .instructions
+                .get(s.from)
+                .map_or(Span::new(0, 0), |i| i.span);
+            global = global.str(text.get(from.start..from.end).unwrap_or(""));
+        }
+        global = global.u64(opts.build_args.len() as u64);
+        for (k, v) in &opts.build_args {
+            global = global.str(k).str(v);
+        }
+        global = match &opts.dockerignore {
+            Some(d) => global.u64(1).str(d),
+            None => global.u64(0),
+        }
+        .u64(opts.on_disk as u64);
+        // The stages each stage names (their keys are part of its key).
+        let mut named: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for r in &model.stage_refs {
+            if let (Some(s), Some(t)) = (r.stage, r.target) {
+                if t < s && s < n {
+                    named[s].push(t);
+                }
+            }
+        }
+        let mut regions = Vec::with_capacity(n + 1);
+        regions.push(Region {
+            span: Span::new(0, first),
+            key: global.0,
+            keyed: Span::new(0, first),
+            source: Source::Same(usize::MAX),
+        });
+        let mut keys: Vec<u64> = Vec::with_capacity(n);
+        for (i, stage) in model.stages.iter().enumerate() {
+            let start = stage.span.start.min(text.len());
+            let end = region_start(i + 1).clamp(start, text.len());
+            // The gap before the FROM (comments about the stage) is keyed too.
+            let keyed_start = match i {
+                0 => start,
+                _ => model.stages[i - 1].span.end.clamp(first, start),
+            };
+            let mut fp = global.str(text.get(keyed_start..end).unwrap_or(""));
+            for &t in &named[i] {
+                fp = fp.u64(keys.get(t).copied().unwrap_or(0));
+            }
+            keys.push(fp.0);
+            regions.push(Region {
+                span: Span::new(start, end),
+                key: fp.0,
+                keyed: Span::new(keyed_start, end),
+                source: Source::Same(usize::MAX),
+            });
+        }
+        let generation = MEMO.with(|m| {
+            let mut m = m.borrow_mut();
+            m.generation += 1;
+            m.generation
+        });
+        let mut plan = Plan {
+            regions,
+            generation,
+            rules,
+        };
+        plan.take_entries(text);
+        plan
+    }
+
+    fn take_entries(&mut self, text: &str) {
+        let mut seen: HashMap<u64, usize> = HashMap::with_capacity(self.regions.len());
+        MEMO.with(|m| {
+            let mut m = m.borrow_mut();
+            for ri in 0..self.regions.len() {
+                let keyed = self.regions[ri].keyed;
+                let keyed = text.get(keyed.start..keyed.end).unwrap_or("");
+                let key = self.regions[ri].key;
+                if let Some(&rj) = seen.get(&key) {
+                    if let Source::Own(e) = &self.regions[rj].source {
+                        if &*e.text == keyed {
+                            self.regions[ri].source = Source::Same(rj);
+                            continue;
+                        }
+                    }
+                }
+                let entry = match m.entries.remove(&key) {
+                    Some(e) if &*e.text == keyed && e.outs.len() == self.rules => e,
+                    _ => Entry {
+                        text: keyed.into(),
+                        outs: (0..self.rules).map(|_| None).collect(),
+                        used: 0,
+                    },
+                };
+                seen.entry(key).or_insert(ri);
+                self.regions[ri].source = Source::Own(entry);
+            }
+        });
+    }
+
+    fn entry(&self, ri: usize) -> Option<&Entry> {
+        match &self.regions.get(ri)?.source {
+            Source::Own(e) => Some(e),
+            Source::Same(rj) => match &self.regions.get(*rj)?.source {
+                Source::Own(e) => Some(e),
+                Source::Same(_) => None,
+            },
+        }
+    }
+
+    /// Run `rule` (registry position `slot`) where its findings are not remembered, and
+    /// append its findings over the whole file to `out`.
+    pub fn run(&mut self, slot: usize, rule: &Rule, ctx: &Ctx, out: &mut Vec<Finding>) {
+        let known: Vec<bool> = (0..self.regions.len())
+            .map(|ri| {
+                self.entry(ri)
+                    .and_then(|e| e.outs.get(slot))
+                    .is_some_and(|o| o.is_some())
+            })
+            .collect();
+        if known.iter().any(|k| !k) {
+            let scope = StageSet {
+                prelude: !known[0],
+                stages: known[1..].iter().map(|k| !k).collect(),
+            };
+            let scoped = Ctx {
+                scope: Some(&scope),
+                ..*ctx
+            };
+            let mut fresh = Vec::new();
+            (rule.check)(&scoped, &mut fresh);
+            self.store(slot, &known, fresh, out);
+        }
+        for (ri, region) in self.regions.iter().enumerate() {
+            if !known[ri] {
+                continue;
+            }
+            if let Some(Some(found)) = self.entry(ri).and_then(|e| e.outs.get(slot)) {
+                out.extend(found.iter().map(|f| f.moved(region.span.start as isize)));
+            }
+        }
+    }
+
+    /// Keep the fresh findings of the regions not known, remember them, and append them.
+    fn store(&mut self, slot: usize, known: &[bool], fresh: Vec<Finding>, out: &mut Vec<Finding>) {
+        let mut per_region: Vec<Vec<Finding>> = vec![Vec::new(); self.regions.len()];
+        for f in fresh {
+            let ri = self
+                .regions
+                .partition_point(|r| r.span.start <= f.span.start)
+                .saturating_sub(1);
+            if !known[ri] {
+                per_region[ri].push(f);
+            }
+        }
+        for (ri, found) in per_region.into_iter().enumerate() {
+            if known[ri] {
+                continue;
+            }
+            let span = self.regions[ri].span;
+            // A finding reaching outside its region would not move with it: not remembered.
+            let local = found.iter().all(|f| {
+                f.spans()
+                    .all(|s| s.start >= span.start && s.end <= span.end)
+            });
+            if let (true, Source::Own(e)) = (local, &mut self.regions[ri].source) {
+                if let Some(o) = e.outs.get_mut(slot) {
+                    let base = -(span.start as isize);
+                    *o = Some(found.iter().map(|f| f.moved(base)).collect());
+                }
+            }
+            out.extend(found);
+        }
+    }
+}
+
+impl Drop for Plan {
+    /// Put the entries back, forget those unused for a while.
+    fn drop(&mut self) {
+        let generation = self.generation;
+        MEMO.with(|m| {
+            let mut m = m.borrow_mut();
+            for region in self.regions.drain(..) {
+                if let Source::Own(mut e) = region.source {
+                    e.used = generation;
+                    m.entries.insert(region.key, e);
+                }
+            }
+            if m.entries.len() > MAX_ENTRIES {
+                m.entries.clear();
+            }
+            m.entries.retain(|_, e| e.used + KEEP_CHECKS >= generation);
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::{registry, Scope};
+
+    /// The regions a Stage rule would look at again in a check of `text` now.
+    fn unknown_regions(text: &str) -> Vec<usize> {
+        let model = crate::model::build(text);
+        let opts = CheckOptions::default();
+        let plan = Plan::new(&model, text, &opts, registry().count());
+        let slot = registry()
+            .position(|r| r.scope == Scope::Stage)
+            .expect("a stage rule");
+        (0..plan.regions.len())
+            .filter(|&ri| {
+                !plan
+                    .entry(ri)
+                    .and_then(|e| e.outs.get(slot))
+                    .is_some_and(|o| o.is_some())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_edit_invalidates_its_stage_and_the_stages_built_on_it() {
+        let a = "ARG V=1\nFROM alpine AS one\nRUN apt-get install x\n\n# about two\nFROM alpine AS two\nRUN echo\nFROM one AS three\nRUN echo 3\n";
+        let model = crate::model::build(a);
+        let _ = crate::rules::check_incremental(&model, a, &CheckOptions::default());
+        assert_eq!(unknown_regions(a), Vec::<usize>::new());
+        // A line inserted in `one`: `one` (region 1) and `three`, built on it (region 3).
+        let b = a.replace("RUN apt-get", "# note\nRUN apt-get");
+        assert_eq!(unknown_regions(&b), vec![1, 3]);
+        // A comment between two stages is in both keys (and `three` is built on `one`).
+        let c = a.replace("# about two", "# about the second");
+        assert_eq!(unknown_regions(&c), vec![1, 2, 3]);
+        // An edit in the last stage invalidates it alone.
+        let e = a.replace("echo 3", "echo 4");
+        assert_eq!(unknown_regions(&e), vec![3]);
+        // The prelude is part of every key.
+        let d = a.replace("V=1", "V=2");
+        assert_eq!(unknown_regions(&d), vec![0, 1, 2, 3]);
+    }
+}
