@@ -10,7 +10,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Correctness,
     severity: Severity::Info,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "`gem install` of a gem without a version",
     docs: r#"`gem install rails` installs the newest version at build time, so rebuilding the same
 Dockerfile may install a different, possibly incompatible, version.

@@ -10,7 +10,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Correctness,
     severity: Severity::Info,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "`go install` of a tool at `@latest` (or a branch)",
     docs: r#"`go install example.com/tool@latest` installs whatever version is the newest when the
 layer is built; `@master`/`@main`/`@HEAD` follow a branch. Rebuilding the same Dockerfile may

@@ -9,7 +9,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Correctness,
     severity: Severity::Warning,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "The base image uses the `latest` tag",
     docs: r#"`latest` is just the tag that was pushed last: it moves to new major versions without
 notice, so the same Dockerfile builds different images over time.
@@ -23,7 +23,7 @@ digest (`image:latest@sha256:…`) is pinned and not reported.
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
-    for stage in &ctx.model.stages {
+    for stage in ctx.stages() {
         let Some(image) = &stage.image else { continue };
         if image.tag.as_deref() != Some("latest") || image.digest.is_some() {
             continue;

@@ -10,7 +10,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Correctness,
     severity: Severity::Warning,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "`/bin/sh` is replaced with a symlink to change the shell; use SHELL",
     docs: r#"Pointing `/bin/sh` at bash (`ln -sf /bin/bash /bin/sh`) changes the shell of every
 program in the image, including system scripts written for a POSIX `sh`, and survives into

@@ -11,7 +11,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Correctness,
     severity: Severity::Warning,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "A package install without `-y` asks for confirmation, which aborts a non-interactive build",
     docs: r#"`apt-get install`, `yum install`, `dnf install` and `zypper install` ask *Do you want to
 continue?* whenever they install more than the named packages. A build has no terminal, so the

@@ -10,7 +10,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Size,
     severity: Severity::Info,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "npm/yarn installs leave their download cache in the image",
     docs: r#"`npm ci`/`npm install` keep every downloaded tarball in `~/.npm/_cacache`, and yarn (v1) in
 `/usr/local/share/.cache/yarn`: often as large as `node_modules` itself, and useless in the

@@ -11,7 +11,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Correctness,
     severity: Severity::Warning,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "`npm install` is used although the lock file was copied; `npm ci` installs exactly the locked versions",
     docs: r#"`npm install` resolves the dependency ranges of `package.json` again and may install
 other versions than the ones in `package-lock.json` (and rewrite it). `npm ci` installs

@@ -10,7 +10,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Correctness,
     severity: Severity::Warning,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "`npm ci|install --production` / `--only=production` is deprecated; use `--omit=dev`",
     docs: r#"Since npm 7 the way to leave development dependencies out is `--omit=dev`.
 `--production` and `--only=prod[uction]` are deprecated: npm prints a warning, and their

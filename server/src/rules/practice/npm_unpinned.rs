@@ -10,7 +10,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Correctness,
     severity: Severity::Info,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "`npm install <package>` without a version",
     docs: r#"`npm install -g typescript` installs whatever version is the newest when the layer is
 built, so rebuilding the same Dockerfile may install a different, possibly incompatible,

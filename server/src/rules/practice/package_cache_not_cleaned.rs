@@ -10,7 +10,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Size,
     severity: Severity::Info,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "yum/dnf/microdnf/zypper installs without cleaning their cache in the same RUN",
     docs: r#"`yum`, `dnf`, `microdnf` and `zypper` keep repository metadata and downloaded packages
 under `/var/cache/{yum,dnf,zypp}`. Unless cleaned in the same RUN, that cache stays in the

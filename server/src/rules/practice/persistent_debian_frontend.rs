@@ -11,7 +11,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Correctness,
     severity: Severity::Info,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "`ENV DEBIAN_FRONTEND=…` is kept in the image; set it for the build only",
     docs: r#"`DEBIAN_FRONTEND=noninteractive` is meant for the build's `apt-get` calls. Set with ENV,
 it stays in the image's environment: whoever runs `apt-get` in a container later gets no
@@ -32,7 +32,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     let model = ctx.model;
     // Stages that another stage is built on, computed on first need.
     let mut has_child: Option<Vec<bool>> = None;
-    for ins in &model.instructions {
+    for (_, ins) in ctx.instructions() {
         if ins.kind != InstructionKind::Env {
             continue;
         }

@@ -10,7 +10,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Size,
     severity: Severity::Info,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "`pip install` without `--no-cache-dir` stores its download cache in the image",
     docs: r#"pip keeps every downloaded and built wheel under `~/.cache/pip`. In an image that cache
 is dead weight, often as large as the installed packages.

@@ -10,7 +10,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Correctness,
     severity: Severity::Info,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "`pip install` of a package without a version",
     docs: r#"`pip install flask` installs whatever version is current when the layer is built: two
 builds of the same Dockerfile may differ, and a new major release can break the image.

@@ -10,7 +10,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Security,
     severity: Severity::Warning,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "A script downloaded with curl/wget is piped into a shell without verification",
     docs: r#"`curl https://… | sh` runs whatever the server (or anyone in between) sends at build
 time, with the build's privileges, and leaves no trace of what ran. A truncated download may

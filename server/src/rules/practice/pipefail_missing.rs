@@ -12,7 +12,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Correctness,
     severity: Severity::Warning,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "A RUN with a pipe does not set `pipefail`, so a failure before the last command is ignored",
     docs: r#"A pipeline's status is the status of its *last* command. In
 `RUN wget -O - https://example.com/install.sh | sh`, a failed download still gives `sh` an empty

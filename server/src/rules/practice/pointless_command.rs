@@ -10,7 +10,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Correctness,
     severity: Severity::Info,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "A RUN uses an interactive or system command that has no effect in a build",
     docs: r#"A build step has no terminal and no running system: editors (`vim`, `vi`, `nano`,
 `emacs`), monitors (`top`, `htop`, `free`), `ifconfig`, `ssh` sessions and power commands

@@ -11,7 +11,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Size,
     severity: Severity::Warning,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "A RUN removes a file that an earlier layer added: the image still contains it",
     docs: r#"Layers only add: removing a file in a later RUN hides it, but the layer that added it
 still ships it. A downloaded archive or copied installer deleted "to save space" in the next
@@ -33,7 +33,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     let model = ctx.model;
     let scripts = util::scripts(ctx);
     let final_chain = util::final_chain(model);
-    for stage in &model.stages {
+    for stage in ctx.stages() {
         if !util::chain_contains(&final_chain, stage.index) {
             continue;
         }

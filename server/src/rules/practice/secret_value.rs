@@ -16,7 +16,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Security,
     severity: Severity::Error,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "A secret (token, access key, private key) is written literally in the Dockerfile",
     docs: r#"Values of ARG, ENV and LABEL, RUN lines, heredoc bodies and every other instruction are
 searched for credentials with a recognisable shape. Such a value is stored in the image (its
@@ -77,7 +77,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
         }
         m.generation += 1;
         let generation = m.generation;
-        for ins in &ctx.model.instructions {
+        for (_, ins) in ctx.instructions() {
             let kind = match &ins.kind {
                 InstructionKind::Unknown(_) => continue,
                 k => k.name(),

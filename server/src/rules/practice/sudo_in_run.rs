@@ -11,7 +11,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Security,
     severity: Severity::Warning,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "`sudo` in a RUN: switch users with USER instead",
     docs: r#"Build steps run as the stage's `USER` (root unless changed). `sudo` is pointless as root
 and, for a non-root user, requires installing sudo and granting that user root rights in the

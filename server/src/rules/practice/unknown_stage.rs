@@ -10,7 +10,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Correctness,
     severity: Severity::Error,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "`--from` refers to a stage that is not defined before it",
     docs: r#"`COPY --from=<x>` and `RUN --mount=…,from=<x>` take a stage name, a stage index or an
 image. BuildKit looks `<x>` up among the stages defined *before* the current one; anything else
@@ -81,7 +81,7 @@ const KNOWN_IMAGES: &[&str] = &[
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     let model = ctx.model;
     for r in &model.stage_refs {
-        if r.target.is_some() {
+        if r.target.is_some() || !ctx.in_scope(r.stage) {
             continue;
         }
         if let Some(f) = judge(model, r) {

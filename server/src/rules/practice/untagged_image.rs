@@ -10,7 +10,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Correctness,
     severity: Severity::Warning,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "The base image has no tag or digest, so it means `latest`",
     docs: r#"`FROM node` pulls `node:latest`: whatever version is current on the day of the build. The
 same Dockerfile builds different images over time and may break without any change.
@@ -26,7 +26,7 @@ names, and for images given by a variable (`FROM ${BASE}`).
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     let model = ctx.model;
-    for stage in &model.stages {
+    for stage in ctx.stages() {
         let Some(image) = &stage.image else { continue };
         if image.has_variables
             || image.raw.contains('$')

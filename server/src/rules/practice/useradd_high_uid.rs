@@ -10,7 +10,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Size,
     severity: Severity::Warning,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "`useradd` with a high UID and without `-l` writes a huge lastlog file",
     docs: r#"`useradd` records the new user in `/var/log/lastlog` and `/var/log/faillog`, files indexed
 by UID: for UID 1000000 they are hundreds of megabytes. They are sparse on disk, but image

@@ -11,7 +11,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Correctness,
     severity: Severity::Warning,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "npm is given yarn's `--frozen-lockfile` (or `--immutable`, `--pure-lockfile`), which it ignores",
     docs: r#"`--frozen-lockfile`, `--pure-lockfile` and `--immutable` are yarn options. npm accepts
 unknown options silently, so `npm install --frozen-lockfile` is a plain `npm install` that may
