@@ -140,12 +140,15 @@ pub struct Analysed {
     options: Arc<CheckOptions>,
     tree: Option<Tree>,
     old_tree: Option<Tree>,
+    /// A full parse running on a thread of its own, joined by `finish`.
+    parsing: Option<std::thread::JoinHandle<Tree>>,
 }
 
 impl Analysed {
-    /// Build the model and run the rules. A missing tree is parsed beside them (in rayon's
-    /// pool) when incremental or when `parse_full_beside`; otherwise (a full parse, the
-    /// server) by `finish`, not competing with them for the cores.
+    /// Build the model and run the rules. A missing tree is parsed beside them: in rayon's
+    /// pool, joined before this returns, when incremental or when `parse_full_beside`;
+    /// otherwise (a document's first full parse, in the server) on a thread of its own,
+    /// joined by `finish`, so that the diagnostics need not wait for it.
     pub fn run(input: SnapshotInput, parse_full_beside: bool) -> Analysed {
         let SnapshotInput {
             version,
@@ -158,10 +161,20 @@ impl Analysed {
         } = input;
         let work = || analyse(&text, base, &options);
         let beside = tree.is_none() && (old_tree.is_some() || parse_full_beside);
+        let mut parsing = None;
         let (tree, (model, findings, line_index)) = if beside {
             let (tree, result) = parse_beside(&text, old_tree.as_ref(), work);
             (Some(tree), result)
         } else {
+            if tree.is_none() {
+                let text = text.clone();
+                let parse = move || crate::syntax::parse(&text, None);
+                // Without a thread, `finish` parses.
+                parsing = std::thread::Builder::new()
+                    .name("parse".into())
+                    .spawn(parse)
+                    .ok();
+            }
             (tree, work())
         };
         Analysed {
@@ -174,6 +187,7 @@ impl Analysed {
             options,
             tree,
             old_tree,
+            parsing,
         }
     }
 
@@ -187,11 +201,12 @@ impl Analysed {
         }
     }
 
-    /// The snapshot, parsing the text on this thread if not done yet.
+    /// The snapshot, once the parse is done (on this thread if nobody parsed).
     pub fn finish(self) -> Snapshot {
-        let tree = match self.tree {
-            Some(tree) => tree,
-            None => crate::syntax::parse(&self.text, self.old_tree.as_ref()),
+        let parsed = self.parsing.and_then(|p| p.join().ok());
+        let tree = match (self.tree, parsed) {
+            (Some(tree), _) | (None, Some(tree)) => tree,
+            (None, None) => crate::syntax::parse(&self.text, self.old_tree.as_ref()),
         };
         Snapshot {
             version: self.version,

@@ -39,9 +39,9 @@ impl Pending {
         )
     }
 
-    /// The model and the findings, the tree left to `Analysed::finish` when the document's
-    /// first analysis needs a full parse (the server publishes the diagnostics first). A
-    /// later full parse (an edit came before the open's tree was handed back, so the
+    /// The model and the findings; when the document's first analysis needs a full parse,
+    /// it runs on a thread of its own, joined by `Analysed::finish` (the server publishes
+    /// the diagnostics before). A later full parse (an edit came before the open's tree was handed back, so the
     /// document had none to edit) runs beside them: deferred, it would still be running
     /// when the next edit comes, which then could not re-parse incrementally either.
     pub fn analyse(self) -> (String, u64, Analysed) {

@@ -102,7 +102,7 @@ fn doc_uris() -> &'static HashMap<&'static str, Uri> {
 }
 
 /// A rule's documentation address: cached for registered rules, computed otherwise.
-fn doc_href(rule: &'static str) -> Option<Cow<'static, Uri>> {
+pub(super) fn doc_href(rule: &'static str) -> Option<Cow<'static, Uri>> {
     match doc_uris().get(rule) {
         Some(uri) => Some(Cow::Borrowed(uri)),
         None => Uri::from_str(&rule_doc_url(rule)).ok().map(Cow::Owned),
@@ -276,12 +276,14 @@ pub fn diagnostics(snap: &Snapshot, uri: &Uri, enc: Encoding) -> Vec<Diagnostic>
 }
 
 /// The findings serialized one at a time, straight into the output.
+#[cfg(test)]
 struct WireDiagnostics<'a> {
     snap: Diagnosed<'a>,
     uri: &'a Uri,
     enc: Encoding,
 }
 
+#[cfg(test)]
 impl Serialize for WireDiagnostics<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_seq(
@@ -326,6 +328,12 @@ fn publish_message<D: Serialize>(uri: &Uri, diagnostics: D, version: Option<i32>
 /// The body of the `textDocument/publishDiagnostics` notification of a snapshot's
 /// findings, with its version.
 pub fn publish_diagnostics(snap: Diagnosed<'_>, uri: &Uri, enc: Encoding) -> Vec<u8> {
+    super::wire::publish_diagnostics(snap, uri, enc)
+}
+
+/// [`publish_diagnostics`] through serde (the reference the fast writer is tested against).
+#[cfg(test)]
+fn publish_diagnostics_serde(snap: Diagnosed<'_>, uri: &Uri, enc: Encoding) -> Vec<u8> {
     let diagnostics = WireDiagnostics { snap, uri, enc };
     publish_message(uri, diagnostics, Some(snap.version))
 }
@@ -400,6 +408,47 @@ mod tests {
             cleared["params"],
             serde_json::json!({"uri": uri.as_str(), "diagnostics": []})
         );
+    }
+
+    /// The hand-written publish writer gives serde's bytes, also for strings to escape.
+    #[test]
+    fn fast_writer_equals_serde() {
+        use crate::rules::{Edit, Fix, Related};
+        let text = "FROM alpine AS a\nFROM alpine AS a\nMAINTAINER José 😀\nRUN apk add curl\n";
+        let snap = Snapshot::from_text(text);
+        let uri = Uri::from_str("file:///p/a%20b/Dockerfile").expect("uri");
+        let mut findings = snap.findings.to_vec();
+        findings.push(Finding {
+            rule: "NotARegisteredRule",
+            severity: Severity::Info,
+            span: Span::new(3, 40),
+            message: "quote \" backslash \\ newline \n tab \t nul \u{0} bell \u{7} é 😀".into(),
+            related: vec![Related {
+                span: Span::new(0, 4),
+                message: "\"here\"".into(),
+            }],
+            tags: vec![Tag::Deprecated, Tag::Unnecessary],
+            fix: Some(Fix {
+                title: "a \"title\"".into(),
+                edits: vec![Edit {
+                    span: Span::new(5, 5),
+                    new_text: "line\r\n\\".into(),
+                }],
+                safe: false,
+            }),
+        });
+        for enc in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
+            let d = Diagnosed {
+                findings: &findings,
+                ..snap.diagnosed()
+            };
+            let fast = publish_diagnostics(d, &uri, enc);
+            let serde = publish_diagnostics_serde(d, &uri, enc);
+            assert_eq!(
+                String::from_utf8_lossy(&fast),
+                String::from_utf8_lossy(&serde)
+            );
+        }
     }
 
     #[test]

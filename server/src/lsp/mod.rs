@@ -7,6 +7,7 @@ pub mod convert;
 pub mod framing;
 pub mod requests;
 pub mod server;
+mod wire;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
