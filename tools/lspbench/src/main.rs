@@ -340,6 +340,13 @@ fn run(o: &Options) -> Result<Value, String> {
     }
     out.insert("edits".into(), json!(o.edits));
     out.insert("edit_diag_ms".into(), summary(&lat));
+    // The first edits after the open show what the open left to do (a parse, caches).
+    let first: Vec<f64> = lat
+        .iter()
+        .take(5)
+        .map(|v| (v * 1000.0).round() / 1000.0)
+        .collect();
+    out.insert("edit_first_ms".into(), json!(first));
     out.insert("edit_misses".into(), json!(misses));
 
     let default_pos = (edit_line as u32, 0);
