@@ -22,32 +22,49 @@ ARG instructions before the first FROM are not counted.",
     check,
 };
 
+/// Whether a keyword has upper-case and lower-case letters, in one pass.
+fn cases(kw: &str) -> (bool, bool) {
+    let (mut upper, mut lower) = (false, false);
+    for b in kw.bytes() {
+        upper |= b.is_ascii_uppercase();
+        lower |= b.is_ascii_lowercase();
+    }
+    (upper, lower)
+}
+
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
+    let m = ctx.model;
+    // The instructions of stages (ARGs before the first FROM do not count).
+    let first = m.stages.first().map_or(m.instructions.len(), |s| s.from);
     let staged = || {
-        ctx.model
-            .instructions
+        m.instructions
+            .get(first..)
+            .unwrap_or(&[])
             .iter()
             .filter(|i| i.stage.is_some() && !matches!(i.kind, InstructionKind::Unknown(_)))
     };
-    let (mut lower, mut upper) = (0usize, 0usize);
-    let has_upper = |kw: &str| kw.bytes().any(|b| b.is_ascii_uppercase());
-    let has_lower = |kw: &str| kw.bytes().any(|b| b.is_ascii_lowercase());
+    // Keywords without upper case, in upper case only, with any upper or lower case.
+    let (mut lower, mut upper, mut any_upper, mut any_lower) = (0usize, 0usize, 0usize, 0usize);
     for ins in staged() {
-        let kw = ins.keyword.as_str();
-        if !has_upper(kw) {
+        let (u, l) = cases(&ins.keyword);
+        if !u {
             lower += 1;
-        } else if !has_lower(kw) {
+        } else if !l {
             upper += 1;
         }
+        any_upper += usize::from(u);
+        any_lower += usize::from(l);
     }
     let majority_lower = lower > upper;
+    // Reported: keywords with an upper-case letter when lower case wins, with a
+    // lower-case letter when upper case wins.
+    if (if majority_lower { any_upper } else { any_lower }) == 0 {
+        return;
+    }
     for ins in staged() {
         let kw = ins.keyword.as_str();
-        let ok = if majority_lower {
-            !has_upper(kw)
-        } else {
-            !has_lower(kw)
-        };
+        let (u, l) = cases(kw);
+        let ok = if majority_lower { !u } else { !l };
         if ok {
             continue;
         }

@@ -11,7 +11,7 @@ pub static RULE: Rule = Rule {
     experimental: false,
     category: Category::Style,
     severity: Severity::Warning,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "The `AS` keyword should use the same case as `FROM`",
     docs: "`FROM image AS name` reads best when both keywords share a case: `FROM ... AS` or \
 `from ... as`. When the `FROM` keyword itself mixes cases this check stays quiet and \
@@ -22,7 +22,11 @@ ConsistentInstructionCasing reports it instead.",
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
-    for ins in &ctx.model.instructions {
+    // Every FROM starts a stage.
+    for stage in ctx.stages() {
+        let Some(ins) = ctx.model.instructions.get(stage.from) else {
+            continue;
+        };
         if ins.kind != InstructionKind::From || ins.words.len() < 3 {
             continue;
         }

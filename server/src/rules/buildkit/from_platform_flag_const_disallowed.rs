@@ -13,7 +13,7 @@ pub static RULE: Rule = Rule {
     experimental: false,
     category: Category::Correctness,
     severity: Severity::Warning,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "FROM --platform with a constant platform",
     docs: "A constant `--platform` pins the stage to one platform whatever platform the image \
 is built for, so multi-platform builds silently mix architectures. Use a variable such as \
@@ -26,14 +26,20 @@ containing the OS or architecture is not reported.",
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
-    let globals = Globals::new(ctx);
-    for ins in &ctx.model.instructions {
+    // Built at the first --platform.
+    let mut globals: Option<Globals> = None;
+    // Every FROM starts a stage.
+    for stage in ctx.stages() {
+        let Some(ins) = ctx.model.instructions.get(stage.from) else {
+            continue;
+        };
         if ins.kind != InstructionKind::From {
             continue;
         }
         let Some(p) = ins.flag("platform") else {
             continue;
         };
+        let globals = globals.get_or_insert_with(|| Globals::new(ctx));
         let e = lex::expand(flag_value_raw(ctx, p), &globals.env, ctx.model.escape);
         if !e.matched.is_empty() || !e.unmatched.is_empty() || e.error.is_some() {
             continue;

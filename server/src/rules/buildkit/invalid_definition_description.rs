@@ -12,7 +12,7 @@ pub static RULE: Rule = Rule {
     experimental: true,
     category: Category::Style,
     severity: Severity::Warning,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "Description comments of ARGs and stages should start with the name",
     docs: "Tools such as `docker build --call=outline` and `--call=targets` show the comment \
 directly above an ARG or a named stage as its description when the comment starts with \
@@ -38,7 +38,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     if m.comments.is_empty() {
         return;
     }
-    for ins in &m.instructions {
+    for (_, ins) in ctx.instructions() {
         let (what, keys): (&str, Vec<String>) = match (&ins.kind, &ins.details) {
             (
                 InstructionKind::From,

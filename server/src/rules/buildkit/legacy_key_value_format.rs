@@ -11,7 +11,7 @@ pub static RULE: Rule = Rule {
     experimental: false,
     category: Category::Style,
     severity: Severity::Warning,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "ENV and LABEL should use `key=value`",
     docs: "The legacy `ENV key value` form sets one variable to the whole rest of the line, \
 spaces included, which is easy to misread (`ENV A 1 B 2` sets `A` to `1 B 2`). Use \
@@ -22,7 +22,7 @@ spaces included, which is easy to misread (`ENV A 1 B 2` sets `A` to `1 B 2`). U
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
-    for ins in &ctx.model.instructions {
+    for (_, ins) in ctx.instructions() {
         if !matches!(ins.kind, InstructionKind::Env | InstructionKind::Label) {
             continue;
         }

@@ -11,7 +11,7 @@ pub static RULE: Rule = Rule {
     experimental: false,
     category: Category::Style,
     severity: Severity::Warning,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "MAINTAINER is deprecated; use a label",
     docs: "MAINTAINER only fills the image's legacy `Author` field. Record the author as the \
 standard OCI label instead, which tools and registries understand:\n\n```dockerfile\n\
@@ -23,7 +23,7 @@ instruction into that label.",
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
-    for ins in &ctx.model.instructions {
+    for (_, ins) in ctx.instructions() {
         if ins.kind != InstructionKind::Maintainer {
             continue;
         }

@@ -12,7 +12,7 @@ pub static RULE: Rule = Rule {
     experimental: false,
     category: Category::Correctness,
     severity: Severity::Warning,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "Only the last CMD, ENTRYPOINT or HEALTHCHECK of a stage takes effect",
     docs: "A stage's image has one command, one entrypoint and one health check: each \
 CMD, ENTRYPOINT or HEALTHCHECK replaces the previous one. The earlier instruction is \
@@ -24,7 +24,7 @@ reported because it has no effect. Remove it, or combine what both were meant to
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     let m = ctx.model;
-    for stage in &m.stages {
+    for stage in ctx.stages() {
         let mut last: [Option<usize>; 3] = [None; 3];
         for idx in stage.instructions.clone() {
             let Some(ins) = m.instructions.get(idx) else {

@@ -10,7 +10,7 @@ pub static RULE: Rule = Rule {
     experimental: false,
     category: Category::Syntax,
     severity: Severity::Warning,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "Empty lines inside a continued instruction",
     docs: "When a line ends with the escape character, the instruction continues on the next \
 line. An empty line in the middle of such an instruction is skipped today, but it is \
@@ -24,7 +24,7 @@ before it.\n\nBuildKit reports the last line of the continued instruction.",
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     let mut lines: Option<Vec<usize>> = None;
-    for ins in &ctx.model.instructions {
+    for (_, ins) in ctx.instructions() {
         if ins.empty_continuation_lines.is_empty() {
             continue;
         }

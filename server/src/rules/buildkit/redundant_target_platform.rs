@@ -12,7 +12,7 @@ pub static RULE: Rule = Rule {
     experimental: false,
     category: Category::Style,
     severity: Severity::Warning,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "`--platform=$TARGETPLATFORM` in FROM is the default",
     docs: "A stage is built for the target platform unless FROM says otherwise, so \
 `--platform=$TARGETPLATFORM` changes nothing. Remove the flag. (`--platform=$BUILDPLATFORM` \
@@ -23,14 +23,20 @@ is different: it runs the stage on the build machine, as cross-compilation stage
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
-    let globals = Globals::new(ctx);
-    for ins in &ctx.model.instructions {
+    // Built at the first --platform.
+    let mut globals: Option<Globals> = None;
+    // Every FROM starts a stage.
+    for stage in ctx.stages() {
+        let Some(ins) = ctx.model.instructions.get(stage.from) else {
+            continue;
+        };
         if ins.kind != InstructionKind::From {
             continue;
         }
         let Some(p) = ins.flag("platform") else {
             continue;
         };
+        let globals = globals.get_or_insert_with(|| Globals::new(ctx));
         let value = flag_value_raw(ctx, p);
         let e = lex::expand(value, &globals.env, ctx.model.escape);
         if e.matched.len() != 1 || !e.unmatched.is_empty() || !e.matched.contains("TARGETPLATFORM")

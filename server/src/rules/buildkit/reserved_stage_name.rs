@@ -10,7 +10,7 @@ pub static RULE: Rule = Rule {
     experimental: false,
     category: Category::Correctness,
     severity: Severity::Warning,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "`scratch` and `context` cannot be used as stage names",
     docs: "`scratch` is the empty base image and `context` names the build context, so a \
 stage with either name cannot be referenced reliably: `FROM scratch` and `COPY \
@@ -22,13 +22,15 @@ stage with either name cannot be referenced reliably: `FROM scratch` and `COPY \
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     let m = ctx.model;
-    for stage in &m.stages {
-        let (Some(key), Some(name)) = (stage.key(), stage.name.as_ref()) else {
+    for stage in ctx.stages() {
+        let Some(name) = stage.name.as_ref() else {
             continue;
         };
-        if key != "scratch" && key != "context" {
-            continue;
-        }
+        let key = match &name.value {
+            v if v.eq_ignore_ascii_case("scratch") => "scratch",
+            v if v.eq_ignore_ascii_case("context") => "context",
+            _ => continue,
+        };
         let Some(ins) = m.instructions.get(stage.from) else {
             continue;
         };
@@ -36,7 +38,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             on_first_line(ctx, ins, name.span),
             format!(
                 "Stage name should not use the same name as reserved stage {}",
-                go_quote(&key)
+                go_quote(key)
             ),
         ));
     }

@@ -11,7 +11,7 @@ pub static RULE: Rule = Rule {
     experimental: false,
     category: Category::Security,
     severity: Severity::Warning,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "ARG or ENV names that suggest a secret",
     docs: "Values of ENV are stored in the image configuration and values of ARG in its \
 build history, where anyone with the image can read them. A name with a word such as \
@@ -48,7 +48,7 @@ pub fn looks_secret(key: &str) -> bool {
 }
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
-    for ins in &ctx.model.instructions {
+    for (_, ins) in ctx.instructions() {
         let kind = match ins.kind {
             InstructionKind::Env => "ENV",
             // ARGs before the first FROM are not dispatched, so BuildKit does not check them.

@@ -23,7 +23,11 @@ lower case.\n\nThe fix lowercases the name and every reference to the stage.",
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
-    for ins in &ctx.model.instructions {
+    // Every FROM starts a stage.
+    for stage in &ctx.model.stages {
+        let Some(ins) = ctx.model.instructions.get(stage.from) else {
+            continue;
+        };
         if ins.kind != InstructionKind::From || ins.words.len() != 3 {
             continue;
         }
@@ -34,6 +38,14 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
         else {
             continue;
         };
+        // ASCII without upper case (most names) is its own lower case.
+        if name
+            .value
+            .bytes()
+            .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+        {
+            continue;
+        }
         let lower = name.value.to_lowercase();
         if lower == name.value {
             continue;

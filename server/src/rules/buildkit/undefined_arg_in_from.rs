@@ -12,7 +12,7 @@ pub static RULE: Rule = Rule {
     experimental: false,
     category: Category::Correctness,
     severity: Severity::Warning,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "FROM uses a variable that is not a declared global ARG",
     docs: "Variables in a FROM line (image and `--platform`) are expanded from the ARGs \
 declared before the first FROM and from BuildKit's predefined platform arguments \
@@ -25,10 +25,15 @@ argument before the first FROM.",
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
-    let globals = Globals::new(ctx);
+    // Built at the first word with variables.
+    let mut globals: Option<Globals> = None;
     let escape = ctx.model.escape;
     let mut seen: Vec<(&str, lex::Names)> = Vec::new();
-    for ins in &ctx.model.instructions {
+    // Every FROM starts a stage.
+    for stage in ctx.stages() {
+        let Some(ins) = ctx.model.instructions.get(stage.from) else {
+            continue;
+        };
         if ins.kind != InstructionKind::From {
             continue;
         }
@@ -43,6 +48,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             if !lex::has_variables(word) {
                 continue;
             }
+            let globals = globals.get_or_insert_with(|| Globals::new(ctx));
             // FROM lines often repeat the same word (`${BASE_IMAGE}`): expanded once each.
             let unmatched = match seen.iter().position(|(w, _)| *w == word) {
                 Some(k) => &seen[k].1,

@@ -1,6 +1,7 @@
 //! Which flags each instruction accepts, as BuildKit declares them.
 
-use crate::model::InstructionKind;
+use crate::model::{Details, Instruction, InstructionKind};
+use crate::rules::Ctx;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FlagKind {
@@ -49,4 +50,17 @@ pub fn flag_spec(kind: &InstructionKind) -> &'static [(&'static str, FlagKind)] 
         ],
         _ => &[],
     }
+}
+
+/// The instructions in the check's scope ([`Ctx::instructions`]), each followed by the
+/// instruction its ONBUILD wraps, if any (what the reporting loops of the stage-scoped
+/// rules of this family walk).
+pub(super) fn scoped_instructions<'a>(ctx: &Ctx<'a>) -> impl Iterator<Item = &'a Instruction> + 'a {
+    ctx.instructions().flat_map(|(_, i)| {
+        let inner = match &i.details {
+            Details::Onbuild(inner) => Some(inner.as_ref()),
+            _ => None,
+        };
+        std::iter::once(i).chain(inner)
+    })
 }

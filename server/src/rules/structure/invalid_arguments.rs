@@ -1,7 +1,7 @@
 //! Instructions with arguments BuildKit rejects: wrong count, wrong form, invalid stage
 //! names, unknown HEALTHCHECK types, invalid signals.
 
-use super::all_instructions;
+use super::flags::scoped_instructions;
 use crate::model::{Details, Instruction, InstructionKind};
 use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity};
 
@@ -12,7 +12,7 @@ pub static RULE: Rule = Rule {
     experimental: false,
     category: Category::Syntax,
     severity: Severity::Error,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "Arguments the instruction cannot take",
     docs: "Each instruction expects a certain shape: `FROM image [AS name]` (stage names start \
 with a letter and contain only letters, digits, `-`, `_` and `.`), COPY and ADD at least a \
@@ -59,7 +59,7 @@ fn valid_signal(s: &str) -> bool {
 }
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
-    for (ins, _) in all_instructions(ctx.model) {
+    for ins in scoped_instructions(ctx) {
         if let Some((span, msg)) = problem(ctx, ins) {
             out.push(RULE.finding(span, msg));
         }

@@ -11,7 +11,7 @@ pub static RULE: Rule = Rule {
     experimental: false,
     category: Category::Syntax,
     severity: Severity::Error,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "An EXPOSE port BuildKit cannot parse",
     docs: "EXPOSE takes `port`, `port/protocol` or a range `start-end[/protocol]`, with \
 ports from 0 to 65535 and protocol `tcp` (default), `udp` or `sctp`. Anything else fails \
@@ -22,7 +22,7 @@ the build. Arguments with variables are checked after expansion by the build onl
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
-    for ins in &ctx.model.instructions {
+    for (_, ins) in ctx.instructions() {
         if ins.kind != InstructionKind::Expose {
             continue;
         }

@@ -1,8 +1,7 @@
 //! Flag values BuildKit rejects: booleans, missing values, `--network`, `--security`,
 //! `--chmod`, `--checksum`, `--platform` and HEALTHCHECK durations and retries.
 
-use super::all_instructions;
-use super::flags::{flag_spec, FlagKind};
+use super::flags::{flag_spec, scoped_instructions, FlagKind};
 use crate::model::{Flag, InstructionKind};
 use crate::rules::buildkit::reference::parse_platform;
 use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity};
@@ -14,7 +13,7 @@ pub static RULE: Rule = Rule {
     experimental: false,
     category: Category::Syntax,
     severity: Severity::Error,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "A flag value BuildKit rejects",
     docs: "Checked values: boolean flags (`--link`, `--parents`, `--keep-git-dir`, \
 `--unpack`) take nothing or `true`/`false`; other flags need a value; RUN `--network` is \
@@ -29,7 +28,7 @@ with variables are not checked, except where BuildKit does not expand them.",
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
-    for (ins, _) in all_instructions(ctx.model) {
+    for ins in scoped_instructions(ctx) {
         let spec = flag_spec(&ins.kind);
         for f in &ins.flags {
             let name = f.name.to_ascii_lowercase();

@@ -1,6 +1,6 @@
 //! `RUN --mount=...` options: types, keys per type, values, required targets.
 
-use super::all_instructions;
+use super::flags::scoped_instructions;
 use crate::model::{Flag, InstructionKind, Span};
 use crate::rules::buildkit::common::suggest;
 use crate::rules::suppress::parse_go_bool;
@@ -13,7 +13,7 @@ pub static RULE: Rule = Rule {
     experimental: false,
     category: Category::Syntax,
     severity: Severity::Error,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "A `RUN --mount` option BuildKit rejects",
     docs: "`--mount` takes comma-separated `key=value` options. `type` is `bind` (the \
 default), `cache`, `tmpfs`, `secret` or `ssh`, and each type has its keys:\n\n\
@@ -78,7 +78,7 @@ fn allowed(ty: &str, key: &str) -> bool {
 }
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
-    for (ins, _) in all_instructions(ctx.model) {
+    for ins in scoped_instructions(ctx) {
         if ins.kind != InstructionKind::Run {
             continue;
         }

@@ -10,7 +10,7 @@ pub static RULE: Rule = Rule {
     experimental: false,
     category: Category::Syntax,
     severity: Severity::Error,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "ONBUILD cannot wrap ONBUILD, FROM or MAINTAINER",
     docs: "ONBUILD registers an instruction to run when another build uses this image as its \
 base. Chaining `ONBUILD ONBUILD`, or triggering `FROM` or `MAINTAINER`, is rejected.",
@@ -20,7 +20,7 @@ base. Chaining `ONBUILD ONBUILD`, or triggering `FROM` or `MAINTAINER`, is rejec
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
-    for ins in &ctx.model.instructions {
+    for (_, ins) in ctx.instructions() {
         let Details::Onbuild(inner) = &ins.details else {
             if ins.kind == InstructionKind::Onbuild && ins.words.is_empty() {
                 out.push(RULE.finding(ins.keyword_span, "ONBUILD requires at least one argument"));

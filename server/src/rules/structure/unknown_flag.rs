@@ -1,7 +1,6 @@
 //! Flags an instruction does not accept, and flags given twice.
 
-use super::all_instructions;
-use super::flags::{flag_spec, FlagKind};
+use super::flags::{flag_spec, scoped_instructions, FlagKind};
 use crate::model::InstructionKind;
 use crate::rules::{Category, Ctx, Finding, Related, Rule, Scope, Severity};
 
@@ -12,7 +11,7 @@ pub static RULE: Rule = Rule {
     experimental: false,
     category: Category::Syntax,
     severity: Severity::Error,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "A flag the instruction does not accept",
     docs: "Each instruction accepts its own flags: FROM `--platform`; RUN `--mount`, \
 `--network`, `--security`; COPY `--from`, `--chown`, `--chmod`, `--link`, `--parents`, \
@@ -33,7 +32,7 @@ pub static DUPLICATE: Rule = Rule {
     experimental: false,
     category: Category::Syntax,
     severity: Severity::Error,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "A flag given twice",
     docs: "Only `--mount` (RUN) and `--exclude` (COPY, ADD) may be repeated. Giving any other \
 flag twice fails with `Duplicate flag specified`. At most 32 are reported per \
@@ -48,7 +47,7 @@ instruction.",
 const MAX_PER_INSTRUCTION: usize = 32;
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
-    for (ins, _) in all_instructions(ctx.model) {
+    for ins in scoped_instructions(ctx) {
         if matches!(ins.kind, InstructionKind::Unknown(_)) {
             continue;
         }
@@ -82,7 +81,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
 }
 
 fn check_duplicates(ctx: &Ctx, out: &mut Vec<Finding>) {
-    for (ins, _) in all_instructions(ctx.model) {
+    for ins in scoped_instructions(ctx) {
         let spec = flag_spec(&ins.kind);
         // Per accepted flag: where it was first given (one pass, whatever the flag count).
         let mut first: [Option<usize>; 8] = [None; 8];

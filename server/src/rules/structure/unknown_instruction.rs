@@ -1,6 +1,6 @@
 //! An instruction keyword BuildKit does not know.
 
-use super::all_instructions;
+use super::flags::scoped_instructions;
 use crate::model::InstructionKind;
 use crate::rules::{Category, Ctx, Edit, Finding, Fix, Rule, Scope, Severity};
 
@@ -11,7 +11,7 @@ pub static RULE: Rule = Rule {
     experimental: false,
     category: Category::Syntax,
     severity: Severity::Error,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "Unknown instruction",
     docs: "The first word of an instruction must be one of the 18 Dockerfile instructions \
 (`FROM`, `RUN`, `COPY`, ...). Anything else makes the build fail with `unknown \
@@ -44,7 +44,7 @@ pub fn suggest_instruction(word: &str) -> Option<String> {
 }
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
-    for (ins, _) in all_instructions(ctx.model) {
+    for ins in scoped_instructions(ctx) {
         let InstructionKind::Unknown(word) = &ins.kind else {
             continue;
         };
