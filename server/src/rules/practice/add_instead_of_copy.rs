@@ -11,7 +11,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Correctness,
     severity: Severity::Warning,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "ADD copies local files: use COPY",
     docs: r#"`ADD` does more than copy: it downloads URLs, clones Git repositories and unpacks local
 tar archives. For plain files and directories `COPY` does the same with no surprises (a file
@@ -44,7 +44,7 @@ fn is_remote_or_archive(source: &str) -> bool {
 }
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
-    for ins in &ctx.model.instructions {
+    for (_, ins) in ctx.instructions() {
         if ins.kind != InstructionKind::Add {
             continue;
         }

@@ -10,7 +10,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Size,
     severity: Severity::Info,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "`apk add` without `--no-cache` leaves the package index in the image",
     docs: r#"`apk add` (and `apk update`) store the repository index under `/var/cache/apk`.
 `apk add --no-cache` fetches the index to a temporary place instead: no `apk update` and no

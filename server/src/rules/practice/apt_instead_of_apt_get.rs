@@ -10,7 +10,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Correctness,
     severity: Severity::Warning,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "`apt` is meant for terminals; use `apt-get` in scripts",
     docs: r#"`apt` is the interactive front end of APT: its output and behaviour may change between
 releases and it warns *apt does not have a stable CLI interface. Use with caution in scripts.*

@@ -1,6 +1,8 @@
 //! AptListsNotRemoved: `apt-get update` leaves the package lists in the layer.
 
 use super::util;
+use crate::model::Instruction;
+use crate::rules::shell::{Script, Scripts};
 use crate::rules::{Category, Ctx, Finding, Fix, Rule, Scope, Severity};
 
 pub const RULE: Rule = Rule {
@@ -34,67 +36,104 @@ fn is_apt(program: &str) -> bool {
     matches!(program, "apt-get" | "apt")
 }
 
+/// Whether a script installs with apt without updating first.
+fn installs_without_update(script: &Script) -> bool {
+    let installs = util::invocations(script).any(|inv| {
+        is_apt(inv.program)
+            && inv.subcommand(&["-o", "-c"]).is_some_and(|w| {
+                matches!(
+                    w.text.as_str(),
+                    "install" | "upgrade" | "dist-upgrade" | "source"
+                )
+            })
+    });
+    let updates = util::invocations(script).any(|inv| {
+        is_apt(inv.program)
+            && inv
+                .subcommand(&["-o", "-c"])
+                .is_some_and(|w| w.text == "update")
+    });
+    installs && !updates
+}
+
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
-    let runs: Vec<_> = util::runs(ctx).collect();
-    let final_chain = util::final_chain(ctx.model);
-    for (n, (i, ins, script)) in runs.iter().enumerate() {
-        if !util::in_final_image(ctx.model, &final_chain, *i) {
+    let model = ctx.model;
+    let scripts = util::scripts(ctx);
+    let final_chain = util::final_chain(model);
+    // For each instruction index: whether a RUN at or after it installs without updating
+    // (found once, when a fix needs it).
+    let mut later: Option<Vec<bool>> = None;
+    // The stages of the final image in file order (the chain is nearest first).
+    for &si in final_chain.iter().rev() {
+        let Some(stage) = model.stages.get(si).filter(|_| ctx.in_scope(Some(si))) else {
             continue;
+        };
+        for i in stage.instructions.clone() {
+            let (Some(ins), Some(script)) = (model.instructions.get(i), util::script(&scripts, i))
+            else {
+                continue;
+            };
+            // Only the RUNs of stages in the final image (as `in_final_image` decides).
+            if ins.stage != Some(si) {
+                continue;
+            }
+            check_run(ctx, &scripts, &mut later, i, ins, &script, out);
         }
-        let update = util::invocations(script).find(|inv| {
-            is_apt(inv.program)
-                && inv
-                    .subcommand(&["-o", "-c"])
-                    .is_some_and(|s| s.text == "update")
-        });
-        let Some(update) = update else { continue };
-        let dist_clean = util::invocations(script).any(|inv| {
-            is_apt(inv.program)
-                && inv
-                    .subcommand(&["-o", "-c"])
-                    .is_some_and(|s| s.text == "dist-clean")
-        });
-        if dist_clean
-            || util::removes(script, &["/var/lib/apt/lists"])
-            || util::has_cache_mount(ins, &["/var/lib/apt/lists"])
-            || util::has_cache_mount(ins, &["/var/lib/apt"])
-        {
-            continue;
-        }
-        let mut f = RULE.finding(
-            update.command.span,
-            "The package lists of `apt-get update` stay in this layer: add `rm -rf /var/lib/apt/lists/*` at the end of the RUN",
-        );
-        if let Some(edit) =
-            util::append_to_run(ctx.text, ins, script, "rm -rf /var/lib/apt/lists/*")
-        {
-            // Later installs relying on these lists would break.
-            let later_needs_lists = runs.iter().skip(n + 1).any(|(_, _, s)| {
-                let installs = util::invocations(s).any(|inv| {
-                    is_apt(inv.program)
-                        && inv.subcommand(&["-o", "-c"]).is_some_and(|w| {
-                            matches!(
-                                w.text.as_str(),
-                                "install" | "upgrade" | "dist-upgrade" | "source"
-                            )
-                        })
-                });
-                let updates = util::invocations(s).any(|inv| {
-                    is_apt(inv.program)
-                        && inv
-                            .subcommand(&["-o", "-c"])
-                            .is_some_and(|w| w.text == "update")
-                });
-                installs && !updates
-            });
-            f.fix = Some(Fix {
-                title: "Remove the package lists at the end of the RUN".into(),
-                edits: vec![edit],
-                safe: !later_needs_lists,
-            });
-        }
-        out.push(f);
     }
+}
+
+fn check_run(
+    ctx: &Ctx,
+    scripts: &Scripts,
+    later: &mut Option<Vec<bool>>,
+    i: usize,
+    ins: &Instruction,
+    script: &Script,
+    out: &mut Vec<Finding>,
+) {
+    let update = util::invocations(script).find(|inv| {
+        is_apt(inv.program)
+            && inv
+                .subcommand(&["-o", "-c"])
+                .is_some_and(|s| s.text == "update")
+    });
+    let Some(update) = update else { return };
+    let dist_clean = util::invocations(script).any(|inv| {
+        is_apt(inv.program)
+            && inv
+                .subcommand(&["-o", "-c"])
+                .is_some_and(|s| s.text == "dist-clean")
+    });
+    if dist_clean
+        || util::removes(script, &["/var/lib/apt/lists"])
+        || util::has_cache_mount(ins, &["/var/lib/apt/lists"])
+        || util::has_cache_mount(ins, &["/var/lib/apt"])
+    {
+        return;
+    }
+    let mut f = RULE.finding(
+        update.command.span,
+        "The package lists of `apt-get update` stay in this layer: add `rm -rf /var/lib/apt/lists/*` at the end of the RUN",
+    );
+    if let Some(edit) = util::append_to_run(ctx.text, ins, script, "rm -rf /var/lib/apt/lists/*") {
+        // Later installs relying on these lists would break.
+        let later = later.get_or_insert_with(|| {
+            let n = ctx.model.instructions.len();
+            let mut v = vec![false; n + 1];
+            for j in (0..n).rev() {
+                let here = util::script(scripts, j).is_some_and(|s| installs_without_update(&s));
+                v[j] = here || v[j + 1];
+            }
+            v
+        });
+        let later_needs_lists = later.get(i + 1).copied().unwrap_or(false);
+        f.fix = Some(Fix {
+            title: "Remove the package lists at the end of the RUN".into(),
+            edits: vec![edit],
+            safe: !later_needs_lists,
+        });
+    }
+    out.push(f);
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Size,
     severity: Severity::Info,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "`apt-get install` without `--no-install-recommends` installs recommended packages too",
     docs: r#"By default APT installs the *recommended* packages of everything it installs: often
 documentation, optional tools and libraries the image never uses, and more to patch.

@@ -10,7 +10,7 @@ pub const RULE: Rule = Rule {
     experimental: true,
     category: Category::Correctness,
     severity: Severity::Info,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "`apt-get install` of a package without a version (off by default)",
     docs: r#"Without a version (`curl=8.5.0-2ubuntu10`), `apt-get install` installs whatever the
 mirror has when the layer is built.

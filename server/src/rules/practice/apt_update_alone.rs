@@ -10,7 +10,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Cache,
     severity: Severity::Warning,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "`apt-get update` runs in a different RUN than the install that needs it",
     docs: r#"A RUN with only `apt-get update` is cached like any other layer. When a later
 `apt-get install` changes (a package is added), it runs on the *cached*, possibly weeks-old
@@ -68,9 +68,8 @@ fn steps(script: &crate::rules::shell::Script) -> Vec<(&'static str, Step, crate
 }
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
-    let model = ctx.model;
     let scripts = util::scripts(ctx);
-    for stage in &model.stages {
+    for stage in ctx.stages() {
         let runs: Vec<_> = stage
             .instructions
             .clone()

@@ -10,7 +10,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Correctness,
     severity: Severity::Info,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "`apt-get upgrade` / `dist-upgrade` makes the image depend on the day it was built",
     docs: r#"Upgrading all packages inside a build makes the result depend on the build date and on
 the state of the mirrors, not on the Dockerfile: two builds of the same file differ, and the

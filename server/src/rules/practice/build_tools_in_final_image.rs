@@ -11,7 +11,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Size,
     severity: Severity::Hint,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "A single-stage Dockerfile compiles the application and ships the build tools",
     docs: r#"When the only stage both builds the application (`go build`, `cargo build`,
 `mvn package`, `gradle build`, `dotnet publish`, `npm run build`, `tsc`, …) and runs it, the
@@ -88,7 +88,13 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     if model.stages.len() != 1 || util::is_scratch(model, 0) {
         return;
     }
-    for (_, _, script) in util::runs(ctx) {
+    // Only the first build step of the file is reported: with a single stage, a RUN before
+    // the FROM counts too, so the whole (single-stage) file is read whatever the scope.
+    let whole = Ctx {
+        scope: None,
+        ..*ctx
+    };
+    for (_, _, script) in util::runs(&whole) {
         for c in script.commands.iter().filter(|c| !c.substitution) {
             let inv = c.invocation();
             if let Some(step) = compile_step(&inv) {

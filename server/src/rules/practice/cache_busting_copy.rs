@@ -12,7 +12,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Cache,
     severity: Severity::Warning,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "The build context (or a source directory) is copied before dependencies are installed",
     docs: r#"A `COPY . .` (or `COPY src/ …`, `ADD . …`) that comes before a dependency install makes
 every change to any copied file invalidate the cache of the install: `npm ci`, `pip install -r`,
@@ -99,7 +99,7 @@ struct Found {
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     let model = ctx.model;
     let scripts = util::scripts(ctx);
-    for stage in &model.stages {
+    for stage in ctx.stages() {
         let range = stage.instructions.clone();
         // Ecosystems installed so far in the stage.
         let mut installed: Vec<Eco> = Vec::new();
@@ -149,12 +149,13 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
         let Some(copy) = model.instructions.get(copy_index) else {
             continue;
         };
-        out.push(finding(ctx, copy_index, copy, &source, &found));
+        out.push(finding(ctx, &scripts, copy_index, copy, &source, &found));
     }
 }
 
 fn finding(
     ctx: &Ctx,
+    scripts: &crate::rules::shell::Scripts,
     copy_index: usize,
     copy: &Instruction,
     source: &str,
@@ -189,7 +190,7 @@ fn finding(
             message: format!("{} install after the broad COPY", fd.eco.name()),
         });
     }
-    f.fix = build_fix(ctx, copy_index, copy, first);
+    f.fix = build_fix(ctx, scripts, copy_index, copy, first);
     f
 }
 
@@ -229,7 +230,13 @@ fn manifest_sources(found: &Found) -> Option<Vec<String>> {
     }
 }
 
-fn build_fix(ctx: &Ctx, copy_index: usize, copy: &Instruction, found: &Found) -> Option<Fix> {
+fn build_fix(
+    ctx: &Ctx,
+    scripts: &crate::rules::shell::Scripts,
+    copy_index: usize,
+    copy: &Instruction,
+    found: &Found,
+) -> Option<Fix> {
     let model = ctx.model;
     let text = ctx.text;
     // Only COPY/ADD between the broad copy and the install: moving the install keeps its
@@ -241,7 +248,7 @@ fn build_fix(ctx: &Ctx, copy_index: usize, copy: &Instruction, found: &Found) ->
         }
     }
     let run = model.instructions.get(found.run)?;
-    let script = util::script(&util::scripts(ctx), found.run)?;
+    let script = util::script(scripts, found.run)?;
     let manifests = manifest_sources(found)?;
     let (_, dest) = util::copy_sources_dest(copy);
     let dest = dest?;

@@ -11,7 +11,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Correctness,
     severity: Severity::Warning,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "`cd` in a RUN does not change the directory of later instructions; use WORKDIR",
     docs: r#"Each RUN starts in the stage's working directory: a `cd` lasts only until the end of its
 RUN. Two cases are reported:
@@ -31,10 +31,16 @@ reported.
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
-    let model = ctx.model;
     let scripts = util::scripts(ctx);
     let mut previous: Option<(usize, String)> = None;
-    for (i, ins) in model.instructions.iter().enumerate() {
+    // Only the instructions in scope: every stage's range starts with its FROM, which
+    // resets `previous` as in a walk over the whole file; a gap resets it too.
+    let mut next_index = 0;
+    for (i, ins) in ctx.instructions() {
+        if i != next_index {
+            previous = None;
+        }
+        next_index = i + 1;
         if ins.kind != InstructionKind::Run {
             if !matches!(
                 ins.kind,

@@ -11,7 +11,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Size,
     severity: Severity::Info,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "A RUN chmod changes files the previous COPY just added; use `COPY --chmod`",
     docs: r#"Changing the mode of a file in a later layer stores the file again in that layer: a big
 copied tree is shipped twice. `COPY --chmod=0755 …` (BuildKit) sets the mode in the same
@@ -56,7 +56,7 @@ fn copied_paths(ins: &crate::model::Instruction) -> Vec<String> {
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     let model = ctx.model;
     let scripts = util::scripts(ctx);
-    for (i, ins) in model.instructions.iter().enumerate() {
+    for (i, ins) in ctx.instructions() {
         if !matches!(ins.kind, InstructionKind::Copy | InstructionKind::Add)
             || ins.flag("chmod").is_some()
         {

@@ -10,7 +10,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Correctness,
     severity: Severity::Error,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "COPY/ADD of several sources needs a destination directory ending with `/`",
     docs: r#"With more than one source, the destination of COPY and ADD must be a directory, written
 with a trailing slash: `COPY package.json package-lock.json /app/`. Docker refuses
@@ -26,7 +26,7 @@ ends with `/` nor is `.`; destinations with variables are not judged. The fix ap
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
-    for ins in &ctx.model.instructions {
+    for (_, ins) in ctx.instructions() {
         if !matches!(ins.kind, InstructionKind::Copy | InstructionKind::Add) {
             continue;
         }

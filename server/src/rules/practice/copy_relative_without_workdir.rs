@@ -11,7 +11,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Correctness,
     severity: Severity::Info,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "COPY/ADD to a relative destination before the stage sets WORKDIR",
     docs: r#"A relative destination is resolved against the working directory, which comes from the
 base image when the Dockerfile does not set one: `/` for most images, but `/go`,
@@ -33,14 +33,36 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     // Chains resolved once for all stages (linear, however long the chains).
     let parents = util::parents(model);
     let roots = util::roots(&parents);
-    let has_workdir = util::in_chain(&parents, |s| {
-        model.stages.get(s).is_some_and(|st| {
-            util::stage_instructions(model, st)
-                .iter()
-                .any(|i| i.kind == InstructionKind::Workdir)
-        })
-    });
-    for stage in &model.stages {
+    // Whether a stage or a stage it is built on sets WORKDIR: found on demand (only the
+    // chains of the stages in scope are read), remembered so that it stays linear.
+    let mut has_workdir: Vec<Option<bool>> = vec![None; parents.len()];
+    let mut chain_has_workdir = |s: usize| -> bool {
+        let mut todo = Vec::new();
+        let mut cur = Some(s);
+        let mut found = false;
+        while let Some(c) = cur {
+            if let Some(known) = has_workdir.get(c).copied().flatten() {
+                found = known;
+                break;
+            }
+            todo.push(c);
+            cur = parents.get(c).copied().flatten();
+        }
+        // From the farthest ancestor down: own WORKDIR or the parent's answer.
+        for c in todo.into_iter().rev() {
+            found = found
+                || model.stages.get(c).is_some_and(|st| {
+                    util::stage_instructions(model, st)
+                        .iter()
+                        .any(|i| i.kind == InstructionKind::Workdir)
+                });
+            if let Some(slot) = has_workdir.get_mut(c) {
+                *slot = Some(found);
+            }
+        }
+        found
+    };
+    for stage in ctx.stages() {
         // Unknown base (a variable, maybe a stage), `scratch` (its working directory is `/`)
         // and Windows images are not judged.
         let base = roots
@@ -64,7 +86,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             .get(stage.index)
             .copied()
             .flatten()
-            .is_some_and(|p| has_workdir.get(p).copied().unwrap_or(false));
+            .is_some_and(|p| p < parents.len() && chain_has_workdir(p));
         if inherited {
             continue;
         }

@@ -2,7 +2,7 @@
 
 use super::util;
 use crate::model::{InstructionKind, StageRefKind};
-use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity};
+use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity, StageSet};
 
 pub const RULE: Rule = Rule {
     id: "CopyWholeStage",
@@ -11,7 +11,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Size,
     severity: Severity::Warning,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "`COPY --from=<stage> /` copies the stage's whole filesystem, OS included",
     docs: r#"Copying `/` from a build stage brings its entire root filesystem: the base image's
 operating system, compilers, caches and sources. That undoes the point of a multi-stage
@@ -31,7 +31,16 @@ is built on an image other than `scratch`; plain images named by `--from` are no
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     let model = ctx.model;
-    for r in &model.stage_refs {
+    // The references are in instruction order: those of the instructions in scope.
+    let refs = &model.stage_refs;
+    let scoped = StageSet::ranges(ctx.scope, model)
+        .into_iter()
+        .flat_map(|range| {
+            let start = refs.partition_point(|r| r.instruction < range.start);
+            let end = refs.partition_point(|r| r.instruction < range.end);
+            refs.get(start..end.max(start)).unwrap_or(&[])
+        });
+    for r in scoped {
         if r.kind != StageRefKind::CopyFrom {
             continue;
         }

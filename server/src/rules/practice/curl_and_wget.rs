@@ -11,7 +11,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Size,
     severity: Severity::Info,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "A stage uses both curl and wget; one of them is enough",
     docs: r#"curl and wget do the same job in a build. Using both means both (and their libraries)
 must be installed; settle on one of them.
@@ -24,9 +24,8 @@ Reported once per stage, at the first use of the tool used second.
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
-    let model = ctx.model;
     let scripts = util::scripts(ctx);
-    for stage in &model.stages {
+    for stage in ctx.stages() {
         let mut curl: Option<Span> = None;
         let mut wget: Option<Span> = None;
         for i in stage.instructions.clone() {

@@ -10,7 +10,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Correctness,
     severity: Severity::Error,
-    scope: Scope::File,
+    scope: Scope::Stage,
     summary: "EXPOSE names a port outside 0–65535",
     docs: r#"TCP and UDP ports are 16-bit numbers: `EXPOSE 80000` cannot work, and Docker rejects it
 when the container is created. Ranges (`8000-8010`) must be ascending.
@@ -24,7 +24,7 @@ judged here.
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
-    for ins in &ctx.model.instructions {
+    for (_, ins) in ctx.instructions() {
         if ins.kind != InstructionKind::Expose {
             continue;
         }
