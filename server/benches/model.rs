@@ -12,7 +12,8 @@
 //!   `--separate-threads=yes` for the main thread alone);
 //! * `edit`: open Dockerfile.big in a `DocumentStore` (not counted when
 //!   `--toggle-collect=model::edit_loop` is given), then one-character edits at the start
-//!   of its middle line (a letter inserted, then replaced by the next of `abc`), each
+//!   of its middle line (four letters inserted, then replaced by the next four: no text
+//!   repeats, so no remembered result answers for free), each
 //!   followed by the analysis (incremental parse beside model and rules), the findings
 //!   serialized as a `publishDiagnostics` notification, and the snapshot kept, as the
 //!   server's analysis worker does;
@@ -115,7 +116,7 @@ fn edit_loop(store: &mut DocumentStore, uri: &str, line: u32, n: usize) -> usize
     let lsp_uri = Uri::from_str(uri).expect("uri");
     let mut total = 0;
     for k in 0..n {
-        // Insert a letter, then replace it with the next of three: no version repeats the
+        // Insert four letters, then replace them with the next four: no version repeats the
         // one two edits before it (which an incremental update could start from).
         let change = letter_change(line, k);
         let _ = store.change(
@@ -153,15 +154,14 @@ fn open_loop(store: &mut DocumentStore, text: &str, n: usize) -> usize {
 
 /// The edit of `edit_loop`'s step `k`.
 fn letter_change(line: u32, k: usize) -> Change {
+    // Four letters naming `k`: no text repeats, so no remembered result answers for free.
+    let word: String = (0..4)
+        .map(|i| char::from(b'a' + ((k / 26usize.pow(i)) % 26) as u8))
+        .collect();
+    let end = if k == 0 { 0 } else { 4 };
     Change {
-        range: Some((
-            LineCol { line, col: 0 },
-            LineCol {
-                line,
-                col: if k == 0 { 0 } else { 1 },
-            },
-        )),
-        text: ["a", "b", "c"][k % 3].into(),
+        range: Some((LineCol { line, col: 0 }, LineCol { line, col: end })),
+        text: word,
     }
 }
 

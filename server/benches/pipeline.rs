@@ -46,15 +46,19 @@ fn open(c: &mut Criterion) {
     );
 }
 
-/// The `k`-th of a series of one-character edits at the start of `line`: a letter
-/// inserted, then replaced by the next of `abc`. No version equals the one two edits
-/// before it, which the store's recycled model is updated from (an edit undone would make
-/// that update free).
+/// The `k`-th of a series of edits at the start of `line`: four letters inserted, then
+/// replaced by the next four. No version equals an earlier one, which the store's
+/// recycled model is updated from or the rules' memo remembers (an edit undone would make
+/// them free).
 fn letter_change(line: u32, k: usize) -> Change {
-    let end = if k == 0 { 0 } else { 1 };
+    // Four letters naming `k`: no text repeats, so no remembered result answers for free.
+    let word: String = (0..4)
+        .map(|i| char::from(b'a' + ((k / 26usize.pow(i)) % 26) as u8))
+        .collect();
+    let end = if k == 0 { 0 } else { 4 };
     Change {
         range: Some((LineCol { line, col: 0 }, LineCol { line, col: end })),
-        text: ["a", "b", "c"][k % 3].into(),
+        text: word,
     }
 }
 

@@ -4,8 +4,8 @@
 //! Profiling (instruction counts): with `DFLS_PROFILE=<what>` set, the bench binary skips
 //! criterion and runs one workload `DFLS_PROFILE_N` times (default 10) for
 //! `valgrind --tool=callgrind --toggle-collect='rules::<what>_check' target/release/deps/rules-<hash>`:
-//! * `edit`: `rules::check_incremental` after one-character edits at the start of the big file's middle
-//!   line (a letter inserted, then replaced by the next of `abc`), the model updated
+//! * `edit`: `rules::check_incremental` after an edit at the start of the big file's middle
+//!   line (four letters naming the edit's number inserted), the model updated
 //!   incrementally outside the measured function, caches warm (three edits first);
 //! * `cold`: `rules::check` of the big file on a new thread each time (no cache);
 //! * `dump`: every finding of each file named on standard input, one a line (to compare
@@ -170,7 +170,11 @@ fn edited_text(k: usize) -> String {
     let mid = BIG.lines().count() / 2;
     let at: usize = BIG.split_inclusive('\n').take(mid).map(str::len).sum();
     let mut t = BIG.to_string();
-    t.insert_str(at, ["a", "b", "c"][k % 3]);
+    // Four letters naming `k`: no text repeats, so the memo cannot answer for free.
+    let word: String = (0..4)
+        .map(|i| char::from(b'a' + ((k / 26usize.pow(i)) % 26) as u8))
+        .collect();
+    t.insert_str(at, &word);
     t
 }
 

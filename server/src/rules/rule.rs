@@ -67,21 +67,23 @@ impl StageSet {
     /// recursively.
     pub fn with_named(&self, model: &Model) -> StageSet {
         let mut out = self.clone();
-        let mut refs: Vec<(usize, usize)> = model
-            .stage_refs
-            .iter()
-            .filter_map(|r| Some((r.stage?, r.target?)))
-            .filter(|(s, t)| t < s)
-            .collect();
-        refs.sort_unstable_by(|a, b| b.cmp(a));
-        for (s, t) in refs {
-            if out.stages.get(s).copied().unwrap_or(false) {
-                if let Some(x) = out.stages.get_mut(t) {
-                    *x = true;
+        // References come in document order: backwards, one pass marks a chain; another
+        // pass only if something was marked out of order.
+        loop {
+            let mut marked = false;
+            let refs = model.stage_refs.iter().rev();
+            for (s, t) in refs.filter_map(|r| Some((r.stage?, r.target?))) {
+                if t < s && out.stages.get(s).copied().unwrap_or(false) {
+                    if let Some(x) = out.stages.get_mut(t).filter(|x| !**x) {
+                        *x = true;
+                        marked = true;
+                    }
                 }
             }
+            if !marked {
+                return out;
+            }
         }
-        out
     }
 
     /// The ranges of instruction indices in `scope` (`None`: all), in order.

@@ -381,9 +381,9 @@ pub(crate) type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
 
 #[derive(Default)]
 struct Cache {
-    /// The analysis returned last during the current check session (session id, text
-    /// address, text length): rules of one check share it without comparing texts.
-    session: Option<(u64, usize, usize, Option<StageSet>, Scripts)>,
+    /// The analyses returned during the current check session (session id, text address,
+    /// text length, scope): rules of one check share them without comparing texts.
+    session: Vec<(u64, usize, usize, Option<StageSet>, Scripts)>,
     /// The last documents analysed: text → analysis.
     docs: Vec<(String, Scripts)>,
     /// Instruction text → its analysis.
@@ -409,16 +409,17 @@ pub fn scripts(model: &Model, text: &str) -> Scripts {
 /// (recursively: a rule may look at the stages a stage is built on or copies from); the
 /// others are `None`.
 pub fn scripts_in(model: &Model, text: &str, scope: Option<&StageSet>) -> Scripts {
-    let closed = scope.map(|sc| sc.with_named(model));
-    let scope = closed.as_ref();
     let session = super::engine::session();
     let key = (session, text.as_ptr() as usize, text.len());
     if session != 0 {
+        // The rules of one check share the analysis; a whole-file one serves any scope.
         let hit = CACHE.with(|c| {
             c.borrow()
                 .session
-                .as_ref()
-                .filter(|(s, p, l, sc, _)| (*s, *p, *l) == key && sc.as_ref() == scope)
+                .iter()
+                .find(|(s, p, l, sc, _)| {
+                    (*s, *p, *l) == key && (sc.is_none() || sc.as_ref() == scope)
+                })
                 .map(|(.., v)| v.clone())
         });
         if let Some(s) = hit {
@@ -427,22 +428,22 @@ pub fn scripts_in(model: &Model, text: &str, scope: Option<&StageSet>) -> Script
     }
     let result = match scope {
         None => scripts_uncached(model, text),
-        Some(_) => {
+        Some(sc) => {
+            let closed = sc.with_named(model);
             let posix = posix_flags(model);
             CACHE.with(|c| {
-                Rc::new(analyse_runs(
-                    &mut c.borrow_mut(),
-                    model,
-                    text,
-                    &posix,
-                    scope,
-                ))
+                let mut c = c.borrow_mut();
+                Rc::new(analyse_runs(&mut c, model, text, &posix, Some(&closed)))
             })
         }
     };
     if session != 0 {
         let entry = (key.0, key.1, key.2, scope.cloned(), result.clone());
-        CACHE.with(|c| c.borrow_mut().session = Some(entry));
+        CACHE.with(|c| {
+            let mut c = c.borrow_mut();
+            c.session.retain(|(s, p, l, ..)| (*s, *p, *l) == key);
+            c.session.push(entry);
+        });
     }
     result
 }
