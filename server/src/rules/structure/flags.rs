@@ -1,7 +1,7 @@
 //! Which flags each instruction accepts, as BuildKit declares them.
 
 use crate::model::{Details, Instruction, InstructionKind};
-use crate::rules::Ctx;
+use crate::rules::{Ctx, StageSet};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FlagKind {
@@ -52,15 +52,18 @@ pub fn flag_spec(kind: &InstructionKind) -> &'static [(&'static str, FlagKind)] 
     }
 }
 
-/// The instructions in the check's scope ([`Ctx::instructions`]), each followed by the
-/// instruction its ONBUILD wraps, if any (what the reporting loops of the stage-scoped
-/// rules of this family walk).
-pub(super) fn scoped_instructions<'a>(ctx: &Ctx<'a>) -> impl Iterator<Item = &'a Instruction> + 'a {
-    ctx.instructions().flat_map(|(_, i)| {
-        let inner = match &i.details {
-            Details::Onbuild(inner) => Some(inner.as_ref()),
-            _ => None,
-        };
-        std::iter::once(i).chain(inner)
-    })
+/// Call `f` on the instructions in the check's scope (as [`Ctx::instructions`] yields
+/// them), each followed by the instruction its ONBUILD wraps, if any: the reporting loop
+/// of the stage-scoped rules of this family. Plain loops over slices, a fraction of the
+/// cost per instruction of nested iterator adapters.
+pub(super) fn for_each_scoped<'a>(ctx: &Ctx<'a>, mut f: impl FnMut(&'a Instruction)) {
+    let all = &ctx.model.instructions;
+    for r in StageSet::ranges(ctx.scope, ctx.model) {
+        for ins in all.get(r).unwrap_or(&[]) {
+            f(ins);
+            if let Details::Onbuild(inner) = &ins.details {
+                f(inner);
+            }
+        }
+    }
 }

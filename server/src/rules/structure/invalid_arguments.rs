@@ -1,7 +1,7 @@
 //! Instructions with arguments BuildKit rejects: wrong count, wrong form, invalid stage
 //! names, unknown HEALTHCHECK types, invalid signals.
 
-use super::flags::scoped_instructions;
+use super::flags::for_each_scoped;
 use crate::model::{Details, Instruction, InstructionKind};
 use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity};
 
@@ -59,11 +59,11 @@ fn valid_signal(s: &str) -> bool {
 }
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
-    for ins in scoped_instructions(ctx) {
+    for_each_scoped(ctx, |ins| {
         if let Some((span, msg)) = problem(ctx, ins) {
             out.push(RULE.finding(span, msg));
         }
-    }
+    });
 }
 
 /// `s.split_whitespace().count()`, byte by byte for ASCII text (every COPY and ADD is

@@ -2,7 +2,7 @@
 
 use crate::model::InstructionKind;
 use crate::rules::buildkit::expose;
-use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity};
+use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity, StageSet};
 
 pub static RULE: Rule = Rule {
     id: "InvalidExposePort",
@@ -22,22 +22,25 @@ the build. Arguments with variables are checked after expansion by the build onl
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
-    for (_, ins) in ctx.instructions() {
-        if ins.kind != InstructionKind::Expose {
-            continue;
-        }
-        for w in &ins.words {
-            if w.raw.contains('$') || w.value.contains('$') {
+    // The instructions in scope, slice by slice (cheaper than `ctx.instructions()`).
+    for r in StageSet::ranges(ctx.scope, ctx.model) {
+        for ins in ctx.model.instructions.get(r).unwrap_or(&[]) {
+            if ins.kind != InstructionKind::Expose {
                 continue;
             }
-            let text = if w.value.is_empty() {
-                w.raw.as_str()
-            } else {
-                w.value.as_str()
-            };
-            let result = expose::split(text).and_then(|s| expose::validate(&s));
-            if let Err(e) = result {
-                out.push(RULE.finding(w.span, e));
+            for w in &ins.words {
+                if w.raw.contains('$') || w.value.contains('$') {
+                    continue;
+                }
+                let text = if w.value.is_empty() {
+                    w.raw.as_str()
+                } else {
+                    w.value.as_str()
+                };
+                let result = expose::split(text).and_then(|s| expose::validate(&s));
+                if let Err(e) = result {
+                    out.push(RULE.finding(w.span, e));
+                }
             }
         }
     }

@@ -1,7 +1,7 @@
 //! Flag values BuildKit rejects: booleans, missing values, `--network`, `--security`,
 //! `--chmod`, `--checksum`, `--platform` and HEALTHCHECK durations and retries.
 
-use super::flags::{flag_spec, scoped_instructions, FlagKind};
+use super::flags::{flag_spec, for_each_scoped, FlagKind};
 use crate::model::{Flag, InstructionKind};
 use crate::rules::buildkit::reference::parse_platform;
 use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity};
@@ -28,7 +28,7 @@ with variables are not checked, except where BuildKit does not expand them.",
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
-    for ins in scoped_instructions(ctx) {
+    for_each_scoped(ctx, |ins| {
         let spec = flag_spec(&ins.kind);
         for f in &ins.flags {
             let name = f.name.to_ascii_lowercase();
@@ -59,7 +59,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
                 out.push(RULE.finding(span, msg));
             }
         }
-    }
+    });
 }
 
 fn check_value(kind: &InstructionKind, name: &str, v: &str, _f: &Flag) -> Option<String> {

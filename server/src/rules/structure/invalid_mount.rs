@@ -1,6 +1,6 @@
 //! `RUN --mount=...` options: types, keys per type, values, required targets.
 
-use super::flags::scoped_instructions;
+use super::flags::for_each_scoped;
 use crate::model::{Flag, InstructionKind, Span};
 use crate::rules::buildkit::common::suggest;
 use crate::rules::suppress::parse_go_bool;
@@ -78,9 +78,9 @@ fn allowed(ty: &str, key: &str) -> bool {
 }
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
-    for ins in scoped_instructions(ctx) {
+    for_each_scoped(ctx, |ins| {
         if ins.kind != InstructionKind::Run {
-            continue;
+            return;
         }
         for f in ins
             .flags
@@ -89,7 +89,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
         {
             check_mount(f, out);
         }
-    }
+    });
 }
 
 fn check_mount(f: &Flag, out: &mut Vec<Finding>) {

@@ -1,6 +1,6 @@
 //! Flags an instruction does not accept, and flags given twice.
 
-use super::flags::{flag_spec, scoped_instructions, FlagKind};
+use super::flags::{flag_spec, for_each_scoped, FlagKind};
 use crate::model::InstructionKind;
 use crate::rules::{Category, Ctx, Finding, Related, Rule, Scope, Severity};
 
@@ -47,9 +47,9 @@ instruction.",
 const MAX_PER_INSTRUCTION: usize = 32;
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
-    for ins in scoped_instructions(ctx) {
+    for_each_scoped(ctx, |ins| {
         if matches!(ins.kind, InstructionKind::Unknown(_)) {
-            continue;
+            return;
         }
         let spec = flag_spec(&ins.kind);
         let mut reported = 0;
@@ -77,11 +77,11 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             out.push(RULE.finding(f.span, msg));
             reported += 1;
         }
-    }
+    });
 }
 
 fn check_duplicates(ctx: &Ctx, out: &mut Vec<Finding>) {
-    for ins in scoped_instructions(ctx) {
+    for_each_scoped(ctx, |ins| {
         let spec = flag_spec(&ins.kind);
         // Per accepted flag: where it was first given (one pass, whatever the flag count).
         let mut first: [Option<usize>; 8] = [None; 8];
@@ -118,7 +118,7 @@ fn check_duplicates(ctx: &Ctx, out: &mut Vec<Finding>) {
             });
             out.push(finding);
         }
-    }
+    });
 }
 
 use DUPLICATE as RULE_DUP;

@@ -1,6 +1,6 @@
 //! An instruction keyword BuildKit does not know.
 
-use super::flags::scoped_instructions;
+use super::flags::for_each_scoped;
 use crate::model::InstructionKind;
 use crate::rules::{Category, Ctx, Edit, Finding, Fix, Rule, Scope, Severity};
 
@@ -44,9 +44,9 @@ pub fn suggest_instruction(word: &str) -> Option<String> {
 }
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
-    for ins in scoped_instructions(ctx) {
+    for_each_scoped(ctx, |ins| {
         let InstructionKind::Unknown(word) = &ins.kind else {
-            continue;
+            return;
         };
         let mut msg = format!("unknown instruction `{word}`");
         let suggestion = suggest_instruction(word);
@@ -65,5 +65,5 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             });
         }
         out.push(f);
-    }
+    });
 }
