@@ -1,9 +1,9 @@
 //! AptListsNotRemoved: `apt-get update` leaves the package lists in the layer.
 
 use super::util;
-use crate::model::Instruction;
-use crate::rules::shell::{Script, Scripts};
-use crate::rules::{Category, Ctx, Finding, Fix, Rule, Scope, Severity};
+use crate::model::{Instruction, InstructionKind, Model};
+use crate::rules::shell::{self, Script};
+use crate::rules::{Category, Ctx, Finding, Fix, Rule, Scope, Severity, StageSet};
 
 pub const RULE: Rule = Rule {
     id: "AptListsNotRemoved",
@@ -58,14 +58,40 @@ fn installs_without_update(script: &Script) -> bool {
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     let model = ctx.model;
-    let scripts = util::scripts(ctx);
-    let final_chain = util::final_chain(model);
-    // For each instruction index: whether a RUN at or after it installs without updating
-    // (found once, when a fix needs it).
-    let mut later: Option<Vec<bool>> = None;
     // The stages of the final image in file order (the chain is nearest first).
-    for &si in final_chain.iter().rev() {
-        let Some(stage) = model.stages.get(si).filter(|_| ctx.in_scope(Some(si))) else {
+    let chain: Vec<usize> = util::final_chain(model)
+        .into_iter()
+        .rev()
+        .filter(|&si| ctx.in_scope(Some(si)))
+        .collect();
+    let has_run = |si: usize| {
+        model.stages.get(si).is_some_and(|st| {
+            util::stage_instructions(model, st)
+                .iter()
+                .any(|i| i.kind == InstructionKind::Run)
+        })
+    };
+    if !chain.iter().any(|&si| has_run(si)) {
+        return;
+    }
+    // Only the shell analysis of those stages (and of the stages they name), not of the
+    // whole file.
+    let mut in_chain = vec![false; model.stages.len()];
+    for &si in &chain {
+        if let Some(x) = in_chain.get_mut(si) {
+            *x = true;
+        }
+    }
+    let scripts = shell::scripts_in(
+        model,
+        ctx.text,
+        Some(&stages(model, |si| {
+            in_chain.get(si).copied().unwrap_or(false)
+        })),
+    );
+    let mut later = Later::default();
+    for &si in &chain {
+        let Some(stage) = model.stages.get(si) else {
             continue;
         };
         for i in stage.instructions.clone() {
@@ -77,15 +103,52 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             if ins.stage != Some(si) {
                 continue;
             }
-            check_run(ctx, &scripts, &mut later, i, ins, &script, out);
+            check_run(ctx, &mut later, i, ins, &script, out);
         }
+    }
+}
+
+/// The set of the stages for which `keep` holds (no prelude).
+fn stages(model: &Model, keep: impl Fn(usize) -> bool) -> StageSet {
+    StageSet {
+        prelude: false,
+        stages: (0..model.stages.len()).map(keep).collect(),
+    }
+}
+
+/// For the RUNs from the first one asked about on: whether a RUN at or after that index
+/// installs without updating. Found once, when a fix first needs it, from the analysis of
+/// the RUNs of that stage and the later ones (the fixes asked for next are for later RUNs).
+#[derive(Default)]
+struct Later(Option<Vec<bool>>);
+
+impl Later {
+    /// Whether a RUN after instruction `i` installs with the lists of an earlier update.
+    fn after(&mut self, ctx: &Ctx, i: usize) -> bool {
+        let model = ctx.model;
+        let needs = self.0.get_or_insert_with(|| {
+            let first = model
+                .instructions
+                .get(i)
+                .and_then(|ins| ins.stage)
+                .unwrap_or(0);
+            let scripts =
+                shell::scripts_in(model, ctx.text, Some(&stages(model, |si| si >= first)));
+            let n = model.instructions.len();
+            let mut v = vec![false; n + 1];
+            for j in (i.min(n)..n).rev() {
+                let here = util::script(&scripts, j).is_some_and(|s| installs_without_update(&s));
+                v[j] = here || v[j + 1];
+            }
+            v
+        });
+        needs.get(i + 1).copied().unwrap_or(false)
     }
 }
 
 fn check_run(
     ctx: &Ctx,
-    scripts: &Scripts,
-    later: &mut Option<Vec<bool>>,
+    later: &mut Later,
     i: usize,
     ins: &Instruction,
     script: &Script,
@@ -117,16 +180,7 @@ fn check_run(
     );
     if let Some(edit) = util::append_to_run(ctx.text, ins, script, "rm -rf /var/lib/apt/lists/*") {
         // Later installs relying on these lists would break.
-        let later = later.get_or_insert_with(|| {
-            let n = ctx.model.instructions.len();
-            let mut v = vec![false; n + 1];
-            for j in (0..n).rev() {
-                let here = util::script(scripts, j).is_some_and(|s| installs_without_update(&s));
-                v[j] = here || v[j + 1];
-            }
-            v
-        });
-        let later_needs_lists = later.get(i + 1).copied().unwrap_or(false);
+        let later_needs_lists = later.after(ctx, i);
         f.fix = Some(Fix {
             title: "Remove the package lists at the end of the RUN".into(),
             edits: vec![edit],
