@@ -38,12 +38,24 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             continue;
         };
         let from = ins.keyword.as_str();
+        let as_text = kw.value.as_str();
+        // ASCII keywords (all in practice) are compared without allocating.
+        if from.is_ascii() && as_text.is_ascii() {
+            let upper = |s: &str| s.bytes().any(|b| b.is_ascii_uppercase());
+            let lower = |s: &str| s.bytes().any(|b| b.is_ascii_lowercase());
+            let (from_lower, from_upper) = (!upper(from), !lower(from));
+            if (!from_lower && !from_upper)
+                || (from_lower && !upper(as_text))
+                || (!from_lower && !lower(as_text))
+            {
+                continue;
+            }
+        }
         let from_lower = from == from.to_lowercase();
         let from_upper = from == from.to_uppercase();
         if !from_lower && !from_upper {
             continue;
         }
-        let as_text = kw.value.as_str();
         let wanted = if from_lower {
             as_text.to_lowercase()
         } else {
