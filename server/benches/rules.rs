@@ -40,6 +40,7 @@ fn buildkit_rules(c: &mut Criterion) {
         build_args: &[],
         dockerignore: None,
         on_disk: true,
+        scope: None,
     };
     c.bench_function("BuildKit checks only, Dockerfile.big", |b| {
         b.iter(|| {
@@ -87,6 +88,7 @@ fn per_rule(_c: &mut Criterion) {
         build_args: &[],
         dockerignore: Some(ignore),
         on_disk: true,
+        scope: None,
     };
     let mut times: Vec<(f64, &str)> = rules::registry()
         .map(|r| {
@@ -148,6 +150,7 @@ fn shared_walk(c: &mut Criterion) {
         build_args: &[],
         dockerignore: None,
         on_disk: true,
+        scope: None,
     };
     let rule = rules::find("JSONArgsRecommended");
     c.bench_function(

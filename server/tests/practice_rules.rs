@@ -26,6 +26,7 @@ fn check_all(text: &str, on_disk: bool) -> Vec<Finding> {
         build_args: &[],
         dockerignore: None,
         on_disk,
+        scope: None,
     };
     let mut out = Vec::new();
     for rule in practice::RULES {
@@ -134,6 +135,7 @@ fn bench_file_is_fast_enough() {
         build_args: &[],
         dockerignore: None,
         on_disk: false,
+        scope: None,
     };
     let run_all = || {
         let mut out = Vec::new();

@@ -4,7 +4,7 @@
 use crate::document::{Diagnosed, Encoding, LineCol, Snapshot};
 use crate::model::Span;
 use crate::rules::{Finding, Severity, Tag};
-use serde::{Serialize, Serializer};
+use serde::Serialize;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -285,7 +285,7 @@ struct WireDiagnostics<'a> {
 
 #[cfg(test)]
 impl Serialize for WireDiagnostics<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_seq(
             self.snap
                 .findings

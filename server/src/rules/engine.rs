@@ -73,7 +73,7 @@ impl Drop for Session {
     }
 }
 
-/// Run the rules. `remember`: keep the findings of [`Scope::Stage`] rules per region for
+/// Run the rules. `remember`: keep the findings of stage-scoped rules per region for
 /// the next check of an edited version (see `memo`).
 pub fn run(model: &Model, text: &str, opts: &CheckOptions, remember: bool) -> Vec<Finding> {
     let _session = Session::begin();
@@ -108,7 +108,9 @@ pub fn run(model: &Model, text: &str, opts: &CheckOptions, remember: bool) -> Ve
         }
         buf.clear();
         match (&mut plan, rule.scope) {
-            (Some(plan), Scope::Stage) => plan.run(slot, rule, &ctx, &mut buf),
+            (Some(plan), Scope::Stage | Scope::StageAndSources) => {
+                plan.run(slot, rule, &ctx, &mut buf)
+            }
             _ => (rule.check)(&ctx, &mut buf),
         }
         for mut f in buf.drain(..) {

@@ -3,11 +3,13 @@
 //! one region per stage, from its FROM to the next FROM. A [`Scope::Stage`] rule's
 //! findings in a region depend only on what the region's key covers (see [`Scope`]), so
 //! after an edit such a rule looks only at the regions whose key changed; the findings of
-//! the others are taken over, moved with their region.
+//! the others are taken over, moved with their region. A region has two keys: its own
+//! text with the stages it is built on (`Stage` rules), and that with the stages it
+//! copies from (`StageAndSources` rules, whose findings remember the second key).
 
 use super::fingerprint::Fp;
-use super::{CheckOptions, Ctx, Finding, Rule, StageSet};
-use crate::model::{Model, Span};
+use super::{CheckOptions, Ctx, Finding, Rule, Scope, StageSet};
+use crate::model::{Model, Span, StageRefKind};
 use std::cell::RefCell;
 use std::collections::HashMap;
 
@@ -21,8 +23,9 @@ const MAX_ENTRIES: usize = 16_384;
 struct Entry {
     /// The text the key covers (fingerprints can collide; texts are compared too).
     text: Box<str>,
-    /// Per rule (registry order): the findings, once a check has computed them.
-    outs: Vec<Option<Vec<Finding>>>,
+    /// Per rule (registry order): the findings, once a check has computed them, with the
+    /// sources key they depended on (0 for `Scope::Stage` rules).
+    outs: Vec<Option<(u64, Vec<Finding>)>>,
     /// The last check generation that used it.
     used: u64,
 }
@@ -48,7 +51,10 @@ enum Source {
 struct Region {
     /// Where its findings lie: from its FROM (0 for the prelude) to the next FROM.
     span: Span,
+    /// The text, the stages it is built on, the global context.
     key: u64,
+    /// `key` with the keys of the stages it copies or mounts from.
+    sources: u64,
     /// The text the key covers.
     keyed: Span,
     source: Source,
@@ -88,12 +94,12 @@ impl Plan {
             None => global.u64(0),
         }
         .u64(opts.on_disk as u64);
-        // The stages each stage names (their keys are part of its key).
-        let mut named: Vec<Vec<usize>> = vec![Vec::new(); n];
+        // The stages each stage names: (target, built on it).
+        let mut named: Vec<Vec<(usize, bool)>> = vec![Vec::new(); n];
         for r in &model.stage_refs {
             if let (Some(s), Some(t)) = (r.stage, r.target) {
                 if t < s && s < n {
-                    named[s].push(t);
+                    named[s].push((t, r.kind == StageRefKind::FromImage));
                 }
             }
         }
@@ -101,10 +107,12 @@ impl Plan {
         regions.push(Region {
             span: Span::new(0, first),
             key: global.0,
+            sources: global.0,
             keyed: Span::new(0, first),
             source: Source::Same(usize::MAX),
         });
-        let mut keys: Vec<u64> = Vec::with_capacity(n);
+        // Per stage: (key, sources key).
+        let mut keys: Vec<(u64, u64)> = Vec::with_capacity(n);
         for (i, stage) in model.stages.iter().enumerate() {
             let start = stage.span.start.min(text.len());
             let end = region_start(i + 1).clamp(start, text.len());
@@ -114,13 +122,18 @@ impl Plan {
                 _ => model.stages[i - 1].span.end.clamp(first, start),
             };
             let mut fp = global.str(text.get(keyed_start..end).unwrap_or(""));
-            for &t in &named[i] {
-                fp = fp.u64(keys.get(t).copied().unwrap_or(0));
+            for &(t, _) in named[i].iter().filter(|(_, base)| *base) {
+                fp = fp.u64(keys.get(t).map_or(0, |k| k.0));
             }
-            keys.push(fp.0);
+            let mut sources = fp;
+            for &(t, _) in &named[i] {
+                sources = sources.u64(keys.get(t).map_or(0, |k| k.1));
+            }
+            keys.push((fp.0, sources.0));
             regions.push(Region {
                 span: Span::new(start, end),
                 key: fp.0,
+                sources: sources.0,
                 keyed: Span::new(keyed_start, end),
                 source: Source::Same(usize::MAX),
             });
@@ -182,53 +195,69 @@ impl Plan {
     /// Run `rule` (registry position `slot`) where its findings are not remembered, and
     /// append its findings over the whole file to `out`.
     pub fn run(&mut self, slot: usize, rule: &Rule, ctx: &Ctx, out: &mut Vec<Finding>) {
-        let known: Vec<bool> = (0..self.regions.len())
-            .map(|ri| {
-                self.entry(ri)
-                    .and_then(|e| e.outs.get(slot))
-                    .is_some_and(|o| o.is_some())
-            })
+        let sources = rule.scope == Scope::StageAndSources;
+        let known = |plan: &Plan, ri: usize| {
+            let want = if sources { plan.regions[ri].sources } else { 0 };
+            plan.entry(ri)
+                .and_then(|e| e.outs.get(slot))
+                .is_some_and(|o| o.as_ref().is_some_and(|(k, _)| *k == want))
+        };
+        let unknown: Vec<usize> = (0..self.regions.len())
+            .filter(|&ri| !known(self, ri))
             .collect();
-        if known.iter().any(|k| !k) {
-            let scope = StageSet {
-                prelude: !known[0],
-                stages: known[1..].iter().map(|k| !k).collect(),
+        if !unknown.is_empty() {
+            let mut scope = StageSet {
+                prelude: false,
+                stages: vec![false; self.regions.len() - 1],
             };
+            for &ri in &unknown {
+                match ri.checked_sub(1) {
+                    None => scope.prelude = true,
+                    Some(si) => scope.stages[si] = true,
+                }
+            }
             let scoped = Ctx {
                 scope: Some(&scope),
                 ..*ctx
             };
             let mut fresh = Vec::new();
             (rule.check)(&scoped, &mut fresh);
-            self.store(slot, &known, fresh, out);
+            self.store(slot, sources, &unknown, fresh, out);
         }
+        let mut next_unknown = unknown.iter().peekable();
         for (ri, region) in self.regions.iter().enumerate() {
-            if !known[ri] {
+            if next_unknown.next_if_eq(&&ri).is_some() {
                 continue;
             }
-            if let Some(Some(found)) = self.entry(ri).and_then(|e| e.outs.get(slot)) {
+            if let Some(Some((_, found))) = self.entry(ri).and_then(|e| e.outs.get(slot)) {
                 out.extend(found.iter().map(|f| f.moved(region.span.start as isize)));
             }
         }
     }
 
-    /// Keep the fresh findings of the regions not known, remember them, and append them.
-    fn store(&mut self, slot: usize, known: &[bool], fresh: Vec<Finding>, out: &mut Vec<Finding>) {
-        let mut per_region: Vec<Vec<Finding>> = vec![Vec::new(); self.regions.len()];
+    /// Keep the fresh findings of the `unknown` regions (ascending), remember them, and
+    /// append them.
+    fn store(
+        &mut self,
+        slot: usize,
+        sources: bool,
+        unknown: &[usize],
+        fresh: Vec<Finding>,
+        out: &mut Vec<Finding>,
+    ) {
+        let mut per_region: Vec<Vec<Finding>> = vec![Vec::new(); unknown.len()];
         for f in fresh {
             let ri = self
                 .regions
                 .partition_point(|r| r.span.start <= f.span.start)
                 .saturating_sub(1);
-            if !known[ri] {
-                per_region[ri].push(f);
+            if let Ok(k) = unknown.binary_search(&ri) {
+                per_region[k].push(f);
             }
         }
-        for (ri, found) in per_region.into_iter().enumerate() {
-            if known[ri] {
-                continue;
-            }
+        for (&ri, found) in unknown.iter().zip(per_region) {
             let span = self.regions[ri].span;
+            let tag = if sources { self.regions[ri].sources } else { 0 };
             // A finding reaching outside its region would not move with it: not remembered.
             let local = found.iter().all(|f| {
                 f.spans()
@@ -237,7 +266,7 @@ impl Plan {
             if let (true, Source::Own(e)) = (local, &mut self.regions[ri].source) {
                 if let Some(o) = e.outs.get_mut(slot) {
                     let base = -(span.start as isize);
-                    *o = Some(found.iter().map(|f| f.moved(base)).collect());
+                    *o = Some((tag, found.iter().map(|f| f.moved(base)).collect()));
                 }
             }
             out.extend(found);

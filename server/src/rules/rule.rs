@@ -1,7 +1,7 @@
 //! A rule is data (id, aliases, category, severity, docs with examples) plus one check.
 
 use super::{Category, Finding, Severity};
-use crate::model::{Instruction, Model, Stage};
+use crate::model::{Instruction, Model, Stage, StageRefKind};
 
 /// Everything a check may look at. Built once per analysis by the engine.
 pub struct Ctx<'a> {
@@ -47,32 +47,50 @@ impl<'a> Ctx<'a> {
 
     /// The instructions in scope with their indices, in order (those before the first
     /// FROM when the prelude is in scope).
-    pub fn instructions(&self) -> impl Iterator<Item = (usize, &'a Instruction)> + 'a {
-        let all = &self.model.instructions;
-        StageSet::ranges(self.scope, self.model)
-            .into_iter()
-            .flat_map(move |r| {
-                let start = r.start;
-                all.get(r)
-                    .unwrap_or(&[])
-                    .iter()
-                    .enumerate()
-                    .map(move |(i, ins)| (start + i, ins))
-            })
+    pub fn instructions(&self) -> Scoped<'a> {
+        Scoped {
+            all: &self.model.instructions,
+            ranges: StageSet::ranges(self.scope, self.model).into_iter(),
+            current: 0..0,
+        }
+    }
+}
+
+/// The iterator of [`Ctx::instructions`]: range by range, one index at a time (nested
+/// iterator adapters cost several times as much per instruction).
+pub struct Scoped<'a> {
+    all: &'a [Instruction],
+    ranges: std::vec::IntoIter<std::ops::Range<usize>>,
+    current: std::ops::Range<usize>,
+}
+
+impl<'a> Iterator for Scoped<'a> {
+    type Item = (usize, &'a Instruction);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(i) = self.current.next() {
+                if let Some(ins) = self.all.get(i) {
+                    return Some((i, ins));
+                }
+                self.current = 0..0;
+            }
+            self.current = self.ranges.next()?;
+        }
     }
 }
 
 impl StageSet {
-    /// These stages and the stages they name (`FROM`, `--from=`, `--mount=from=`),
-    /// recursively.
-    pub fn with_named(&self, model: &Model) -> StageSet {
+    /// These stages and the stages they are built on (`FROM <stage>`), recursively.
+    pub fn with_bases(&self, model: &Model) -> StageSet {
         let mut out = self.clone();
         // References come in document order: backwards, one pass marks a chain; another
         // pass only if something was marked out of order.
         loop {
             let mut marked = false;
             let refs = model.stage_refs.iter().rev();
-            for (s, t) in refs.filter_map(|r| Some((r.stage?, r.target?))) {
+            let bases = refs.filter(|r| r.kind == StageRefKind::FromImage);
+            for (s, t) in bases.filter_map(|r| Some((r.stage?, r.target?))) {
                 if t < s && out.stages.get(s).copied().unwrap_or(false) {
                     if let Some(x) = out.stages.get_mut(t).filter(|x| !**x) {
                         *x = true;
@@ -93,17 +111,16 @@ impl StageSet {
             return vec![0..all];
         };
         let first = model.stages.first().map_or(all, |s| s.from);
-        let prelude = sc.prelude.then_some(0..first);
-        prelude
-            .into_iter()
-            .chain(
-                model
-                    .stages
-                    .iter()
-                    .filter(|s| sc.stages.get(s.index).copied().unwrap_or(false))
-                    .map(|s| s.instructions.clone()),
-            )
-            .collect()
+        let mut out = Vec::new();
+        if sc.prelude {
+            out.push(0..first);
+        }
+        for (si, _) in sc.stages.iter().enumerate().filter(|(_, on)| **on) {
+            if let Some(s) = model.stages.get(si) {
+                out.push(s.instructions.clone());
+            }
+        }
+        out
     }
 }
 
@@ -113,12 +130,15 @@ pub enum Scope {
     /// Anything in the file: checked again after every change.
     File,
     /// A finding in a stage's region (from its FROM to the next FROM) depends only on the
-    /// text from the end of the previous stage to the next FROM, on the stages that region
-    /// names (`FROM`, `--from=`, `--mount=from=`, recursively), on the lines before the
-    /// first FROM, on every FROM line and on the options (build args, `.dockerignore`); a
-    /// finding before the first FROM only on the last three. Messages hold no line
-    /// numbers. Remembered findings are then reused for stages an edit did not touch.
+    /// text from the end of the previous stage to the next FROM, on the stages it is built
+    /// on (`FROM <stage>`, recursively), on the lines before the first FROM, on every FROM
+    /// line and on the options (build args, `.dockerignore`); a finding before the first
+    /// FROM only on the last three. Messages hold no line numbers. Remembered findings are
+    /// then reused for stages an edit did not touch.
     Stage,
+    /// As `Stage`, and also on the stages the region copies or mounts from (`--from=`,
+    /// `--mount=from=`) and theirs, recursively.
+    StageAndSources,
 }
 
 pub type CheckFn = fn(&Ctx, &mut Vec<Finding>);

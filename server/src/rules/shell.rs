@@ -405,9 +405,8 @@ pub fn scripts(model: &Model, text: &str) -> Scripts {
     scripts_in(model, text, None)
 }
 
-/// [`scripts`] for the RUN instructions in `scope` and in the stages they name
-/// (recursively: a rule may look at the stages a stage is built on or copies from); the
-/// others are `None`.
+/// [`scripts`] for the RUN instructions in `scope` and in the stages they are built on
+/// (recursively: a rule may look at its stage's ancestors); the others are `None`.
 pub fn scripts_in(model: &Model, text: &str, scope: Option<&StageSet>) -> Scripts {
     let session = super::engine::session();
     let key = (session, text.as_ptr() as usize, text.len());
@@ -429,7 +428,7 @@ pub fn scripts_in(model: &Model, text: &str, scope: Option<&StageSet>) -> Script
     let result = match scope {
         None => scripts_uncached(model, text),
         Some(sc) => {
-            let closed = sc.with_named(model);
+            let closed = sc.with_bases(model);
             let posix = posix_flags(model);
             CACHE.with(|c| {
                 let mut c = c.borrow_mut();

@@ -539,7 +539,8 @@ pub struct Walk<'a> {
     /// The parsed `.dockerignore`, when there is one.
     pub dockerignore: Option<&'a crate::rules::dockerignore::DockerIgnore>,
     pub escape: char,
-    /// Per instruction index: its text contains a `$` (nothing to expand otherwise).
+    /// Per instruction index in scope: its text contains a `$` (nothing to expand
+    /// otherwise).
     pub has_dollar: Vec<bool>,
 }
 
@@ -592,16 +593,18 @@ pub fn walk_findings(ctx: &Ctx, id: &str) -> Vec<Finding> {
     let ignore = ctx
         .dockerignore
         .map(crate::rules::dockerignore::DockerIgnore::parse);
-    let has_dollar = ctx
-        .model
-        .instructions
-        .iter()
-        .map(|i| {
-            ctx.text
-                .get(i.span.start..i.span.end)
-                .is_some_and(|t| t.contains('$'))
-        })
-        .collect();
+    // Only the stages in scope are visited.
+    let mut has_dollar = vec![false; ctx.model.instructions.len()];
+    for range in crate::rules::StageSet::ranges(ctx.scope, ctx.model) {
+        for i in range {
+            if let (Some(ins), Some(d)) = (ctx.model.instructions.get(i), has_dollar.get_mut(i)) {
+                *d = ctx
+                    .text
+                    .get(ins.span.start..ins.span.end)
+                    .is_some_and(|t| memchr::memchr(b'$', t.as_bytes()).is_some());
+            }
+        }
+    }
     let walk = Walk {
         ctx,
         globals: &globals,
@@ -672,15 +675,36 @@ fn globals_fingerprint(w: &Walk) -> u64 {
     }
 }
 
-/// The walkers' findings over every stage, as [`walk_stages`] with every walker would give
-/// them, re-walking only the stages the memo does not hold (and the stages they are built
-/// on, for their environment).
-fn walk_memoized(w: &Walk) -> Vec<Vec<Finding>> {
+/// Each stage's base stage and expanded base name, as `walk_stages` resolves them.
+type Bases = std::rc::Rc<(Vec<Option<usize>>, Vec<Option<String>>)>;
+
+thread_local! {
+    /// The last resolution, by a fingerprint of what it reads: the FROM lines and the
+    /// global scope (the same in every check that does not edit them).
+    static BASES: std::cell::RefCell<Option<(u64, Bases)>> = const { std::cell::RefCell::new(None) };
+}
+
+fn stage_bases(w: &Walk, globals: u64) -> Bases {
     let model = w.ctx.model;
-    let walkers = super::WALKERS;
-    let escape = model.escape;
+    let mut fp = Fp::new().u64(globals);
+    for stage in &model.stages {
+        let from = model
+            .instructions
+            .get(stage.from)
+            .map_or(Span::new(0, 0), |i| i.span);
+        fp = fp.str(w.ctx.text.get(from.start..from.end).unwrap_or(""));
+    }
+    let key = fp.0;
+    if let Some(hit) = BASES.with(|b| {
+        b.borrow()
+            .as_ref()
+            .filter(|(k, _)| *k == key)
+            .map(|(_, v)| v.clone())
+    }) {
+        return hit;
+    }
     let n = model.stages.len();
-    // Each stage's base stage, resolved as `walk_stages` does.
+    let escape = model.escape;
     let mut by_name: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut parents: Vec<Option<usize>> = Vec::with_capacity(n);
     let mut bases: Vec<Option<String>> = Vec::with_capacity(n);
@@ -712,7 +736,21 @@ fn walk_memoized(w: &Walk) -> Vec<Vec<Finding>> {
             by_name.insert(k, stage.index);
         }
     }
+    let result: Bases = std::rc::Rc::new((parents, bases));
+    BASES.with(|b| *b.borrow_mut() = Some((key, result.clone())));
+    result
+}
+
+/// The walkers' findings over every stage, as [`walk_stages`] with every walker would give
+/// them, re-walking only the stages the memo does not hold (and the stages they are built
+/// on, for their environment).
+fn walk_memoized(w: &Walk) -> Vec<Vec<Finding>> {
+    let model = w.ctx.model;
+    let walkers = super::WALKERS;
+    let escape = model.escape;
+    let n = model.stages.len();
     let globals = globals_fingerprint(w);
+    let (parents, bases) = &*stage_bases(w, globals);
     let stage_text = |si: usize| -> (&str, usize) {
         let sp = model.stages.get(si).map_or(Span::new(0, 0), |s| s.span);
         (w.ctx.text.get(sp.start..sp.end).unwrap_or(""), sp.start)

@@ -11,7 +11,7 @@ pub const RULE: Rule = Rule {
     experimental: false,
     category: Category::Size,
     severity: Severity::Warning,
-    scope: Scope::Stage,
+    scope: Scope::StageAndSources,
     summary: "`COPY --from=<stage> /` copies the stage's whole filesystem, OS included",
     docs: r#"Copying `/` from a build stage brings its entire root filesystem: the base image's
 operating system, compilers, caches and sources. That undoes the point of a multi-stage

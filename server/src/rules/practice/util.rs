@@ -101,17 +101,6 @@ pub fn roots(parents: &[Option<usize>]) -> Vec<usize> {
     out
 }
 
-/// For every stage: whether `own` holds for it or for a stage it is built on, given
-/// [`parents`] (one pass: parents come first).
-pub fn in_chain(parents: &[Option<usize>], own: impl Fn(usize) -> bool) -> Vec<bool> {
-    let mut out: Vec<bool> = Vec::with_capacity(parents.len());
-    for (s, p) in parents.iter().enumerate() {
-        let v = own(s) || p.and_then(|p| out.get(p).copied()).unwrap_or(false);
-        out.push(v);
-    }
-    out
-}
-
 /// Whether `stage` is in a chain from [`stage_chain`] (nearest first: indices decrease).
 pub fn chain_contains(chain: &[usize], stage: usize) -> bool {
     chain.binary_search_by(|x| stage.cmp(x)).is_ok()

@@ -37,19 +37,6 @@ pub static RULES: &[&Rule] = &[
     &invalid_directive::RULE,
 ];
 
-/// Every instruction including the ones wrapped by ONBUILD, with whether it is wrapped.
-pub(crate) fn all_instructions<'a>(
-    model: &'a crate::model::Model,
-) -> impl Iterator<Item = (&'a crate::model::Instruction, bool)> {
-    model.instructions.iter().flat_map(|i| {
-        let inner = match &i.details {
-            crate::model::Details::Onbuild(inner) => Some((inner.as_ref(), true)),
-            _ => None,
-        };
-        std::iter::once((i, false)).chain(inner)
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use crate::rules::{Ctx, Finding, Severity};
