@@ -187,12 +187,8 @@ fn diagnostic_fields() {
             .find(|d| d["data"]["index"] == i)
             .expect("every finding published");
         assert_eq!(d["message"], f.message.as_str());
-        assert_eq!(
-            d["data"]["fix"].is_object(),
-            f.fix.is_some(),
-            "fix data for {}",
-            f.rule
-        );
+        // Fixes come from code actions, not along with every publication.
+        assert!(d["data"].get("fix").is_none(), "{}", f.rule);
     }
 }
 

@@ -152,8 +152,12 @@ impl DocumentStore {
     }
 
     /// Replace a document's options (configuration, `.dockerignore`); its snapshot is
-    /// rebuilt on next use.
+    /// rebuilt on next use. `None` when not open or when the options are the same (a
+    /// client's configuration sent again changes nothing).
     pub fn set_options(&mut self, uri: &str, options: Arc<CheckOptions>) -> Option<u64> {
+        if self.docs.get(uri)?.options == options {
+            return None;
+        }
         let revision = self.next_revision();
         let entry = self.docs.get_mut(uri)?;
         entry.options = options;
@@ -170,7 +174,9 @@ impl DocumentStore {
             .get(uri)
             .is_some_and(|e| e.snapshot.is_none() && e.spare.is_none());
         if !unanalysed {
-            return self.set_options(uri, options);
+            return self
+                .set_options(uri, options)
+                .or_else(|| self.revision(uri));
         }
         let entry = self.docs.get_mut(uri)?;
         entry.options = options;
@@ -208,7 +214,12 @@ impl DocumentStore {
             old_tree: entry.doc.edited_tree().cloned(),
             options: entry.options.clone(),
             path: entry.path.clone(),
-            base: entry.spare.take(),
+            // The snapshot replaced last, else the current one if it is out of date (the
+            // first edit after an open): requests wait for the newer revision anyway.
+            base: entry.spare.take().or_else(|| match &entry.snapshot {
+                Some((rev, _)) if *rev != entry.revision => entry.snapshot.take().map(|(_, s)| s),
+                _ => None,
+            }),
         };
         Some(Pending {
             uri: uri.to_string(),
@@ -305,10 +316,15 @@ mod tests {
         let mut store = store_with("FROM a\nRUN b\n");
         let first = store.snapshot(URI).expect("open");
         insert(&mut store, 2, 1, "ENV X=1\n");
-        let second = store.snapshot(URI).expect("open");
+        // The out-of-date snapshot is the base of the next analysis.
         let pending = store.pending(URI).expect("open");
-        // Current: nothing to build, but the replaced snapshot is offered as the base.
-        assert!(pending.input.base.is_some_and(|b| Arc::ptr_eq(&b, &first)));
+        assert!(pending
+            .input
+            .base
+            .as_ref()
+            .is_some_and(|b| Arc::ptr_eq(b, &first)));
+        let (uri, revision, second) = pending.build();
+        assert!(store.offer(&uri, revision, second.clone()));
         // A snapshot offered after an edit is not kept, but is the next base.
         let late = store.pending(URI).expect("open");
         insert(&mut store, 3, 0, "ARG V\n");
@@ -328,10 +344,27 @@ mod tests {
         assert_eq!(store.set_opened_options(URI, options.clone()), opened);
         assert!(Arc::ptr_eq(&store.options(URI).expect("open"), &options));
         store.snapshot(URI);
-        let again = store.set_opened_options(URI, Arc::default());
+        // The same options again (a client resending its configuration): nothing changes.
+        assert_eq!(store.set_opened_options(URI, Arc::default()), opened);
+        assert!(store.current(URI).is_some());
+        let other = Arc::new(CheckOptions {
+            build_args: vec![("A".into(), "1".into())],
+            ..CheckOptions::default()
+        });
+        let again = store.set_opened_options(URI, other);
         assert!(again.is_some() && again != opened);
         assert!(store.current(URI).is_none());
         assert_eq!(store.set_opened_options("file:///other", options), None);
+    }
+
+    #[test]
+    fn the_first_edit_after_the_open_recycles_the_opens_snapshot() {
+        let mut store = store_with("FROM a\nRUN b\n");
+        let opened = store.snapshot(URI).expect("open");
+        insert(&mut store, 2, 1, "ENV X=1\n");
+        // No snapshot was replaced yet: the out-of-date current one is the base.
+        let base = store.pending(URI).expect("open").input.base;
+        assert!(base.is_some_and(|b| Arc::ptr_eq(&b, &opened)));
     }
 
     #[test]

@@ -126,7 +126,7 @@ pub struct WireDiagnostic<'a> {
     related_information: Vec<WireRelated<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     tags: Vec<DiagnosticTag>,
-    data: DiagnosticData<'a>,
+    data: DiagnosticData,
 }
 
 #[derive(Serialize)]
@@ -148,32 +148,16 @@ struct WireLocation<'a> {
 
 /// What a code action needs without looking the finding up again (see `diagnostic`).
 #[derive(Serialize)]
-struct DiagnosticData<'a> {
+struct DiagnosticData {
     rule: &'static str,
     version: i32,
     index: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    fix: Option<FixData<'a>>,
 }
 
-#[derive(Serialize)]
-struct FixData<'a> {
-    title: &'a str,
-    safe: bool,
-    edits: Vec<EditData<'a>>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct EditData<'a> {
-    range: Range,
-    new_text: &'a str,
-}
-
-/// A finding as a diagnostic, ready to serialize. `data` carries what a code action
-/// needs without looking the finding up again: `{"rule", "version", "index"}` (the
-/// finding's index in `snap.findings`) and, when the finding has a fix, `"fix": {"title",
-/// "safe", "edits": [{"range", "newText"}]}` with ranges in the negotiated encoding.
+/// A finding as a diagnostic, ready to serialize. `data` is what a code action needs to
+/// find the finding again: `{"rule", "version", "index"}` (the finding's index in
+/// `snap.findings` of that version). Fixes are not sent along: every publication after
+/// an edit would carry them all again; code actions compute them.
 pub fn wire_diagnostic<'a>(
     snap: Diagnosed<'a>,
     uri: &'a Uri,
@@ -200,18 +184,6 @@ pub fn wire_diagnostic<'a>(
             Tag::Deprecated => DiagnosticTag::DEPRECATED,
         })
         .collect();
-    let fix = finding.fix.as_ref().map(|fix| FixData {
-        title: &fix.title,
-        safe: fix.safe,
-        edits: fix
-            .edits
-            .iter()
-            .map(|e| EditData {
-                range: wire_range(snap, e.span, enc),
-                new_text: &e.new_text,
-            })
-            .collect(),
-    });
     WireDiagnostic {
         range: wire_range(snap, finding.span, enc),
         severity: severity(finding.severity),
@@ -225,7 +197,6 @@ pub fn wire_diagnostic<'a>(
             rule: finding.rule,
             version: snap.version,
             index,
-            fix,
         },
     }
 }
@@ -401,7 +372,7 @@ mod tests {
             .as_array()
             .into_iter()
             .flatten()
-            .any(|d| d["data"].get("fix").is_some()));
+            .all(|d| d["data"].get("fix").is_none()));
         let cleared: serde_json::Value =
             serde_json::from_slice(&clear_diagnostics(&uri)).expect("json");
         assert_eq!(

@@ -257,10 +257,19 @@ impl Inner {
     /// Analyse `pending` (on the analysis thread): publish its diagnostics as soon as the
     /// findings are in, then parse if needed and keep the snapshot; tell who waits.
     fn analyse(&self, uri: &Uri, pending: Pending, done: &watch::Sender<Built>) {
+        let start = std::time::Instant::now();
+        let recycled = pending.input.base.is_some();
         let (key, rev, analysed) = pending.analyse();
+        let findings = start.elapsed();
         self.publish(uri, rev, analysed.diagnosed());
+        let published = start.elapsed();
         let snap = Arc::new(analysed.finish());
-        lock(&self.store).offer(&key, rev, snap);
+        let kept = lock(&self.store).offer(&key, rev, snap);
+        tracing::debug!(
+            "analysis of revision {rev} (model recycled: {recycled}): findings after {findings:?}, \
+             published after {published:?}, snapshot after {:?} (kept: {kept})",
+            start.elapsed()
+        );
         done.send_replace(Some((rev, None)));
     }
 

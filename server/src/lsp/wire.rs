@@ -124,26 +124,6 @@ impl Json {
         self.num(snap.version);
         self.raw(",\"index\":");
         self.num(index);
-        if let Some(fix) = &f.fix {
-            self.raw(",\"fix\":{\"title\":");
-            self.str(&fix.title);
-            self.raw(if fix.safe {
-                ",\"safe\":true,\"edits\":["
-            } else {
-                ",\"safe\":false,\"edits\":["
-            });
-            for (i, e) in fix.edits.iter().enumerate() {
-                if i > 0 {
-                    self.raw(",");
-                }
-                self.raw("{\"range\":");
-                self.range(snap, e.span, enc);
-                self.raw(",\"newText\":");
-                self.str(&e.new_text);
-                self.raw("}");
-            }
-            self.raw("]}");
-        }
         self.raw("}}");
     }
 }

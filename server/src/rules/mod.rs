@@ -27,7 +27,7 @@ use crate::config::Config;
 use crate::model::Model;
 
 /// What the engine needs besides the model.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CheckOptions {
     pub config: Config,
     /// `--build-arg KEY=VALUE` values.
