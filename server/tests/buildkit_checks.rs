@@ -156,6 +156,13 @@ fn random_edit(rng: &mut Rng, text: &str) -> String {
         "SHELL [\"bash\", \"-c\"]\n",
         "# comment\n",
         "\n",
+        "COPY --from=extra /a /b\n",
+        "COPY --from=0 . .\n",
+        "RUN --mount=type=cache,target=/root/.npm,from=extra npm ci\n",
+        "FROM extra AS Extra2\n",
+        "USER root\n",
+        "# hadolint ignore=DL3008,MissingCacheMount\n",
+        "# lspbench edit 1\n",
     ];
     const PIECES: &[&str] = &["a", "$", "\\\n", " ", "\"", "${X:-y}", "--from=x ", "\n"];
     let boundaries: Vec<usize> = (0..=text.len())
@@ -231,7 +238,7 @@ fn incremental_checks_equal_cold_runs() {
             .into_iter()
             .chain(std::iter::once((big, big_text, CheckOptions::default())))
     {
-        let edits = if text.len() > 100_000 { 4 } else { 6 };
+        let edits = if text.len() > 100_000 { 6 } else { 8 };
         let mut text = text;
         for step in 0..=edits {
             let model = dockerfile_ls::model::build(&text);

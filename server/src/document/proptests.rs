@@ -1,5 +1,5 @@
 //! Property: any sequence of incremental edits through the store leaves the same text,
-//! syntax tree and model as opening the final text fresh, whether the analyses in between
+//! syntax tree, model and findings as opening the final text fresh, whether the analyses in between
 //! recycle older models (or cannot), and whether the tree is re-parsed incrementally or
 //! in full.
 
@@ -49,10 +49,28 @@ const FRAGMENTS: &[&str] = &[
     "😀",
     "ARG A=1\n",
     "ENV K v\n",
+    "FROM b AS c\n",
+    "COPY --from=0 . .\n",
+    "RUN --mount=from=b,target=/t ls\n",
+    "RUN apt-get install x\n",
+    "USER root\n",
+    "# hadolint ignore=DL3008\n",
     "x",
     "AS",
     "\n\n",
 ];
+
+/// The findings of a check on a thread of its own: no memo or cache of an earlier check.
+fn cold_findings(text: &str) -> Vec<crate::rules::Finding> {
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let model = crate::model::build(text);
+            crate::rules::check(&model, text, &CheckOptions::default())
+        })
+        .join()
+        .unwrap_or_default()
+    })
+}
 
 fn encoding() -> impl Strategy<Value = Encoding> {
     prop_oneof![
@@ -137,6 +155,8 @@ proptest! {
                     prop_assert_eq!(&*snap.text, reference.as_str());
                     prop_assert_eq!(&snap.model, &crate::model::build(&reference), "text: {:?}", reference);
                     prop_assert_eq!(&snap.line_index, &LineIndex::new(&reference));
+                    // Findings remembered per stage across the edits equal a cold check's.
+                    prop_assert_eq!(&snap.findings, &cold_findings(&reference), "text: {:?}", reference);
                     let fresh = crate::syntax::parse(&reference, None);
                     prop_assert_eq!(snap.tree.root_node().to_sexp(), fresh.root_node().to_sexp(), "text: {:?}", reference);
                     if matches!(after, After::Hold) {
@@ -161,5 +181,6 @@ proptest! {
         prop_assert_eq!(snap.tree.root_node().to_sexp(), fresh.root_node().to_sexp(), "text: {:?}", reference);
         prop_assert_eq!(&snap.model, &crate::model::build(&reference));
         prop_assert_eq!(&snap.line_index, &LineIndex::new(&reference));
+        prop_assert_eq!(&snap.findings, &cold_findings(&reference), "text: {:?}", reference);
     }
 }
