@@ -468,10 +468,7 @@ async fn forward(mut from_server: DuplexStream, out: mpsc::UnboundedSender<Vec<u
     let mut chunk = vec![0u8; 64 * 1024];
     loop {
         // Send every complete message in the buffer.
-        loop {
-            let Some(end) = find(&buf, b"\r\n\r\n") else {
-                break;
-            };
+        while let Some(end) = find(&buf, b"\r\n\r\n") {
             let len = std::str::from_utf8(&buf[..end]).ok().and_then(|h| {
                 h.split("\r\n").find_map(|l| {
                     let (name, value) = l.split_once(':')?;

@@ -108,7 +108,7 @@ impl StageSet {
     pub fn ranges(scope: Option<&StageSet>, model: &Model) -> Vec<std::ops::Range<usize>> {
         let all = model.instructions.len();
         let Some(sc) = scope else {
-            return vec![0..all];
+            return std::iter::once(0..all).collect();
         };
         let first = model.stages.first().map_or(all, |s| s.from);
         let mut out = Vec::new();

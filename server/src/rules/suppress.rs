@@ -121,7 +121,7 @@ impl Suppressions {
         }
         for c in &model.comments {
             if let Some(rest) = strip_word(&c.text, "hadolint") {
-                if let Some(names) = strip_word(rest, "global").and_then(|r| ignore_list(r)) {
+                if let Some(names) = strip_word(rest, "global").and_then(ignore_list) {
                     out.global.extend(names);
                 }
             }

@@ -246,7 +246,7 @@ pub fn set(env: &mut Vec<(String, String)>, key: &str, value: String) {
 }
 
 /// The FROM's image word as written and its expansion with the global scope.
-pub fn from_base<'a>(ins: &'a Instruction) -> Option<&'a Word> {
+pub fn from_base(ins: &Instruction) -> Option<&Word> {
     if ins.kind != InstructionKind::From {
         return None;
     }
@@ -270,7 +270,7 @@ pub struct StageEnv<'a> {
 
 impl<'a> StageEnv<'a> {
     pub fn is_defined(&self, name: &str) -> bool {
-        self.vars.iter().any(|(k, _)| *k == name) || self.args.iter().any(|a| *a == name)
+        self.vars.iter().any(|(k, _)| *k == name) || self.args.contains(&name)
     }
     pub fn expand(&self, word: &str, escape: char) -> Expansion {
         lex::expand(word, self.vars.as_slice(), escape)

@@ -44,10 +44,10 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             let upper = |s: &str| s.bytes().any(|b| b.is_ascii_uppercase());
             let lower = |s: &str| s.bytes().any(|b| b.is_ascii_lowercase());
             let (from_lower, from_upper) = (!upper(from), !lower(from));
-            if (!from_lower && !from_upper)
-                || (from_lower && !upper(as_text))
-                || (!from_lower && !lower(as_text))
-            {
+            // A finding only when FROM is in one case and AS has a letter of the other.
+            let mismatch =
+                (from_lower && upper(as_text)) || (!from_lower && from_upper && lower(as_text));
+            if !mismatch {
                 continue;
             }
         }
