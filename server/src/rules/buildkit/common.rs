@@ -595,14 +595,12 @@ pub fn walk_findings(ctx: &Ctx, id: &str) -> Vec<Finding> {
         .map(crate::rules::dockerignore::DockerIgnore::parse);
     // Only the stages in scope are visited.
     let mut has_dollar = vec![false; ctx.model.instructions.len()];
-    for range in crate::rules::StageSet::ranges(ctx.scope, ctx.model) {
-        for i in range {
-            if let (Some(ins), Some(d)) = (ctx.model.instructions.get(i), has_dollar.get_mut(i)) {
-                *d = ctx
-                    .text
-                    .get(ins.span.start..ins.span.end)
-                    .is_some_and(|t| memchr::memchr(b'$', t.as_bytes()).is_some());
-            }
+    for (i, ins) in ctx.instructions() {
+        if let Some(d) = has_dollar.get_mut(i) {
+            *d = ctx
+                .text
+                .get(ins.span.start..ins.span.end)
+                .is_some_and(|t| memchr::memchr(b'$', t.as_bytes()).is_some());
         }
     }
     let walk = Walk {

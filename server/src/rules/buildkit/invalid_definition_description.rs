@@ -3,7 +3,7 @@
 
 use super::common::head_span;
 use crate::model::{Details, InstructionKind};
-use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity, StageSet};
+use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity};
 
 pub static RULE: Rule = Rule {
     id: "InvalidDefinitionDescription",
@@ -38,52 +38,49 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     if m.comments.is_empty() {
         return;
     }
-    // The instructions in scope, slice by slice (cheaper than `ctx.instructions()`).
-    for r in StageSet::ranges(ctx.scope, ctx.model) {
-        for ins in ctx.model.instructions.get(r).unwrap_or(&[]) {
-            let (what, keys): (&str, Vec<String>) = match (&ins.kind, &ins.details) {
-                (
-                    InstructionKind::From,
-                    Details::From {
-                        stage_name: Some(n),
-                        ..
-                    },
-                ) => ("FROM", vec![n.value.to_lowercase()]),
-                (InstructionKind::Arg, Details::Pairs(p)) => {
-                    ("ARG", p.iter().map(|kv| kv.key.value.clone()).collect())
-                }
-                _ => continue,
-            };
-            if keys.is_empty() || ins.start_line == 0 {
-                continue;
+    for (_, ins) in ctx.instructions() {
+        let (what, keys): (&str, Vec<String>) = match (&ins.kind, &ins.details) {
+            (
+                InstructionKind::From,
+                Details::From {
+                    stage_name: Some(n),
+                    ..
+                },
+            ) => ("FROM", vec![n.value.to_lowercase()]),
+            (InstructionKind::Arg, Details::Pairs(p)) => {
+                ("ARG", p.iter().map(|kv| kv.key.value.clone()).collect())
             }
-            // The comment directly above (an empty `#` or an empty line ends the block).
-            let line = ins.start_line - 1;
-            let at = m.comments.partition_point(|c| c.line < line);
-            let Some(text) = m
-                .comments
-                .get(at)
-                .filter(|c| c.line == line)
-                .map(|c| c.text.as_str())
-            else {
-                continue;
-            };
-            if text.is_empty() || is_control_comment(text) {
-                continue;
-            }
-            let first = text.split(' ').next().unwrap_or("");
-            if keys.iter().any(|k| k == first) {
-                continue;
-            }
-            let example = if keys.len() > 1 {
-                "<arg_key>"
-            } else {
-                keys[0].as_str()
-            };
-            out.push(RULE.finding(
-                head_span(ctx, ins),
-                format!("Comment for {what} should follow the format: `# {example} <description>`"),
-            ));
+            _ => continue,
+        };
+        if keys.is_empty() || ins.start_line == 0 {
+            continue;
         }
+        // The comment directly above (an empty `#` or an empty line ends the block).
+        let line = ins.start_line - 1;
+        let at = m.comments.partition_point(|c| c.line < line);
+        let Some(text) = m
+            .comments
+            .get(at)
+            .filter(|c| c.line == line)
+            .map(|c| c.text.as_str())
+        else {
+            continue;
+        };
+        if text.is_empty() || is_control_comment(text) {
+            continue;
+        }
+        let first = text.split(' ').next().unwrap_or("");
+        if keys.iter().any(|k| k == first) {
+            continue;
+        }
+        let example = if keys.len() > 1 {
+            "<arg_key>"
+        } else {
+            keys[0].as_str()
+        };
+        out.push(RULE.finding(
+            head_span(ctx, ins),
+            format!("Comment for {what} should follow the format: `# {example} <description>`"),
+        ));
     }
 }

@@ -2,7 +2,7 @@
 
 use super::common::head_span;
 use crate::model::InstructionKind;
-use crate::rules::{Category, Ctx, Edit, Finding, Fix, Rule, Scope, Severity, StageSet, Tag};
+use crate::rules::{Category, Ctx, Edit, Finding, Fix, Rule, Scope, Severity, Tag};
 
 pub static RULE: Rule = Rule {
     id: "MaintainerDeprecated",
@@ -23,41 +23,38 @@ instruction into that label.",
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
-    // The instructions in scope, slice by slice (cheaper than `ctx.instructions()`).
-    for r in StageSet::ranges(ctx.scope, ctx.model) {
-        for ins in ctx.model.instructions.get(r).unwrap_or(&[]) {
-            if ins.kind != InstructionKind::Maintainer {
-                continue;
-            }
-            let mut f = RULE.finding(
-                head_span(ctx, ins),
-                "Maintainer instruction is deprecated in favor of using label",
-            );
-            f.tags.push(Tag::Deprecated);
-            let label = if ins.keyword == ins.keyword.to_lowercase() {
-                "label"
-            } else {
-                "LABEL"
-            };
-            let value = ins.rest.value.trim();
-            if !value.is_empty() && ins.heredocs.is_empty() {
-                let quoted: String = value
-                    .chars()
-                    .flat_map(|c| match c {
-                        '"' | '\\' | '$' => vec!['\\', c],
-                        c => vec![c],
-                    })
-                    .collect();
-                f.fix = Some(Fix {
-                    title: "Replace with the org.opencontainers.image.authors label".into(),
-                    edits: vec![Edit {
-                        span: ins.span,
-                        new_text: format!("{label} org.opencontainers.image.authors=\"{quoted}\""),
-                    }],
-                    safe: true,
-                });
-            }
-            out.push(f);
+    for (_, ins) in ctx.instructions() {
+        if ins.kind != InstructionKind::Maintainer {
+            continue;
         }
+        let mut f = RULE.finding(
+            head_span(ctx, ins),
+            "Maintainer instruction is deprecated in favor of using label",
+        );
+        f.tags.push(Tag::Deprecated);
+        let label = if ins.keyword == ins.keyword.to_lowercase() {
+            "label"
+        } else {
+            "LABEL"
+        };
+        let value = ins.rest.value.trim();
+        if !value.is_empty() && ins.heredocs.is_empty() {
+            let quoted: String = value
+                .chars()
+                .flat_map(|c| match c {
+                    '"' | '\\' | '$' => vec!['\\', c],
+                    c => vec![c],
+                })
+                .collect();
+            f.fix = Some(Fix {
+                title: "Replace with the org.opencontainers.image.authors label".into(),
+                edits: vec![Edit {
+                    span: ins.span,
+                    new_text: format!("{label} org.opencontainers.image.authors=\"{quoted}\""),
+                }],
+                safe: true,
+            });
+        }
+        out.push(f);
     }
 }

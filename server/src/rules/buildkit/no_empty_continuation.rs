@@ -1,7 +1,7 @@
 //! BuildKit's NoEmptyContinuation: an empty line inside a continued instruction.
 
 use crate::model::Span;
-use crate::rules::{Category, Ctx, Finding, Related, Rule, Scope, Severity, StageSet};
+use crate::rules::{Category, Ctx, Finding, Related, Rule, Scope, Severity};
 
 pub static RULE: Rule = Rule {
     id: "NoEmptyContinuation",
@@ -24,32 +24,28 @@ before it.\n\nBuildKit reports the last line of the continued instruction.",
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     let mut lines: Option<Vec<usize>> = None;
-    // The instructions in scope, slice by slice (cheaper than `ctx.instructions()`).
-    for r in StageSet::ranges(ctx.scope, ctx.model) {
-        for ins in ctx.model.instructions.get(r).unwrap_or(&[]) {
-            if ins.empty_continuation_lines.is_empty() {
-                continue;
-            }
-            let starts = lines.get_or_insert_with(|| line_starts(ctx.text));
-            let line_of =
-                |offset: usize| starts.partition_point(|&s| s <= offset).saturating_sub(1);
-            // The last line of the logical line, before any heredoc bodies.
-            let last = match ins.heredocs.first() {
-                Some(h) => line_of(h.body_span.start)
-                    .saturating_sub(1)
-                    .max(ins.start_line),
-                None => ins.end_line,
-            };
-            let span = line_span(ctx.text, starts, last);
-            let mut f = RULE.finding(span, "Empty continuation line");
-            for &l in &ins.empty_continuation_lines {
-                f.related.push(Related {
-                    span: line_span(ctx.text, starts, l),
-                    message: "empty continuation line".into(),
-                });
-            }
-            out.push(f);
+    for (_, ins) in ctx.instructions() {
+        if ins.empty_continuation_lines.is_empty() {
+            continue;
         }
+        let starts = lines.get_or_insert_with(|| line_starts(ctx.text));
+        let line_of = |offset: usize| starts.partition_point(|&s| s <= offset).saturating_sub(1);
+        // The last line of the logical line, before any heredoc bodies.
+        let last = match ins.heredocs.first() {
+            Some(h) => line_of(h.body_span.start)
+                .saturating_sub(1)
+                .max(ins.start_line),
+            None => ins.end_line,
+        };
+        let span = line_span(ctx.text, starts, last);
+        let mut f = RULE.finding(span, "Empty continuation line");
+        for &l in &ins.empty_continuation_lines {
+            f.related.push(Related {
+                span: line_span(ctx.text, starts, l),
+                message: "empty continuation line".into(),
+            });
+        }
+        out.push(f);
     }
 }
 

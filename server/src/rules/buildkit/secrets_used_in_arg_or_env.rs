@@ -2,7 +2,7 @@
 
 use super::common::{go_quote, head_span, on_first_line};
 use crate::model::{Details, InstructionKind};
-use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity, StageSet};
+use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity};
 
 pub static RULE: Rule = Rule {
     id: "SecretsUsedInArgOrEnv",
@@ -48,33 +48,30 @@ pub fn looks_secret(key: &str) -> bool {
 }
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
-    // The instructions in scope, slice by slice (cheaper than `ctx.instructions()`).
-    for r in StageSet::ranges(ctx.scope, ctx.model) {
-        for ins in ctx.model.instructions.get(r).unwrap_or(&[]) {
-            let kind = match ins.kind {
-                InstructionKind::Env => "ENV",
-                // ARGs before the first FROM are not dispatched, so BuildKit does not check them.
-                InstructionKind::Arg if ins.stage.is_some() => "ARG",
-                _ => continue,
-            };
-            let Details::Pairs(pairs) = &ins.details else {
-                continue;
-            };
-            for kv in pairs {
-                if looks_secret(&kv.key.value) {
-                    let span = if kv.key.span.is_empty() {
-                        head_span(ctx, ins)
-                    } else {
-                        on_first_line(ctx, ins, kv.key.span)
-                    };
-                    out.push(RULE.finding(
-                        span,
-                        format!(
-                            "Do not use ARG or ENV instructions for sensitive data ({kind} {})",
-                            go_quote(&kv.key.value)
-                        ),
-                    ));
-                }
+    for (_, ins) in ctx.instructions() {
+        let kind = match ins.kind {
+            InstructionKind::Env => "ENV",
+            // ARGs before the first FROM are not dispatched, so BuildKit does not check them.
+            InstructionKind::Arg if ins.stage.is_some() => "ARG",
+            _ => continue,
+        };
+        let Details::Pairs(pairs) = &ins.details else {
+            continue;
+        };
+        for kv in pairs {
+            if looks_secret(&kv.key.value) {
+                let span = if kv.key.span.is_empty() {
+                    head_span(ctx, ins)
+                } else {
+                    on_first_line(ctx, ins, kv.key.span)
+                };
+                out.push(RULE.finding(
+                    span,
+                    format!(
+                        "Do not use ARG or ENV instructions for sensitive data ({kind} {})",
+                        go_quote(&kv.key.value)
+                    ),
+                ));
             }
         }
     }

@@ -2,7 +2,7 @@
 
 use super::util;
 use crate::model::InstructionKind;
-use crate::rules::{Category, Ctx, Finding, Fix, Rule, Scope, Severity, StageSet};
+use crate::rules::{Category, Ctx, Finding, Fix, Rule, Scope, Severity};
 
 pub const RULE: Rule = Rule {
     id: "AddInsteadOfCopy",
@@ -44,43 +44,40 @@ fn is_remote_or_archive(source: &str) -> bool {
 }
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
-    // The instructions in scope: a plain loop over each range's slice.
-    for range in StageSet::ranges(ctx.scope, ctx.model) {
-        for ins in ctx.model.instructions.get(range).unwrap_or(&[]) {
-            if ins.kind != InstructionKind::Add {
-                continue;
-            }
-            if ins.flags.iter().any(|f| {
-                matches!(
-                    f.name.to_ascii_lowercase().as_str(),
-                    "checksum" | "keep-git-dir" | "unpack"
-                )
-            }) {
-                continue;
-            }
-            let (sources, _) = util::copy_sources_dest(ins);
-            if sources.iter().any(|w| is_remote_or_archive(&w.value)) {
-                continue;
-            }
-            if sources.is_empty() && ins.heredocs.is_empty() {
-                continue;
-            }
-            let keyword = if ins.keyword.chars().all(|c| c.is_ascii_lowercase()) {
-                "copy"
-            } else {
-                "COPY"
-            };
-            let mut f = RULE.finding(
-                ins.keyword_span,
-                "ADD of local files: use COPY, which does not unpack archives or download",
-            );
-            f.fix = Some(Fix {
-                title: "Use COPY".into(),
-                edits: vec![util::replace(ins.keyword_span, keyword)],
-                safe: true,
-            });
-            out.push(f);
+    for (_, ins) in ctx.instructions() {
+        if ins.kind != InstructionKind::Add {
+            continue;
         }
+        if ins.flags.iter().any(|f| {
+            matches!(
+                f.name.to_ascii_lowercase().as_str(),
+                "checksum" | "keep-git-dir" | "unpack"
+            )
+        }) {
+            continue;
+        }
+        let (sources, _) = util::copy_sources_dest(ins);
+        if sources.iter().any(|w| is_remote_or_archive(&w.value)) {
+            continue;
+        }
+        if sources.is_empty() && ins.heredocs.is_empty() {
+            continue;
+        }
+        let keyword = if ins.keyword.chars().all(|c| c.is_ascii_lowercase()) {
+            "copy"
+        } else {
+            "COPY"
+        };
+        let mut f = RULE.finding(
+            ins.keyword_span,
+            "ADD of local files: use COPY, which does not unpack archives or download",
+        );
+        f.fix = Some(Fix {
+            title: "Use COPY".into(),
+            edits: vec![util::replace(ins.keyword_span, keyword)],
+            safe: true,
+        });
+        out.push(f);
     }
 }
 

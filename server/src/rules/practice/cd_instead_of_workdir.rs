@@ -2,7 +2,7 @@
 
 use super::util;
 use crate::model::{InstructionKind, Span};
-use crate::rules::{Category, Ctx, Finding, Fix, Rule, Scope, Severity, StageSet};
+use crate::rules::{Category, Ctx, Finding, Fix, Rule, Scope, Severity};
 
 pub const RULE: Rule = Rule {
     id: "CdInsteadOfWorkdir",
@@ -36,84 +36,78 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     // Only the instructions in scope: every stage's range starts with its FROM, which
     // resets `previous` as in a walk over the whole file; a gap resets it too.
     let mut next_index = 0;
-    // The instructions in scope: a plain loop over each range's slice.
-    for range in StageSet::ranges(ctx.scope, ctx.model) {
-        let slice = ctx.model.instructions.get(range.clone()).unwrap_or(&[]);
-        for (i, ins) in range.zip(slice) {
-            if i != next_index {
+    for (i, ins) in ctx.instructions() {
+        if i != next_index {
+            previous = None;
+        }
+        next_index = i + 1;
+        if ins.kind != InstructionKind::Run {
+            if !matches!(
+                ins.kind,
+                InstructionKind::Copy
+                    | InstructionKind::Add
+                    | InstructionKind::Env
+                    | InstructionKind::Arg
+            ) {
                 previous = None;
             }
-            next_index = i + 1;
-            if ins.kind != InstructionKind::Run {
-                if !matches!(
-                    ins.kind,
-                    InstructionKind::Copy
-                        | InstructionKind::Add
-                        | InstructionKind::Env
-                        | InstructionKind::Arg
-                ) {
-                    previous = None;
-                }
-                continue;
-            }
-            let Some(script) = util::script(&scripts, i) else {
-                previous = None;
-                continue;
-            };
-            // The top-level commands (not inside `$(…)`), without collecting them.
-            let top = || script.commands.iter().filter(|c| !c.substitution);
-            let Some(last) = top().next_back() else {
-                previous = None;
-                continue;
-            };
-            // Last command is `cd`.
-            if last.name.text == "cd" && last.pipeline.is_none() {
-                let mut f = RULE.finding(last.span, "This `cd` has no effect: the next instruction starts in the WORKDIR again; use WORKDIR");
-                if top().nth(1).is_none() && ins.heredocs.is_empty() && ins.flags.is_empty() {
-                    if let Some(dir) = last
-                        .args
-                        .first()
-                        .filter(|a| a.literal && a.text.starts_with('/') && last.args.len() == 1)
-                    {
-                        f.fix = Some(Fix {
-                            title: format!("Use `WORKDIR {}`", dir.text),
-                            edits: vec![util::replace(
-                                Span::new(ins.span.start, ins.span.end),
-                                &format!("WORKDIR {}", dir.text),
-                            )],
-                            safe: false,
-                        });
-                    }
-                }
-                out.push(f);
-                previous = None;
-                continue;
-            }
-            // Starts with `cd <dir>` followed by more commands.
-            let first = top()
-                .next()
-                .filter(|c| c.name.text == "cd" && c.pipeline.is_none() && top().nth(1).is_some());
-            let dir = first
-                .and_then(|c| c.args.first())
-                .filter(|a| a.literal)
-                .map(|a| a.text.to_string());
-            match (&previous, dir) {
-                (Some((stage_prev, d)), Some(dir))
-                    if *d == dir && Some(*stage_prev) == ins.stage =>
+            continue;
+        }
+        let Some(script) = util::script(&scripts, i) else {
+            previous = None;
+            continue;
+        };
+        // The top-level commands (not inside `$(…)`), without collecting them.
+        let top = || script.commands.iter().filter(|c| !c.substitution);
+        let Some(last) = top().next_back() else {
+            previous = None;
+            continue;
+        };
+        // Last command is `cd`.
+        if last.name.text == "cd" && last.pipeline.is_none() {
+            let mut f = RULE.finding(last.span, "This `cd` has no effect: the next instruction starts in the WORKDIR again; use WORKDIR");
+            if top().nth(1).is_none() && ins.heredocs.is_empty() && ins.flags.is_empty() {
+                if let Some(dir) = last
+                    .args
+                    .first()
+                    .filter(|a| a.literal && a.text.starts_with('/') && last.args.len() == 1)
                 {
-                    if let Some(c) = first {
-                        let mut f = RULE.finding(
-                            c.span,
-                            format!("Several RUNs start with `cd {dir}`: set `WORKDIR {dir}` once"),
-                        );
-                        f.severity = Severity::Info;
-                        out.push(f);
-                    }
-                    previous = Some((ins.stage.unwrap_or(usize::MAX), dir));
+                    f.fix = Some(Fix {
+                        title: format!("Use `WORKDIR {}`", dir.text),
+                        edits: vec![util::replace(
+                            Span::new(ins.span.start, ins.span.end),
+                            &format!("WORKDIR {}", dir.text),
+                        )],
+                        safe: false,
+                    });
                 }
-                (_, Some(dir)) => previous = Some((ins.stage.unwrap_or(usize::MAX), dir)),
-                _ => previous = None,
             }
+            out.push(f);
+            previous = None;
+            continue;
+        }
+        // Starts with `cd <dir>` followed by more commands.
+        let first = top()
+            .next()
+            .filter(|c| c.name.text == "cd" && c.pipeline.is_none() && top().nth(1).is_some());
+        let dir = first
+            .and_then(|c| c.args.first())
+            .filter(|a| a.literal)
+            .map(|a| a.text.to_string());
+        match (&previous, dir) {
+            (Some((stage_prev, d)), Some(dir)) if *d == dir && Some(*stage_prev) == ins.stage => {
+                if let Some(c) = first {
+                    let mut f = RULE.finding(
+                        c.span,
+                        format!("Several RUNs start with `cd {dir}`: set `WORKDIR {dir}` once"),
+                    );
+                    f.severity = Severity::Info;
+                    out.push(f);
+                }
+                previous = Some((ins.stage.unwrap_or(usize::MAX), dir));
+            }
+            (_, Some(dir)) => previous = Some((ins.stage.unwrap_or(usize::MAX), dir)),
+            _ => previous = None,
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use super::util;
 use crate::model::{InstructionKind, Span};
-use crate::rules::{Category, Ctx, Edit, Finding, Fix, Related, Rule, Scope, Severity, StageSet};
+use crate::rules::{Category, Ctx, Edit, Finding, Fix, Related, Rule, Scope, Severity};
 
 pub const RULE: Rule = Rule {
     id: "ChmodAfterCopy",
@@ -56,92 +56,88 @@ fn copied_paths(ins: &crate::model::Instruction) -> Vec<String> {
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     let model = ctx.model;
     let scripts = util::scripts(ctx);
-    // The instructions in scope: a plain loop over each range's slice.
-    for range in StageSet::ranges(ctx.scope, model) {
-        let slice = model.instructions.get(range.clone()).unwrap_or(&[]);
-        for (i, ins) in range.zip(slice) {
-            if !matches!(ins.kind, InstructionKind::Copy | InstructionKind::Add)
-                || ins.flag("chmod").is_some()
+    for (i, ins) in ctx.instructions() {
+        if !matches!(ins.kind, InstructionKind::Copy | InstructionKind::Add)
+            || ins.flag("chmod").is_some()
+        {
+            continue;
+        }
+        let Some(next) = model
+            .instructions
+            .get(i + 1)
+            .filter(|n| n.kind == InstructionKind::Run && n.stage == ins.stage)
+        else {
+            continue;
+        };
+        let Some(script) = util::script(&scripts, i + 1) else {
+            continue;
+        };
+        if !script
+            .commands
+            .iter()
+            .any(|c| c.invocation().program == "chmod")
+        {
+            continue;
+        }
+        let paths = copied_paths(ins);
+        if paths.is_empty() {
+            continue;
+        }
+        let top: Vec<_> = script.commands.iter().filter(|c| !c.substitution).collect();
+        for c in &top {
+            let inv = c.invocation();
+            if inv.program != "chmod" {
+                continue;
+            }
+            let pos = inv.positionals(&["--reference"]);
+            let Some((mode, targets)) = pos.split_first() else {
+                continue;
+            };
+            if targets.is_empty()
+                || !targets
+                    .iter()
+                    .all(|t| t.literal && paths.contains(&t.text.trim_end_matches('/').to_string()))
             {
                 continue;
             }
-            let Some(next) = model
-                .instructions
-                .get(i + 1)
-                .filter(|n| n.kind == InstructionKind::Run && n.stage == ins.stage)
-            else {
-                continue;
-            };
-            let Some(script) = util::script(&scripts, i + 1) else {
-                continue;
-            };
-            if !script
-                .commands
-                .iter()
-                .any(|c| c.invocation().program == "chmod")
-            {
-                continue;
-            }
-            let paths = copied_paths(ins);
-            if paths.is_empty() {
-                continue;
-            }
-            let top: Vec<_> = script.commands.iter().filter(|c| !c.substitution).collect();
-            for c in &top {
-                let inv = c.invocation();
-                if inv.program != "chmod" {
-                    continue;
-                }
-                let pos = inv.positionals(&["--reference"]);
-                let Some((mode, targets)) = pos.split_first() else {
-                    continue;
-                };
-                if targets.is_empty()
-                    || !targets.iter().all(|t| {
-                        t.literal && paths.contains(&t.text.trim_end_matches('/').to_string())
-                    })
-                {
-                    continue;
-                }
-                let mut f = RULE.finding(
-                    c.span,
-                    format!(
+            let mut f = RULE.finding(
+                c.span,
+                format!(
                     "`chmod` in a new layer stores the copied files again: use `COPY --chmod={}`",
                     mode.text
                 ),
-                );
-                f.related.push(Related {
-                    span: ins.keyword_span,
-                    message: "the files are copied here".into(),
+            );
+            f.related.push(Related {
+                span: ins.keyword_span,
+                message: "the files are copied here".into(),
+            });
+            let octal = (3..=4).contains(&mode.text.len())
+                && mode.text.bytes().all(|b| (b'0'..=b'7').contains(&b));
+            let recursive = inv
+                .args
+                .iter()
+                .any(|a| a.text.starts_with('-') && a.text != "--");
+            if top.len() == 1
+                && octal
+                && !recursive
+                && next.heredocs.is_empty()
+                && next.flags.is_empty()
+            {
+                let start = util::line_start(ctx.text, next.span.start);
+                let end = util::line_end_after(ctx.text, next.span.end);
+                f.fix = Some(Fix {
+                    title: format!("Use `--chmod={}`", mode.text),
+                    edits: vec![
+                        util::insert_after(ins.keyword_span, &format!("--chmod={}", mode.text)),
+                        Edit {
+                            span: Span::new(start, end),
+                            new_text: String::new(),
+                        },
+                    ],
+                    safe: false,
                 });
-                let octal = (3..=4).contains(&mode.text.len())
-                    && mode.text.bytes().all(|b| (b'0'..=b'7').contains(&b));
-                let recursive = inv
-                    .args
-                    .iter()
-                    .any(|a| a.text.starts_with('-') && a.text != "--");
-                if top.len() == 1
-                    && octal
-                    && !recursive
-                    && next.heredocs.is_empty()
-                    && next.flags.is_empty()
-                {
-                    let start = util::line_start(ctx.text, next.span.start);
-                    let end = util::line_end_after(ctx.text, next.span.end);
-                    f.fix = Some(Fix {
-                        title: format!("Use `--chmod={}`", mode.text),
-                        edits: vec![
-                            util::insert_after(ins.keyword_span, &format!("--chmod={}", mode.text)),
-                            Edit {
-                                span: Span::new(start, end),
-                                new_text: String::new(),
-                            },
-                        ],
-                        safe: false,
-                    });
-                }
-                out.push(f);
             }
+            out.push(f);
         }
     }
 }

@@ -1,7 +1,7 @@
 //! CopyMultipleSourcesDest: several sources copied to a destination without a trailing `/`.
 
 use crate::model::{InstructionKind, Span};
-use crate::rules::{Category, Ctx, Edit, Finding, Fix, Rule, Scope, Severity, StageSet};
+use crate::rules::{Category, Ctx, Edit, Finding, Fix, Rule, Scope, Severity};
 
 pub const RULE: Rule = Rule {
     id: "CopyMultipleSourcesDest",
@@ -26,47 +26,44 @@ ends with `/` nor is `.`; destinations with variables are not judged. The fix ap
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
-    // The instructions in scope: a plain loop over each range's slice.
-    for range in StageSet::ranges(ctx.scope, ctx.model) {
-        for ins in ctx.model.instructions.get(range).unwrap_or(&[]) {
-            if !matches!(ins.kind, InstructionKind::Copy | InstructionKind::Add) {
-                continue;
-            }
-            let words: &[crate::model::Word] = match &ins.json {
-                Some(j) => &j.items,
-                None => &ins.words,
-            };
-            if words.len() < 3 {
-                continue;
-            }
-            let Some(dest) = words.last() else { continue };
-            let d = dest.value.as_str();
-            if d.ends_with('/') || d == "." || d.contains('$') || d.ends_with('\\') {
-                continue;
-            }
-            let mut f = RULE.finding(
-                dest.span,
-                format!(
-                    "With {} sources, the destination must be a directory ending with `/`: `{d}/`",
-                    words.len() - 1
-                ),
-            );
-            // The position before a closing quote, if the word is quoted.
-            let end = if dest.raw.ends_with('"') || dest.raw.ends_with('\'') {
-                dest.span.end - 1
-            } else {
-                dest.span.end
-            };
-            f.fix = Some(Fix {
-                title: "Add a trailing `/`".into(),
-                edits: vec![Edit {
-                    span: Span::new(end, end),
-                    new_text: "/".into(),
-                }],
-                safe: true,
-            });
-            out.push(f);
+    for (_, ins) in ctx.instructions() {
+        if !matches!(ins.kind, InstructionKind::Copy | InstructionKind::Add) {
+            continue;
         }
+        let words: &[crate::model::Word] = match &ins.json {
+            Some(j) => &j.items,
+            None => &ins.words,
+        };
+        if words.len() < 3 {
+            continue;
+        }
+        let Some(dest) = words.last() else { continue };
+        let d = dest.value.as_str();
+        if d.ends_with('/') || d == "." || d.contains('$') || d.ends_with('\\') {
+            continue;
+        }
+        let mut f = RULE.finding(
+            dest.span,
+            format!(
+                "With {} sources, the destination must be a directory ending with `/`: `{d}/`",
+                words.len() - 1
+            ),
+        );
+        // The position before a closing quote, if the word is quoted.
+        let end = if dest.raw.ends_with('"') || dest.raw.ends_with('\'') {
+            dest.span.end - 1
+        } else {
+            dest.span.end
+        };
+        f.fix = Some(Fix {
+            title: "Add a trailing `/`".into(),
+            edits: vec![Edit {
+                span: Span::new(end, end),
+                new_text: "/".into(),
+            }],
+            safe: true,
+        });
+        out.push(f);
     }
 }
 

@@ -1,7 +1,7 @@
 //! ExposeInvalidPort: EXPOSE of a port outside 0–65535.
 
 use crate::model::InstructionKind;
-use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity, StageSet};
+use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity};
 
 pub const RULE: Rule = Rule {
     id: "ExposeInvalidPort",
@@ -24,41 +24,38 @@ judged here.
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
-    // The instructions in scope: a plain loop over each range's slice.
-    for range in StageSet::ranges(ctx.scope, ctx.model) {
-        for ins in ctx.model.instructions.get(range).unwrap_or(&[]) {
-            if ins.kind != InstructionKind::Expose {
+    for (_, ins) in ctx.instructions() {
+        if ins.kind != InstructionKind::Expose {
+            continue;
+        }
+        for w in &ins.words {
+            let v = w.value.as_str();
+            if v.contains('$') || v.contains(':') {
                 continue;
             }
-            for w in &ins.words {
-                let v = w.value.as_str();
-                if v.contains('$') || v.contains(':') {
-                    continue;
+            let port = v.split('/').next().unwrap_or("");
+            let (a, b) = match port.split_once('-') {
+                Some((a, b)) => (a, Some(b)),
+                None => (port, None),
+            };
+            let parse = |s: &str| -> Option<u64> {
+                (!s.is_empty() && s.len() < 12 && s.bytes().all(|c| c.is_ascii_digit()))
+                    .then(|| s.parse().ok())
+                    .flatten()
+            };
+            let (Some(lo), hi) = (parse(a), b.map(parse)) else {
+                continue;
+            };
+            let msg = match hi {
+                Some(None) => continue,
+                Some(Some(hi)) if hi > 65535 || lo > 65535 => {
+                    format!("`{v}`: ports go up to 65535")
                 }
-                let port = v.split('/').next().unwrap_or("");
-                let (a, b) = match port.split_once('-') {
-                    Some((a, b)) => (a, Some(b)),
-                    None => (port, None),
-                };
-                let parse = |s: &str| -> Option<u64> {
-                    (!s.is_empty() && s.len() < 12 && s.bytes().all(|c| c.is_ascii_digit()))
-                        .then(|| s.parse().ok())
-                        .flatten()
-                };
-                let (Some(lo), hi) = (parse(a), b.map(parse)) else {
-                    continue;
-                };
-                let msg = match hi {
-                    Some(None) => continue,
-                    Some(Some(hi)) if hi > 65535 || lo > 65535 => {
-                        format!("`{v}`: ports go up to 65535")
-                    }
-                    Some(Some(hi)) if hi < lo => format!("`{v}`: the range is descending"),
-                    None if lo > 65535 => format!("`{v}`: ports go up to 65535"),
-                    _ => continue,
-                };
-                out.push(RULE.finding(w.span, msg));
-            }
+                Some(Some(hi)) if hi < lo => format!("`{v}`: the range is descending"),
+                None if lo > 65535 => format!("`{v}`: ports go up to 65535"),
+                _ => continue,
+            };
+            out.push(RULE.finding(w.span, msg));
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Which flags each instruction accepts, as BuildKit declares them.
 
 use crate::model::{Details, Instruction, InstructionKind};
-use crate::rules::{Ctx, StageSet};
+use crate::rules::Ctx;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FlagKind {
@@ -52,18 +52,13 @@ pub fn flag_spec(kind: &InstructionKind) -> &'static [(&'static str, FlagKind)] 
     }
 }
 
-/// Call `f` on the instructions in the check's scope (as [`Ctx::instructions`] yields
-/// them), each followed by the instruction its ONBUILD wraps, if any: the reporting loop
-/// of the stage-scoped rules of this family. Plain loops over slices, a fraction of the
-/// cost per instruction of nested iterator adapters.
+/// Call `f` on the instructions in the check's scope, each followed by the instruction
+/// its ONBUILD wraps, if any: the reporting loop of the stage-scoped rules of this family.
 pub(super) fn for_each_scoped<'a>(ctx: &Ctx<'a>, mut f: impl FnMut(&'a Instruction)) {
-    let all = &ctx.model.instructions;
-    for r in StageSet::ranges(ctx.scope, ctx.model) {
-        for ins in all.get(r).unwrap_or(&[]) {
-            f(ins);
-            if let Details::Onbuild(inner) = &ins.details {
-                f(inner);
-            }
+    for (_, ins) in ctx.instructions() {
+        f(ins);
+        if let Details::Onbuild(inner) = &ins.details {
+            f(inner);
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::model::InstructionKind;
 use crate::rules::buildkit::expose;
-use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity, StageSet};
+use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity};
 
 pub static RULE: Rule = Rule {
     id: "InvalidExposePort",
@@ -22,25 +22,22 @@ the build. Arguments with variables are checked after expansion by the build onl
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
-    // The instructions in scope, slice by slice (cheaper than `ctx.instructions()`).
-    for r in StageSet::ranges(ctx.scope, ctx.model) {
-        for ins in ctx.model.instructions.get(r).unwrap_or(&[]) {
-            if ins.kind != InstructionKind::Expose {
+    for (_, ins) in ctx.instructions() {
+        if ins.kind != InstructionKind::Expose {
+            continue;
+        }
+        for w in &ins.words {
+            if w.raw.contains('$') || w.value.contains('$') {
                 continue;
             }
-            for w in &ins.words {
-                if w.raw.contains('$') || w.value.contains('$') {
-                    continue;
-                }
-                let text = if w.value.is_empty() {
-                    w.raw.as_str()
-                } else {
-                    w.value.as_str()
-                };
-                let result = expose::split(text).and_then(|s| expose::validate(&s));
-                if let Err(e) = result {
-                    out.push(RULE.finding(w.span, e));
-                }
+            let text = if w.value.is_empty() {
+                w.raw.as_str()
+            } else {
+                w.value.as_str()
+            };
+            let result = expose::split(text).and_then(|s| expose::validate(&s));
+            if let Err(e) = result {
+                out.push(RULE.finding(w.span, e));
             }
         }
     }

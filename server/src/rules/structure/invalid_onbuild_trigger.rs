@@ -1,7 +1,7 @@
 //! ONBUILD wrapping ONBUILD, FROM or MAINTAINER.
 
 use crate::model::{Details, InstructionKind};
-use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity, StageSet};
+use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity};
 
 pub static RULE: Rule = Rule {
     id: "InvalidOnbuildTrigger",
@@ -20,27 +20,22 @@ base. Chaining `ONBUILD ONBUILD`, or triggering `FROM` or `MAINTAINER`, is rejec
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
-    // The instructions in scope, slice by slice (cheaper than `ctx.instructions()`).
-    for r in StageSet::ranges(ctx.scope, ctx.model) {
-        for ins in ctx.model.instructions.get(r).unwrap_or(&[]) {
-            let Details::Onbuild(inner) = &ins.details else {
-                if ins.kind == InstructionKind::Onbuild && ins.words.is_empty() {
-                    out.push(
-                        RULE.finding(ins.keyword_span, "ONBUILD requires at least one argument"),
-                    );
-                }
-                continue;
-            };
-            let msg = match inner.kind {
-                InstructionKind::Onbuild => {
-                    "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed".to_string()
-                }
-                InstructionKind::From | InstructionKind::Maintainer => {
-                    format!("{} isn't allowed as an ONBUILD trigger", inner.kind.name())
-                }
-                _ => continue,
-            };
-            out.push(RULE.finding(inner.keyword_span, msg));
-        }
+    for (_, ins) in ctx.instructions() {
+        let Details::Onbuild(inner) = &ins.details else {
+            if ins.kind == InstructionKind::Onbuild && ins.words.is_empty() {
+                out.push(RULE.finding(ins.keyword_span, "ONBUILD requires at least one argument"));
+            }
+            continue;
+        };
+        let msg = match inner.kind {
+            InstructionKind::Onbuild => {
+                "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed".to_string()
+            }
+            InstructionKind::From | InstructionKind::Maintainer => {
+                format!("{} isn't allowed as an ONBUILD trigger", inner.kind.name())
+            }
+            _ => continue,
+        };
+        out.push(RULE.finding(inner.keyword_span, msg));
     }
 }
