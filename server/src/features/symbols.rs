@@ -78,7 +78,7 @@ pub fn outline(model: &Model, text: &str) -> Vec<OutlineItem> {
 /// `AS name` or `stage N`.
 pub fn stage_label(model: &Model, i: usize) -> String {
     match model.stages.get(i).and_then(|s| s.name.as_ref()) {
-        Some(n) if !n.value.is_empty() => n.value.clone(),
+        Some(n) if !n.value.is_empty() => n.value.to_string(),
         _ => format!("stage {i}"),
     }
 }
@@ -94,7 +94,7 @@ fn push_instruction(out: &mut Vec<OutlineItem>, ins: &Instruction, text: &str, e
                     };
                     let span = p.span.cover(p.key.span);
                     out.push(OutlineItem {
-                        name: p.key.value.clone(),
+                        name: p.key.value.to_string(),
                         detail: Some(detail),
                         kind: SymbolKind::VARIABLE,
                         span,

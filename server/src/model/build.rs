@@ -597,7 +597,7 @@ impl<'a> Builder<'a> {
         Word {
             value: unquote(w.text, self.escape),
             span: lg.span(base + w.start, base + w.end),
-            raw: w.text.to_string(),
+            raw: w.text.into(),
         }
     }
 
@@ -613,7 +613,7 @@ impl<'a> Builder<'a> {
                 Word {
                     value: unquote(text, self.escape),
                     span: lg.span(a + x, a + y),
-                    raw: text.to_string(),
+                    raw: text.into(),
                 }
             })
             .collect();
@@ -636,9 +636,9 @@ impl<'a> Builder<'a> {
                 let items: Vec<Word> = items
                     .into_iter()
                     .map(|it| Word {
-                        raw: s.get(it.start..it.end).unwrap_or("").to_string(),
+                        raw: s.get(it.start..it.end).unwrap_or("").into(),
                         span: lg.span(a + it.start, a + it.end),
-                        value: it.value,
+                        value: it.value.into(),
                     })
                     .collect();
                 let json = JsonArgs {
@@ -694,12 +694,12 @@ impl<'a> Builder<'a> {
         let args = text.get(ra..rb).unwrap_or("");
         let rest_span = lg.span(ra, rb);
         let rest = Word {
-            value: args.to_string(),
+            value: args.into(),
             raw: self
                 .text
                 .get(rest_span.start..rest_span.end)
                 .unwrap_or("")
-                .to_string(),
+                .into(),
             span: rest_span,
         };
         let keyword_span = lg.span(a, a + kw_len);
@@ -752,8 +752,8 @@ impl<'a> Builder<'a> {
                 if sep > 0 {
                     let typ = args.get(..sep).unwrap_or("");
                     let typ_word = Word {
-                        value: typ.to_string(),
-                        raw: typ.to_string(),
+                        value: typ.into(),
+                        raw: typ.into(),
                         span: lg.span(ra, ra + sep),
                     };
                     let r = args.get(sep..).unwrap_or("");
@@ -839,12 +839,12 @@ impl<'a> Builder<'a> {
                                 pairs.push(KeyValue {
                                     key: Word {
                                         value: unquote(kraw, self.escape),
-                                        raw: kraw.to_string(),
+                                        raw: kraw.into(),
                                         span: lg.span(ra, ra + k),
                                     },
                                     value: Some(Word {
                                         value: unquote(vraw, self.escape),
-                                        raw: vraw.to_string(),
+                                        raw: vraw.into(),
                                         span: lg.span(ra + v0, rb),
                                     }),
                                     span: rest_span,
@@ -985,12 +985,12 @@ impl<'a> Builder<'a> {
         KeyValue {
             key: Word {
                 value: unquote(kraw, self.escape),
-                raw: kraw.to_string(),
+                raw: kraw.into(),
                 span: lg.span(ks, ks + eq),
             },
             value: Some(Word {
                 value: unquote(vraw, self.escape),
-                raw: vraw.to_string(),
+                raw: vraw.into(),
                 span: lg.span(ks + eq + 1, (base + w.end).max(ks + eq + 1)),
             }),
             span: lg.span(ks, base + w.end),

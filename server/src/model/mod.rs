@@ -15,6 +15,7 @@ mod words;
 
 pub(crate) use build::common_ends;
 pub use build::{build, rebuild, update};
+pub use compact_str::CompactString;
 pub use dump::{dump, dump_model, line_ranges};
 pub use image::ImageRef;
 pub use vars::{
@@ -159,8 +160,8 @@ pub struct Comment {
 /// (`value`), as written (`raw`), and where it is.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Word {
-    pub value: String,
-    pub raw: String,
+    pub value: CompactString,
+    pub raw: CompactString,
     pub span: Span,
 }
 
@@ -318,7 +319,9 @@ pub struct Stage {
 impl Stage {
     /// The name in lower case (how references match), or `None`.
     pub fn key(&self) -> Option<String> {
-        self.name.as_ref().map(|w| w.value.to_ascii_lowercase())
+        self.name
+            .as_ref()
+            .map(|w| w.value.as_str().to_ascii_lowercase())
     }
 }
 

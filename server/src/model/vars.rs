@@ -809,7 +809,7 @@ fn stage_refs(model: &Model, reuse: Option<&Reuse>, old: Vec<StageRef>) -> Vec<S
     for st in &model.stages {
         if let Some(n) = &st.name {
             let key = if n.value.bytes().any(|b| b.is_ascii_uppercase()) {
-                Cow::Owned(n.value.to_ascii_lowercase())
+                Cow::Owned(n.value.as_str().to_ascii_lowercase())
             } else {
                 Cow::Borrowed(n.value.as_str())
             };

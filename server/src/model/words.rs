@@ -5,7 +5,7 @@
 //! Positions handled here are byte offsets into the string given; the caller adds its base.
 //! Nothing here panics on any input: indices always come from `char_indices`.
 
-use super::Span;
+use super::{CompactString, Span};
 
 /// `unicode.IsSpace` in Go is the Unicode White_Space property, as is `char::is_whitespace`.
 #[inline]
@@ -272,16 +272,16 @@ pub(crate) fn split_token_ws(s: &str) -> Vec<(usize, usize)> {
 
 /// Quote removal and escape processing as BuildKit's shell lexer does it, without expanding
 /// variables (`$X` is kept as written). Unterminated quotes run to the end.
-pub(crate) fn unquote(raw: &str, escape: char) -> String {
+pub(crate) fn unquote(raw: &str, escape: char) -> CompactString {
     let esc = if escape.is_ascii() {
         escape as u8
     } else {
         b'\\'
     };
     if !raw.bytes().any(|c| c == b'\'' || c == b'"' || c == esc) {
-        return raw.to_string();
+        return CompactString::new(raw);
     }
-    let mut out = String::with_capacity(raw.len());
+    let mut out = CompactString::with_capacity(raw.len());
     unquote_into(raw, escape, &mut |c, _, _| out.push(c));
     out
 }

@@ -146,7 +146,7 @@ impl Globals {
             .stages
             .last()
             .and_then(|s| s.name.as_ref())
-            .map(|w| w.value.to_ascii_lowercase())
+            .map(|w| w.value.as_str().to_ascii_lowercase())
             .unwrap_or_default();
         let build_args: Vec<(String, String)> = ctx.build_args.to_vec();
         let lookup = |k: &str| {
@@ -176,7 +176,7 @@ impl Globals {
             };
             for kv in pairs {
                 let key = kv.key.value.clone();
-                declared.push(key.clone());
+                declared.push(key.to_string());
                 // With build arguments.
                 let value = match lookup(&key) {
                     Some(v) => Some(v),

@@ -46,9 +46,9 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
                     stage_name: Some(n),
                     ..
                 },
-            ) => ("FROM", vec![n.value.to_lowercase()]),
+            ) => ("FROM", vec![n.value.to_lowercase().to_string()]),
             (InstructionKind::Arg, Details::Pairs(p)) => {
-                ("ARG", p.iter().map(|kv| kv.key.value.clone()).collect())
+                ("ARG", p.iter().map(|kv| kv.key.value.to_string()).collect())
             }
             _ => continue,
         };

@@ -56,7 +56,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
         );
         let mut edits = vec![Edit {
             span: name.span,
-            new_text: lower.clone(),
+            new_text: lower.to_string(),
         }];
         if let Some(stage) = ins.stage {
             for r in &ctx.model.stage_refs {
@@ -66,7 +66,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
                 {
                     edits.push(Edit {
                         span: r.span,
-                        new_text: lower.clone(),
+                        new_text: lower.to_string(),
                     });
                 }
             }

@@ -86,7 +86,7 @@ fn broad_copy(ins: &Instruction) -> Option<String> {
     sources
         .iter()
         .find(|w| is_broad_source(&w.value))
-        .map(|w| w.value.clone())
+        .map(|w| w.value.to_string())
 }
 
 struct Found {

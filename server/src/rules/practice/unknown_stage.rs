@@ -155,7 +155,7 @@ fn judge(model: &Model, r: &StageRef) -> Option<Finding> {
             continue;
         };
         if best.as_ref().is_none_or(|(bd, _, _)| d < *bd) {
-            best = Some((d, n.value.clone(), exact));
+            best = Some((d, n.value.to_string(), exact));
         }
     }
     let (_, suggestion, single_edit) = best?;

@@ -205,7 +205,7 @@ pub fn env_set_before(model: &Model, index: usize, name: &str) -> Option<String>
                 for kv in pairs.iter().rev() {
                     if kv.key.value == name {
                         if let Some(v) = &kv.value {
-                            return Some(v.value.clone());
+                            return Some(v.value.to_string());
                         }
                     }
                 }

@@ -189,7 +189,9 @@ impl<'a> Src<'a> {
     /// Names defined by an ARG or ENV instruction.
     pub fn defined(&self, index: usize) -> Vec<String> {
         match self.model.instructions.get(index).map(|i| &i.details) {
-            Some(Details::Pairs(pairs)) => pairs.iter().map(|kv| kv.key.value.clone()).collect(),
+            Some(Details::Pairs(pairs)) => {
+                pairs.iter().map(|kv| kv.key.value.to_string()).collect()
+            }
             _ => Vec::new(),
         }
     }
@@ -262,8 +264,8 @@ pub fn read<'a>(model: &'a Model, text: &'a str) -> Option<Src<'a>> {
             for kv in pairs {
                 if looks_secret(&kv.key.value) {
                     match ins.kind {
-                        InstructionKind::Arg => secret_args.push(kv.key.value.clone()),
-                        InstructionKind::Env => secret_envs.push(kv.key.value.clone()),
+                        InstructionKind::Arg => secret_args.push(kv.key.value.to_string()),
+                        InstructionKind::Env => secret_envs.push(kv.key.value.to_string()),
                         _ => {}
                     }
                 }
@@ -450,7 +452,7 @@ fn copy_kind(model: &Model, index: usize) -> CopyKind {
 
 /// COPY/ADD sources and destination (exec or shell form, heredoc names excluded).
 pub fn copy_sources_dest(ins: &crate::model::Instruction) -> (Vec<String>, Option<String>) {
-    let words: Vec<String> = ins.words.iter().map(|w| w.value.clone()).collect();
+    let words: Vec<String> = ins.words.iter().map(|w| w.value.to_string()).collect();
     let Some((dest, sources)) = words.split_last() else {
         return (Vec::new(), None);
     };

@@ -284,7 +284,7 @@ impl Common {
             .or_else(|| last_of(src, What::is_cmd))
             .and_then(|i| src.model.instructions.get(i.index))
             .and_then(|ins| ins.words.first())
-            .map(|w| w.value.clone());
+            .map(|w| w.value.to_string());
         let user = src
             .items
             .iter()
@@ -523,7 +523,7 @@ pub(crate) fn words_of(src: &Src, item: &Item) -> Vec<String> {
     src.model
         .instructions
         .get(item.index)
-        .map(|ins| ins.words.iter().map(|w| w.value.clone()).collect())
+        .map(|ins| ins.words.iter().map(|w| w.value.to_string()).collect())
         .unwrap_or_default()
 }
 

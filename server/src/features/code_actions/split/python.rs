@@ -466,7 +466,7 @@ pub fn plan(src: &Src, r: &Routed, c: &Common) -> Option<Plan> {
 /// `uv run [flags]`), as exec form; `None` when there is nothing to strip.
 fn strip_runner(src: &Src, item: &super::analyze::Item) -> Option<(String, &'static str)> {
     let ins = src.model.instructions.get(item.index)?;
-    let words: Vec<String> = ins.words.iter().map(|w| w.value.clone()).collect();
+    let words: Vec<String> = ins.words.iter().map(|w| w.value.to_string()).collect();
     let tool = match (
         words.first().map(String::as_str),
         words.get(1).map(String::as_str),

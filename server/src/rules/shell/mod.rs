@@ -24,6 +24,9 @@ use std::rc::Rc;
 use crate::model::{InstructionKind, Model, Span};
 use crate::rules::StageSet;
 
+mod walk;
+pub use walk::parse_script;
+
 /// Shared, immutable text (cheap to clone; `Arc` so that scripts can be analysed on other
 /// threads). Reads like a `&str`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
@@ -393,7 +396,6 @@ struct Cache {
 }
 
 thread_local! {
-    static PARSER: RefCell<Option<tree_sitter::Parser>> = const { RefCell::new(None) };
     static CACHE: RefCell<Cache> = RefCell::new(Cache::default());
 }
 
@@ -745,7 +747,7 @@ fn analyse_instruction(model: &Model, text: &str, index: usize) -> Option<Script
             }
             _ => {
                 let word = |w: &crate::model::Word| ShellWord {
-                    text: w.value.clone(),
+                    text: w.value.to_string(),
                     span: w.span,
                     literal: true,
                 };
@@ -903,8 +905,7 @@ fn add_analysed(script: &mut Script, src: &str, base: usize, heredoc: bool) {
     let cmd_offset = script.commands.len();
     let pipe_offset = script.pipelines.len();
     let shift = |s: Span| Span::new(s.start + base, s.end + base);
-    for c in &rel.commands {
-        let mut c = c.clone();
+    for mut c in rel.commands {
         c.name.span = shift(c.name.span);
         for a in &mut c.args {
             a.span = shift(a.span);
@@ -914,353 +915,17 @@ fn add_analysed(script: &mut Script, src: &str, base: usize, heredoc: bool) {
         c.heredoc = heredoc;
         script.commands.push(c);
     }
-    for p in &rel.pipelines {
-        script.pipelines.push(Pipeline {
-            span: shift(p.span),
-            condition: p.condition,
-            pipes: p.pipes.iter().map(|s| shift(*s)).collect(),
-            commands: p.commands.iter().map(|i| i + cmd_offset).collect(),
-        });
+    for mut p in rel.pipelines {
+        p.span = shift(p.span);
+        for s in &mut p.pipes {
+            *s = shift(*s);
+        }
+        for i in &mut p.commands {
+            *i += cmd_offset;
+        }
+        script.pipelines.push(p);
     }
     script.has_error |= rel.has_error;
-}
-
-/// Parse a shell script; spans relative to `src`.
-pub fn parse_script(src: &str) -> Script {
-    let tree = PARSER.with(|p| {
-        let mut p = p.borrow_mut();
-        if p.is_none() {
-            let mut parser = tree_sitter::Parser::new();
-            if parser
-                .set_language(&tree_sitter_bash::LANGUAGE.into())
-                .is_err()
-            {
-                return None;
-            }
-            *p = Some(parser);
-        }
-        p.as_mut().and_then(|parser| parser.parse(src, None))
-    });
-    let mut script = Script::default();
-    let Some(tree) = tree else {
-        return script;
-    };
-    let root = tree.root_node();
-    script.has_error = root.has_error();
-    let mut walker = Walker {
-        src,
-        script: &mut script,
-        cond_depth: 0,
-        depth: 0,
-    };
-    walker.visit(root, None, false);
-    script
-}
-
-struct Walker<'s> {
-    src: &'s str,
-    script: &'s mut Script,
-    /// Nesting depth of condition contexts.
-    cond_depth: usize,
-    /// Nesting depth of the recursive walk (see [`MAX_WALK_DEPTH`]).
-    depth: usize,
-}
-
-/// Deepest syntax-tree nesting the walk descends into: it recurses once per level, so a
-/// hostile script (`$(` nested thousands deep) must not exhaust the stack. Deeper parts
-/// are skipped and the script is marked as having an error (results partial).
-const MAX_WALK_DEPTH: usize = 256;
-
-impl Walker<'_> {
-    /// Enter one level of nesting; false (and the script marked partial) when too deep.
-    fn enter(&mut self) -> bool {
-        if self.depth >= MAX_WALK_DEPTH {
-            self.script.has_error = true;
-            return false;
-        }
-        self.depth += 1;
-        true
-    }
-
-    fn visit(&mut self, node: tree_sitter::Node, pipeline: Option<usize>, subst: bool) {
-        if self.enter() {
-            self.visit_node(node, pipeline, subst);
-            self.depth -= 1;
-        }
-    }
-
-    fn visit_node(&mut self, node: tree_sitter::Node, pipeline: Option<usize>, subst: bool) {
-        match node.kind() {
-            "command" => {
-                self.command(node, pipeline, subst, false);
-                return;
-            }
-            "redirected_statement" => {
-                let heredoc_in = (0..node.child_count())
-                    .filter_map(|i| node.child(i))
-                    .any(|c| c.kind() == "heredoc_redirect");
-                if heredoc_in {
-                    if let Some(body) = node.child_by_field_name("body") {
-                        if body.kind() == "command" {
-                            self.command(body, pipeline, subst, true);
-                            for i in 0..node.child_count() {
-                                if let Some(c) = node.child(i) {
-                                    if c.id() != body.id() {
-                                        self.visit(c, pipeline, subst);
-                                    }
-                                }
-                            }
-                            return;
-                        }
-                    }
-                }
-            }
-            "heredoc_body" | "heredoc_content" => return,
-            "pipeline" => {
-                let id = self.script.pipelines.len();
-                self.script.pipelines.push(Pipeline {
-                    span: Span::new(node.start_byte(), node.end_byte()),
-                    condition: self.cond_depth > 0,
-                    pipes: Vec::new(),
-                    commands: Vec::new(),
-                });
-                for i in 0..node.child_count() {
-                    let Some(c) = node.child(i) else { continue };
-                    if c.kind() == "|" || c.kind() == "|&" {
-                        if let Some(p) = self.script.pipelines.get_mut(id) {
-                            p.pipes.push(Span::new(c.start_byte(), c.end_byte()));
-                        }
-                    } else {
-                        self.visit(c, Some(id), subst);
-                    }
-                }
-                return;
-            }
-            "if_statement" | "while_statement" | "elif_clause" | "list" | "negated_command" => {
-                let kind = node.kind();
-                let is_or = kind == "list"
-                    && (0..node.child_count())
-                        .filter_map(|i| node.child(i))
-                        .any(|c| c.kind() == "||");
-                let mut before_then = true;
-                let mut first_named = true;
-                for i in 0..node.child_count() {
-                    let Some(c) = node.child(i) else { continue };
-                    if c.kind() == "then" || c.kind() == "do" {
-                        before_then = false;
-                    }
-                    let cond = match kind {
-                        "if_statement" | "while_statement" => {
-                            node.field_name_for_child(i as u32) == Some("condition")
-                        }
-                        "elif_clause" => before_then && c.is_named(),
-                        "list" => is_or && c.is_named() && first_named,
-                        _ => true,
-                    };
-                    if c.is_named() {
-                        first_named = false;
-                    }
-                    if cond {
-                        self.cond_depth += 1;
-                    }
-                    self.visit(c, pipeline, subst);
-                    if cond {
-                        self.cond_depth -= 1;
-                    }
-                }
-                return;
-            }
-            "command_substitution" | "process_substitution" => {
-                for i in 0..node.child_count() {
-                    if let Some(c) = node.child(i) {
-                        self.visit(c, None, true);
-                    }
-                }
-                return;
-            }
-            _ => {}
-        }
-        for i in 0..node.child_count() {
-            if let Some(c) = node.child(i) {
-                self.visit(c, pipeline, subst);
-            }
-        }
-    }
-
-    fn command(
-        &mut self,
-        node: tree_sitter::Node,
-        pipeline: Option<usize>,
-        subst: bool,
-        heredoc_input: bool,
-    ) {
-        let mut name: Option<ShellWord> = None;
-        let mut args = Vec::new();
-        let mut assignments = Vec::new();
-        let mut nested = Vec::new();
-        let mut cursor = node.walk();
-        for (i, child) in node.children(&mut cursor).enumerate() {
-            let field = node.field_name_for_child(i as u32);
-            match (field, child.kind()) {
-                (_, "variable_assignment") => {
-                    let n = child
-                        .child_by_field_name("name")
-                        .map(|n| self.text(n))
-                        .unwrap_or_default();
-                    let v = child
-                        .child_by_field_name("value")
-                        .map(|v| self.word(v).text)
-                        .unwrap_or_default();
-                    assignments.push((n, v));
-                    nested.push(child);
-                }
-                (Some("name"), _) => {
-                    name = Some(self.word(child));
-                    nested.push(child);
-                }
-                (Some("argument"), _) => {
-                    args.push(self.word(child));
-                    nested.push(child);
-                }
-                _ => nested.push(child),
-            }
-        }
-        let Some(name) = name else {
-            for c in nested {
-                self.visit(c, None, subst);
-            }
-            return;
-        };
-        let index = self.script.commands.len();
-        let resolved = Resolved::of(&name, &args);
-        self.script.commands.push(Command {
-            resolved,
-            name,
-            args,
-            span: Span::new(node.start_byte(), node.end_byte()),
-            assignments,
-            pipeline,
-            substitution: subst,
-            heredoc: false,
-            heredoc_input,
-        });
-        if let Some(p) = pipeline.and_then(|p| self.script.pipelines.get_mut(p)) {
-            p.commands.push(index);
-        }
-        // Command substitutions inside the words.
-        for c in nested {
-            self.visit_substitutions(c);
-        }
-    }
-
-    fn visit_substitutions(&mut self, node: tree_sitter::Node) {
-        if node.kind() == "command_substitution" || node.kind() == "process_substitution" {
-            self.visit(node, None, true);
-            return;
-        }
-        if !self.enter() {
-            return;
-        }
-        for i in 0..node.child_count() {
-            if let Some(c) = node.child(i) {
-                self.visit_substitutions(c);
-            }
-        }
-        self.depth -= 1;
-    }
-
-    fn text(&self, node: tree_sitter::Node) -> String {
-        self.src
-            .get(node.start_byte()..node.end_byte())
-            .unwrap_or("")
-            .to_string()
-    }
-
-    /// The unquoted text of a word node.
-    fn word(&self, node: tree_sitter::Node) -> ShellWord {
-        let span = Span::new(node.start_byte(), node.end_byte());
-        let mut literal = true;
-        let mut text = String::new();
-        self.unquote(node, &mut text, &mut literal, 0);
-        ShellWord {
-            text,
-            span,
-            literal,
-        }
-    }
-
-    fn unquote(&self, node: tree_sitter::Node, out: &mut String, literal: &mut bool, depth: usize) {
-        let raw = self
-            .src
-            .get(node.start_byte()..node.end_byte())
-            .unwrap_or("");
-        match node.kind() {
-            "word" | "number" | "command_name" if node.child_count() == 0 => {
-                if raw.contains(['*', '?', '[']) {
-                    *literal = false;
-                }
-                let mut chars = raw.chars();
-                while let Some(ch) = chars.next() {
-                    if ch == '\\' {
-                        if let Some(n) = chars.next() {
-                            out.push(n);
-                        }
-                    } else {
-                        out.push(ch);
-                    }
-                }
-            }
-            "raw_string" => {
-                out.push_str(
-                    raw.strip_prefix('\'')
-                        .and_then(|r| r.strip_suffix('\''))
-                        .unwrap_or(raw),
-                );
-            }
-            "string" => {
-                let mut had_content = false;
-                for i in 0..node.child_count() {
-                    let Some(c) = node.child(i) else { continue };
-                    match c.kind() {
-                        "\"" => {}
-                        "string_content" => {
-                            had_content = true;
-                            let t = self.src.get(c.start_byte()..c.end_byte()).unwrap_or("");
-                            let mut chars = t.chars().peekable();
-                            while let Some(ch) = chars.next() {
-                                if ch == '\\'
-                                    && matches!(chars.peek(), Some('"' | '\\' | '$' | '`'))
-                                {
-                                    if let Some(n) = chars.next() {
-                                        out.push(n);
-                                    }
-                                } else {
-                                    out.push(ch);
-                                }
-                            }
-                        }
-                        _ => {
-                            had_content = true;
-                            *literal = false;
-                            out.push_str(self.src.get(c.start_byte()..c.end_byte()).unwrap_or(""));
-                        }
-                    }
-                }
-                let _ = had_content;
-            }
-            "concatenation" | "command_name" if depth < MAX_WALK_DEPTH => {
-                for i in 0..node.child_count() {
-                    if let Some(c) = node.child(i) {
-                        self.unquote(c, out, literal, depth + 1);
-                    }
-                }
-            }
-            _ => {
-                *literal = false;
-                out.push_str(raw);
-            }
-        }
-    }
 }
 
 #[cfg(test)]
