@@ -24,6 +24,7 @@ use std::rc::Rc;
 use crate::model::{InstructionKind, Model, Span};
 use crate::rules::StageSet;
 
+mod simple;
 mod walk;
 pub use walk::parse_script;
 
@@ -770,18 +771,7 @@ fn analyse_instruction(model: &Model, text: &str, index: usize) -> Option<Script
         return Some(script);
     }
 
-    // Shell form: the logical line, blanked so that offsets are document offsets.
-    let rest = ins.rest.span;
-    let mut line_end = rest.end.min(ins.span.end);
-    for h in &ins.heredocs {
-        if h.body_span.start > rest.start {
-            line_end = line_end.min(h.body_span.start);
-        }
-    }
-    let start = rest.start.min(line_end);
-    let mut buf: Vec<u8> = text.get(start..line_end).unwrap_or("").as_bytes().to_vec();
-    blank_line_part(&mut buf, start, model.escape, ins);
-    let line_text = String::from_utf8(buf).unwrap_or_default();
+    let (start, line_text) = shell_line(model, text, ins);
     let before = script.commands.len();
     if !line_text.trim().is_empty() {
         add_analysed(&mut script, &line_text, start, false);
@@ -835,6 +825,22 @@ fn analyse_instruction(model: &Model, text: &str, index: usize) -> Option<Script
         add_analysed(&mut script, body, h.body_span.start, true);
     }
     Some(script)
+}
+
+/// The shell form's logical line with its start, blanked so that offsets in it are
+/// document offsets.
+fn shell_line(model: &Model, text: &str, ins: &crate::model::Instruction) -> (usize, String) {
+    let rest = ins.rest.span;
+    let mut line_end = rest.end.min(ins.span.end);
+    for h in &ins.heredocs {
+        if h.body_span.start > rest.start {
+            line_end = line_end.min(h.body_span.start);
+        }
+    }
+    let start = rest.start.min(line_end);
+    let mut buf: Vec<u8> = text.get(start..line_end).unwrap_or("").as_bytes().to_vec();
+    blank_line_part(&mut buf, start, model.escape, ins);
+    (start, String::from_utf8(buf).unwrap_or_default())
 }
 
 /// Blank (to spaces) what BuildKit removes from a logical line: line ends with the

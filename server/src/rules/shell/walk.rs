@@ -18,6 +18,11 @@ thread_local! {
 
 /// Parse a shell script; spans relative to `src`.
 pub fn parse_script(src: &str) -> Script {
+    super::simple::parse(src).unwrap_or_else(|| parse_with_tree_sitter(src))
+}
+
+/// [`parse_script`] with tree-sitter-bash, whatever the script.
+pub(super) fn parse_with_tree_sitter(src: &str) -> Script {
     let tree = PARSER.with(|p| {
         let mut p = p.borrow_mut();
         if p.is_none() {
