@@ -6,7 +6,6 @@
 //! `Arc`. `DocumentStore` holds the open documents by URI.
 
 mod line_index;
-mod priority;
 #[cfg(test)]
 mod proptests;
 mod snapshot;

@@ -168,11 +168,7 @@ impl Analysed {
         } else {
             if tree.is_none() {
                 let text = text.clone();
-                let parse = move || {
-                    // Nothing waits for the tree before the diagnostics are out.
-                    super::priority::lower_this_thread();
-                    crate::syntax::parse(&text, None)
-                };
+                let parse = move || crate::syntax::parse(&text, None);
                 // Without a thread, `finish` parses.
                 parsing = std::thread::Builder::new()
                     .name("parse".into())
