@@ -191,6 +191,22 @@ impl Analysed {
         }
     }
 
+    /// Whether this analysis's full parse is still running on its own thread.
+    pub fn parsing(&self) -> bool {
+        self.parsing.as_ref().is_some_and(|p| !p.is_finished())
+    }
+
+    /// The findings and line index of `text`, a later version of this analysis's text,
+    /// from this analysis's model: diagnostics for an edit that arrives while the parse
+    /// runs (the edit's own analysis needs the tree, so it would wait for it).
+    pub fn check_later(&self, text: &str, options: &CheckOptions) -> (Vec<Finding>, LineIndex) {
+        let model = model::rebuild(self.model.clone(), &self.text, text);
+        (
+            rules::check_incremental(&model, text, options),
+            LineIndex::new(text),
+        )
+    }
+
     /// What the diagnostics of this version are made of.
     pub fn diagnosed(&self) -> Diagnosed<'_> {
         Diagnosed {

@@ -203,10 +203,31 @@ impl DocumentStore {
             .map(|(_, s)| s.clone())
     }
 
+    /// The current revision with its version, text and options.
+    pub fn current_text(&mut self, uri: &str) -> Option<(u64, i32, Arc<str>, Arc<CheckOptions>)> {
+        let entry = self.docs.get_mut(uri)?;
+        let version = entry.doc.version();
+        Some((
+            entry.revision,
+            version,
+            entry.doc.text(),
+            entry.options.clone(),
+        ))
+    }
+
     /// What to analyse for the current revision (`None` when not open). Without an
     /// up-to-date tree (after an edit or an open), the analysis parses.
     pub fn pending(&mut self, uri: &str) -> Option<Pending> {
         let entry = self.docs.get_mut(uri)?;
+        let first_full_parse = entry.doc.parsed_tree().is_none()
+            && entry.doc.edited_tree().is_none()
+            && entry.spare.is_none()
+            && entry.snapshot.is_none();
+        if first_full_parse {
+            // Deferred beside the first diagnostics: edits arriving meanwhile are replayed
+            // on the tree when it comes (`offer`).
+            entry.doc.await_tree();
+        }
         let input = SnapshotInput {
             version: entry.doc.version(),
             text: entry.doc.text(),
@@ -237,6 +258,7 @@ impl DocumentStore {
             return false;
         };
         if entry.revision != revision {
+            entry.doc.adopt_late_tree(snapshot.tree.clone());
             entry.spare = Some(snapshot);
             return false;
         }
@@ -365,6 +387,31 @@ mod tests {
         // No snapshot was replaced yet: the out-of-date current one is the base.
         let base = store.pending(URI).expect("open").input.base;
         assert!(base.is_some_and(|b| Arc::ptr_eq(&b, &opened)));
+    }
+
+    #[test]
+    fn edits_during_the_first_parse_are_replayed_on_its_tree() {
+        let mut store = store_with("# syntax=docker/dockerfile:1\nFROM a AS b\nRUN x\n");
+        let open = store.pending(URI).expect("open");
+        // Edits arrive while the open's analysis (and its parse) runs.
+        insert(&mut store, 2, 2, "ARG V=1\n");
+        insert(&mut store, 3, 4, "RUN echo $V\n");
+        let (uri, revision, snap) = open.build();
+        assert!(!store.offer(&uri, revision, snap));
+        let pending = store.pending(URI).expect("open");
+        assert!(pending.input.old_tree.is_some(), "the late tree, edited");
+        let (_, _, snap) = pending.build();
+        let fresh = crate::syntax::parse(&snap.text, None);
+        assert_eq!(snap.tree.root_node().to_sexp(), fresh.root_node().to_sexp());
+        // A change of the directives while waiting: the next parse is a full one.
+        let mut store = store_with("# escape=`\nFROM a\n");
+        let open = store.pending(URI).expect("open");
+        insert(&mut store, 2, 0, "# escape=\\\n");
+        let (uri, revision, snap) = open.build();
+        assert!(!store.offer(&uri, revision, snap));
+        assert!(store
+            .pending(URI)
+            .is_some_and(|p| p.input.old_tree.is_none()));
     }
 
     #[test]

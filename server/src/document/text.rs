@@ -32,6 +32,11 @@ pub struct Document {
     version: i32,
     /// The text as one string, built on demand and dropped by every edit.
     text_cache: Option<Arc<str>>,
+    /// While a tree of an earlier text is being parsed elsewhere (a document's first
+    /// parse runs beside its first diagnostics), the edits made since, to replay on that
+    /// tree when it comes (`adopt_late_tree`); `None` when there is none to wait for, or
+    /// an edit made it useless (the whole text replaced, the directives changed).
+    awaited: Option<Vec<InputEdit>>,
 }
 
 impl std::fmt::Debug for Document {
@@ -53,6 +58,7 @@ impl Document {
             edited: None,
             version,
             text_cache: Some(Arc::from(text)),
+            awaited: None,
         }
     }
 
@@ -91,9 +97,31 @@ impl Document {
     /// Adopt a tree parsed from the current text elsewhere (the analysis), unless the
     /// document already has one.
     pub fn set_tree(&mut self, tree: Tree) {
+        self.awaited = None;
         if self.tree.set(tree).is_ok() {
             self.edited = None;
         }
+    }
+
+    /// A tree of the current text, without one to keep in step, is being parsed elsewhere:
+    /// keep the edits from now on for [`Document::adopt_late_tree`].
+    pub fn await_tree(&mut self) {
+        self.awaited = Some(Vec::new());
+    }
+
+    /// Adopt the tree awaited since [`Document::await_tree`], now out of date: the edits
+    /// made since are replayed on it, and the next parse is incremental from it.
+    pub fn adopt_late_tree(&mut self, mut tree: Tree) {
+        let Some(edits) = self.awaited.take() else {
+            return;
+        };
+        if self.tree.get().is_some() || self.edited.is_some() {
+            return;
+        }
+        for edit in &edits {
+            tree.edit(edit);
+        }
+        self.edited = Some(tree);
     }
 
     pub fn len(&self) -> usize {
@@ -124,6 +152,7 @@ impl Document {
         let Some((a, b)) = range else {
             self.rope = Rope::from_str(text);
             self.forget_trees();
+            self.awaited = None;
             return;
         };
         let (a, b) = if b < a { (b, a) } else { (a, b) };
@@ -134,8 +163,26 @@ impl Document {
             None => self.edited.take(),
         };
         let Some(mut tree) = old else {
-            // No tree to keep in step: the next parse is a full one anyway.
+            // No tree to keep in step: the next parse is a full one, unless a tree is
+            // awaited, on which this edit will be replayed.
+            let Some(edits) = &mut self.awaited else {
+                replace(&mut self.rope, start, end, text);
+                return;
+            };
+            let old_header = header_end(&self.rope);
+            let (start_position, old_end_position) =
+                (point_of(&self.rope, start), point_of(&self.rope, end));
             replace(&mut self.rope, start, end, text);
+            edits.push(input_edit(
+                start,
+                end,
+                start_position,
+                old_end_position,
+                text,
+            ));
+            if start <= old_header || start <= header_end(&self.rope) {
+                self.awaited = None;
+            }
             return;
         };
         self.edited = None;

@@ -23,7 +23,7 @@ use super::framing::Outbox;
 use super::requests;
 use crate::cli::options::{config_from_settings, options_for, options_in_workspace};
 use crate::config::Config;
-use crate::document::{Change, Diagnosed, DocumentStore, Encoding, Pending, Snapshot};
+use crate::document::{Analysed, Change, Diagnosed, DocumentStore, Encoding, Pending, Snapshot};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -255,14 +255,25 @@ impl Inner {
     }
 
     /// Analyse `pending` (on the analysis thread): publish its diagnostics as soon as the
-    /// findings are in, then parse if needed and keep the snapshot; tell who waits.
-    fn analyse(&self, uri: &Uri, pending: Pending, done: &watch::Sender<Built>) {
+    /// findings are in (unless `published_early` already did: same revision, same text and
+    /// options), then parse if needed and keep the snapshot; tell who waits. Returns the
+    /// revision whose diagnostics were published early meanwhile, if any.
+    fn analyse(
+        &self,
+        uri: &Uri,
+        pending: Pending,
+        done: &watch::Sender<Built>,
+        published_early: Option<u64>,
+    ) -> Option<u64> {
         let start = std::time::Instant::now();
         let recycled = pending.input.base.is_some();
         let (key, rev, analysed) = pending.analyse();
         let findings = start.elapsed();
-        self.publish(uri, rev, analysed.diagnosed());
+        if published_early != Some(rev) {
+            self.publish(uri, rev, analysed.diagnosed());
+        }
         let published = start.elapsed();
+        let early = self.publish_while_parsing(uri, &key, rev, &analysed);
         let snap = Arc::new(analysed.finish());
         let kept = lock(&self.store).offer(&key, rev, snap);
         tracing::debug!(
@@ -271,6 +282,39 @@ impl Inner {
             start.elapsed()
         );
         done.send_replace(Some((rev, None)));
+        early
+    }
+
+    /// While the open's full parse runs (the first analysis of a document publishes before
+    /// it), give the edits that arrive their diagnostics from the open's model: their own
+    /// analyses need the tree and would wait for the parse. The last revision published so.
+    fn publish_while_parsing(
+        &self,
+        uri: &Uri,
+        key: &str,
+        rev: u64,
+        analysed: &Analysed,
+    ) -> Option<u64> {
+        let mut published = None;
+        while analysed.parsing() {
+            // Not in the `match`: its guard would live through `publish`, which locks too.
+            let current = lock(&self.store).current_text(key);
+            match current {
+                Some((r, version, text, options)) if r != rev && published != Some(r) => {
+                    let (findings, line_index) = analysed.check_later(&text, &options);
+                    let diagnosed = Diagnosed {
+                        version,
+                        text: &text,
+                        line_index: &line_index,
+                        findings: &findings,
+                    };
+                    self.publish(uri, r, diagnosed);
+                    published = Some(r);
+                }
+                _ => std::thread::sleep(std::time::Duration::from_micros(200)),
+            }
+        }
+        published
     }
 
     /// Send a snapshot's diagnostics when `revision` is still the document's current one
@@ -571,6 +615,7 @@ async fn analysis_worker(
     mut wake: watch::Receiver<u64>,
     done: Arc<watch::Sender<Built>>,
 ) {
+    let mut published_early = None;
     while wake.changed().await.is_ok() {
         wake.borrow_and_update();
         let pending = {
@@ -584,10 +629,14 @@ async fn analysis_worker(
         let Some(pending) = pending else { continue };
         let rev = pending.revision;
         let (job_inner, job_uri, job_done) = (inner.clone(), uri.clone(), done.clone());
-        let job = move || job_inner.analyse(&job_uri, pending, &job_done);
-        if let Err(e) = inner.analysis.run(job).await {
-            tracing::error!("analysis of {} {}", uri.as_str(), e.0);
-            done.send_replace(Some((rev, Some(e.0))));
+        let early = published_early.take();
+        let job = move || job_inner.analyse(&job_uri, pending, &job_done, early);
+        match inner.analysis.run(job).await {
+            Ok(early) => published_early = early,
+            Err(e) => {
+                tracing::error!("analysis of {} {}", uri.as_str(), e.0);
+                done.send_replace(Some((rev, Some(e.0))));
+            }
         }
     }
 }
