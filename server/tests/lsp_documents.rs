@@ -397,3 +397,45 @@ fn requests_see_every_edit_sent_before_them() {
     });
     assert_eq!(n, 59, "{report}");
 }
+
+/// Edits sent right after opening a large file arrive while its first full parse runs:
+/// each gets its diagnostics (from the open's model, before the tree), and what the tree
+/// answers afterwards (selection ranges) is what a server opened on the final text answers
+/// (the open's tree took the edits over and was re-parsed incrementally).
+#[test]
+fn edits_during_the_first_parse_get_diagnostics_and_a_matching_tree() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/fixtures/bench/Dockerfile.big"
+    );
+    let mut text = std::fs::read_to_string(path).expect("bench file");
+    let uri = "file:///home/user/big/Dockerfile";
+    let mut edited = Client::spawn();
+    edited.initialize();
+    edited.open(uri, 1, &text);
+    for version in 2..=6 {
+        let line = 3 + version as u32 * 7;
+        let insert = format!("ARG EXTRA_{version}=x\n");
+        edited.change(uri, version, (line, 0), (line, 0), &insert);
+        let offset = text
+            .match_indices('\n')
+            .nth(line as usize - 1)
+            .map_or(0, |(i, _)| i + 1);
+        text.insert_str(offset, &insert);
+        let diags = edited.diagnostics_at(uri, version);
+        assert_eq!(actual(&diags["diagnostics"]), expected(&text, "utf-16"));
+    }
+    let mut fresh = Client::spawn();
+    fresh.initialize();
+    fresh.open(uri, 1, &text);
+    fresh.diagnostics_for(uri);
+    let positions: Vec<Value> = [(10, 3), (2000, 5), (4500, 12)]
+        .iter()
+        .map(|(l, c)| json!({"line": l, "character": c}))
+        .collect();
+    let params = json!({"textDocument": {"uri": uri}, "positions": positions});
+    let ranges = edited.call_ok("textDocument/selectionRange", params.clone());
+    assert_eq!(ranges, fresh.call_ok("textDocument/selectionRange", params));
+    assert_eq!(edited.shutdown_and_exit().code(), Some(0));
+    assert_eq!(fresh.shutdown_and_exit().code(), Some(0));
+}
