@@ -162,45 +162,32 @@ impl Document {
             Some(tree) => Some(tree),
             None => self.edited.take(),
         };
-        let Some(mut tree) = old else {
-            // No tree to keep in step: the next parse is a full one, unless a tree is
-            // awaited, on which this edit will be replayed.
-            let Some(edits) = &mut self.awaited else {
-                replace(&mut self.rope, start, end, text);
-                return;
-            };
-            let old_header = header_end(&self.rope);
-            let (start_position, old_end_position) =
-                (point_of(&self.rope, start), point_of(&self.rope, end));
+        if old.is_none() && self.awaited.is_none() {
+            // No tree to keep in step, none awaited: the next parse is a full one anyway.
             replace(&mut self.rope, start, end, text);
-            edits.push(input_edit(
-                start,
-                end,
-                start_position,
-                old_end_position,
-                text,
-            ));
-            if start <= old_header || start <= header_end(&self.rope) {
-                self.awaited = None;
-            }
             return;
-        };
-        self.edited = None;
+        }
         let old_header = header_end(&self.rope);
         let start_position = point_of(&self.rope, start);
         let old_end_position = point_of(&self.rope, end);
         replace(&mut self.rope, start, end, text);
-        tree.edit(&input_edit(
-            start,
-            end,
-            start_position,
-            old_end_position,
-            text,
-        ));
+        let edit = input_edit(start, end, start_position, old_end_position, text);
         // A change of the directive block (`# escape=` changes the meaning of the whole
-        // file) needs a full parse.
-        if start > old_header && start > header_end(&self.rope) {
-            self.edited = Some(tree);
+        // file) needs a full parse: no tree, in hand or awaited, is kept.
+        let keeps_tree = start > old_header && start > header_end(&self.rope);
+        match old {
+            Some(mut tree) => {
+                self.edited = None;
+                tree.edit(&edit);
+                if keeps_tree {
+                    self.edited = Some(tree);
+                }
+            }
+            // The edit is replayed on the awaited tree when it comes.
+            None => match &mut self.awaited {
+                Some(edits) if keeps_tree => edits.push(edit),
+                _ => self.awaited = None,
+            },
         }
     }
 
