@@ -219,15 +219,6 @@ impl DocumentStore {
     /// up-to-date tree (after an edit or an open), the analysis parses.
     pub fn pending(&mut self, uri: &str) -> Option<Pending> {
         let entry = self.docs.get_mut(uri)?;
-        let first_full_parse = entry.doc.parsed_tree().is_none()
-            && entry.doc.edited_tree().is_none()
-            && entry.spare.is_none()
-            && entry.snapshot.is_none();
-        if first_full_parse {
-            // Deferred beside the first diagnostics: edits arriving meanwhile are replayed
-            // on the tree when it comes (`offer`).
-            entry.doc.await_tree();
-        }
         let input = SnapshotInput {
             version: entry.doc.version(),
             text: entry.doc.text(),
@@ -242,6 +233,12 @@ impl DocumentStore {
                 _ => None,
             }),
         };
+        if input.base.is_none() && input.tree.is_none() && input.old_tree.is_none() {
+            // A full parse without a base: the analysis defers it beside the first
+            // diagnostics, and edits arriving meanwhile are replayed on the tree when it
+            // comes (`offer`).
+            entry.doc.await_tree();
+        }
         Some(Pending {
             uri: uri.to_string(),
             revision: entry.revision,
