@@ -12,3 +12,5 @@ pub mod lsp;
 pub mod model;
 pub mod rules;
 pub mod syntax;
+#[cfg(test)]
+mod test_support;

@@ -1962,25 +1962,11 @@ mod tests {
     }
 
     fn corpus() -> Vec<(String, String)> {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures");
-        let mut out = Vec::new();
-        let mut dirs = vec![root];
-        while let Some(d) = dirs.pop() {
-            let Ok(rd) = std::fs::read_dir(&d) else {
-                continue;
-            };
-            for e in rd.flatten() {
-                let p = e.path();
-                if p.is_dir() {
-                    dirs.push(p);
-                } else if let Ok(t) = std::fs::read_to_string(&p) {
-                    if t.len() < 100_000 {
-                        out.push((p.display().to_string(), t));
-                    }
-                }
-            }
-        }
-        out
+        crate::test_support::fixture_texts()
+            .into_iter()
+            .filter(|(_, t)| t.len() < 100_000)
+            .map(|(p, t)| (p.display().to_string(), t))
+            .collect()
     }
 
     /// The text scan agrees with the model on where instructions start and where heredoc

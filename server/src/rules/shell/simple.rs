@@ -499,37 +499,22 @@ mod tests {
     /// files): where the fast path answers, tree-sitter-bash's walk gives the same script.
     #[test]
     fn agrees_with_tree_sitter_on_the_fixtures() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures");
-        let mut stack = vec![root];
         let (mut seen, mut answered) = (0, 0);
-        while let Some(dir) = stack.pop() {
-            let Ok(entries) = std::fs::read_dir(&dir) else {
-                continue;
-            };
-            for e in entries.flatten() {
-                let path = e.path();
-                if path.is_dir() {
-                    stack.push(path);
+        for (_, text) in crate::test_support::fixture_texts() {
+            let model = crate::model::build(&text);
+            for ins in &model.instructions {
+                if ins.kind != crate::model::InstructionKind::Run || ins.json.is_some() {
                     continue;
                 }
-                let Ok(text) = std::fs::read_to_string(&path) else {
-                    continue;
-                };
-                let model = crate::model::build(&text);
-                for ins in &model.instructions {
-                    if ins.kind != crate::model::InstructionKind::Run || ins.json.is_some() {
-                        continue;
-                    }
-                    let (_, line) = super::super::shell_line(&model, &text, ins);
-                    let bodies = ins.heredocs.iter().map(|h| {
-                        text.get(h.body_span.start..h.body_span.end)
-                            .unwrap_or("")
-                            .to_string()
-                    });
-                    for src in std::iter::once(line).chain(bodies) {
-                        seen += 1;
-                        answered += usize::from(agrees(&src));
-                    }
+                let (_, line) = super::super::shell_line(&model, &text, ins);
+                let bodies = ins.heredocs.iter().map(|h| {
+                    text.get(h.body_span.start..h.body_span.end)
+                        .unwrap_or("")
+                        .to_string()
+                });
+                for src in std::iter::once(line).chain(bodies) {
+                    seen += 1;
+                    answered += usize::from(agrees(&src));
                 }
             }
         }
