@@ -132,7 +132,7 @@ fn edit_loop(store: &mut DocumentStore, uri: &str, line: u32, n: usize) -> usize
         let (key, revision, analysed) = pending.analyse();
         let body = convert::publish_diagnostics(analysed.diagnosed(), &lsp_uri, Encoding::Utf16);
         total += black_box(body).len();
-        store.offer(&key, revision, Arc::new(analysed.finish()));
+        store.offer(&key, revision, Arc::new(analysed.finish().0));
     }
     total
 }

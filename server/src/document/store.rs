@@ -5,6 +5,7 @@ use crate::rules::CheckOptions;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
+use tree_sitter::Tree;
 
 /// An open document and what is known about it.
 #[derive(Debug)]
@@ -251,11 +252,25 @@ impl DocumentStore {
     /// serves as the next analysis's base, as does the snapshot a newer one replaces. The
     /// document adopts the snapshot's tree when it has none.
     pub fn offer(&mut self, uri: &str, revision: u64, snapshot: Arc<Snapshot>) -> bool {
+        self.offer_advanced(uri, revision, snapshot, None)
+    }
+
+    /// [`DocumentStore::offer`] for the snapshot of an analysis moved past the text its
+    /// parse began with (`Analysed::advance`): `opened_tree` is that text's tree, the one
+    /// a document waiting for its tree adopts (it replays the edits made since that text).
+    pub fn offer_advanced(
+        &mut self,
+        uri: &str,
+        revision: u64,
+        snapshot: Arc<Snapshot>,
+        opened_tree: Option<Tree>,
+    ) -> bool {
         let Some(entry) = self.docs.get_mut(uri) else {
             return false;
         };
         if entry.revision != revision {
-            entry.doc.adopt_late_tree(snapshot.tree.clone());
+            let late = opened_tree.unwrap_or_else(|| snapshot.tree.clone());
+            entry.doc.adopt_late_tree(late);
             entry.spare = Some(snapshot);
             return false;
         }
@@ -409,6 +424,33 @@ mod tests {
         assert!(store
             .pending(URI)
             .is_some_and(|p| p.input.old_tree.is_none()));
+    }
+
+    /// The server's path: the open's analysis is moved on to an edit while its parse runs
+    /// (`Analysed::advance`); a snapshot of the current revision is kept as it is, one
+    /// overtaken by a later edit hands the document the open's tree to replay the edits on.
+    #[test]
+    fn an_advanced_open_is_kept_or_hands_back_the_opens_tree() {
+        for later_edit in [false, true] {
+            let mut store = store_with("FROM a AS b\nRUN x\n");
+            let (uri, revision, mut analysed) = store.pending(URI).expect("open").analyse();
+            analysed.parse_in_background();
+            insert(&mut store, 2, 1, "ARG V=1\n");
+            let (at, version, text, options) = store.current_text(URI).expect("open");
+            assert_ne!(at, revision);
+            analysed.advance(version, text, options);
+            if later_edit {
+                insert(&mut store, 3, 3, "RUN echo $V\n");
+            }
+            let (snap, opened_tree) = analysed.finish();
+            assert!(opened_tree.is_some());
+            let kept = store.offer_advanced(&uri, at, Arc::new(snap), opened_tree);
+            assert_eq!(kept, !later_edit);
+            let snap = store.snapshot(URI).expect("open");
+            assert_eq!(snap.model, crate::model::build(&snap.text));
+            let fresh = crate::syntax::parse(&snap.text, None);
+            assert_eq!(snap.tree.root_node().to_sexp(), fresh.root_node().to_sexp());
+        }
     }
 
     #[test]

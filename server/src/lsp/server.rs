@@ -267,54 +267,52 @@ impl Inner {
     ) -> Option<u64> {
         let start = std::time::Instant::now();
         let recycled = pending.input.base.is_some();
-        let (key, rev, analysed) = pending.analyse();
+        let (key, rev, mut analysed) = pending.analyse();
         let findings = start.elapsed();
         if published_early != Some(rev) {
             self.publish(uri, rev, analysed.diagnosed());
         }
         let published = start.elapsed();
-        let early = self.publish_while_parsing(uri, &key, rev, &analysed);
-        let snap = Arc::new(analysed.finish());
-        let kept = lock(&self.store).offer(&key, rev, snap);
+        analysed.parse_in_background();
+        let early = self.publish_while_parsing(uri, &key, rev, &mut analysed);
+        let (snap, opened_tree) = analysed.finish();
+        // After `advance`, the snapshot is of the revision the analysis was moved to.
+        let at = early.unwrap_or(rev);
+        let kept = lock(&self.store).offer_advanced(&key, at, Arc::new(snap), opened_tree);
         tracing::debug!(
             "analysis of revision {rev} (model recycled: {recycled}): findings after {findings:?}, \
-             published after {published:?}, snapshot after {:?} (kept: {kept})",
+             published after {published:?}, snapshot of revision {at} after {:?} (kept: {kept})",
             start.elapsed()
         );
-        done.send_replace(Some((rev, None)));
+        done.send_replace(Some((at, None)));
         early
     }
 
     /// While the open's full parse runs (the first analysis of a document publishes before
-    /// it), give the edits that arrive their diagnostics from the open's model: their own
-    /// analyses need the tree and would wait for the parse. The last revision published so.
+    /// it), move the analysis on to each edit that arrives and publish its diagnostics:
+    /// the edit's own analysis would need the tree and wait for the parse. The revision
+    /// the analysis was last moved to, if any.
     fn publish_while_parsing(
         &self,
         uri: &Uri,
         key: &str,
         rev: u64,
-        analysed: &Analysed,
+        analysed: &mut Analysed,
     ) -> Option<u64> {
-        let mut published = None;
+        let mut at = rev;
         while analysed.parsing() {
             // Not in the `match`: its guard would live through `publish`, which locks too.
             let current = lock(&self.store).current_text(key);
             match current {
-                Some((r, version, text, options)) if r != rev && published != Some(r) => {
-                    let (findings, line_index) = analysed.check_later(&text, &options);
-                    let diagnosed = Diagnosed {
-                        version,
-                        text: &text,
-                        line_index: &line_index,
-                        findings: &findings,
-                    };
-                    self.publish(uri, r, diagnosed);
-                    published = Some(r);
+                Some((r, version, text, options)) if r != at => {
+                    analysed.advance(version, text, options);
+                    self.publish(uri, r, analysed.diagnosed());
+                    at = r;
                 }
                 _ => std::thread::sleep(std::time::Duration::from_micros(200)),
             }
         }
-        published
+        (at != rev).then_some(at)
     }
 
     /// Send a snapshot's diagnostics when `revision` is still the document's current one

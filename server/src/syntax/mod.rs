@@ -30,6 +30,26 @@ thread_local! {
     static PARSER: RefCell<Parser> = RefCell::new(parser());
 }
 
+/// The edit that turns `old` into `new`: the bytes between their common prefix and suffix.
+pub fn edit_between(old: &str, new: &str) -> InputEdit {
+    let (prefix, suffix) = crate::model::common_ends(old.as_bytes(), new.as_bytes());
+    let point = |text: &str, offset: usize| {
+        let before = &text.as_bytes()[..offset];
+        let row = memchr::memchr_iter(b'\n', before).count();
+        let line_start = memchr::memrchr(b'\n', before).map_or(0, |nl| nl + 1);
+        Point::new(row, offset - line_start)
+    };
+    let (old_end, new_end) = (old.len() - suffix, new.len() - suffix);
+    InputEdit {
+        start_byte: prefix,
+        old_end_byte: old_end,
+        new_end_byte: new_end,
+        start_position: point(old, prefix),
+        old_end_position: point(old, old_end),
+        new_end_position: point(new, new_end),
+    }
+}
+
 /// Parse `text`; with `old` (already `edit`ed to match `text`), incrementally.
 pub fn parse(text: &str, old: Option<&Tree>) -> Tree {
     parse_with(
