@@ -32,17 +32,85 @@ struct Line {
     next: usize,
 }
 
+/// Texts from this size on are read in two halves at once.
+pub(super) const SPLIT_MIN: usize = 32 * 1024;
+
 /// Build the model of `text`: what BuildKit's parser reads, with byte spans.
+///
+/// A large text is read in two halves on two threads: the second from a `FROM` line near
+/// the middle, as if a reading had just got there. That holds only if the reading of the
+/// first half does stop at that line (it was not inside a heredoc or a continuation) and
+/// the escape character is the default one; otherwise the first reading goes on alone
+/// and the second is dropped. Either way the result equals the reading in one go.
 pub fn build(text: &str) -> Model {
-    let model = Model {
-        escape: '\\',
-        ..Model::default()
+    build_split_from(text, SPLIT_MIN)
+}
+
+/// [`build`], in two halves from `min` bytes on.
+pub(super) fn build_split_from(text: &str, min: usize) -> Model {
+    let split = (text.len() >= min).then(|| split_point(text)).flatten();
+    let Some((at, at_line)) = split else {
+        return read_whole(text);
     };
-    let mut b = Builder::new(text, 0, 0, model);
+    let first = || {
+        let mut b = Builder::new(text, 0, 0, empty_model());
+        b.out.instructions.reserve(at / 40 + 4);
+        b.stop_at = Some(at);
+        b.run(0);
+        b
+    };
+    let second = || {
+        let mut b = Builder::new(text, at, at_line, empty_model());
+        b.directives_done = true;
+        b.out.instructions.reserve((text.len() - at) / 40 + 4);
+        b.run(at_line);
+        b.out
+    };
+    let (mut b, rest) = rayon::join(first, second);
+    match (b.stopped, b.escape) {
+        (true, '\\') => b.out.append(rest),
+        (true, _) => {
+            b.stop_at = None;
+            b.run(at_line);
+        }
+        // It read past the split: the whole text is read.
+        (false, _) => {}
+    }
+    b.finish(None)
+}
+
+/// The model of `text`, read in one go.
+pub(super) fn read_whole(text: &str) -> Model {
+    let mut b = Builder::new(text, 0, 0, empty_model());
     // One instruction per line is the most there can be; a guess avoids regrowing.
     b.out.instructions.reserve(text.len() / 40 + 4);
     b.run(0);
     b.finish(None)
+}
+
+/// A model before any reading: no directive, the default escape character.
+fn empty_model() -> Model {
+    Model {
+        escape: '\\',
+        ..Model::default()
+    }
+}
+
+/// Where to start the second half of a parallel reading, and its line: the start of
+/// the first line from the middle on that begins with `FROM ` (a stage starts there, if
+/// no heredoc or continuation holds it).
+pub(super) fn split_point(text: &str) -> Option<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut at = text.len() / 2;
+    loop {
+        let nl = memchr_nl(text, at)?;
+        at = nl + 1;
+        let line = bytes.get(at..at + 5)?;
+        if line[..4].eq_ignore_ascii_case(b"FROM") && matches!(line[4], b' ' | b'\t') {
+            let line_no = memchr::memchr_iter(b'\n', &bytes[..at]).count();
+            return Some((at, line_no));
+        }
+    }
 }
 
 /// The model of `text`, given the model `prev` of `prev_text` (an earlier version of the
@@ -233,6 +301,20 @@ struct Out {
     var_uses: Vec<VarUse>,
 }
 
+impl Out {
+    /// Append the reading of the text that follows.
+    fn append(&mut self, mut rest: Out) {
+        let n = self.instructions.len();
+        for u in &mut rest.var_uses {
+            u.instruction += n;
+        }
+        self.instructions.append(&mut rest.instructions);
+        self.comments.append(&mut rest.comments);
+        self.errors.append(&mut rest.errors);
+        self.var_uses.append(&mut rest.var_uses);
+    }
+}
+
 struct Builder<'a> {
     text: &'a str,
     /// Lines `first_line..` of the text, read on demand (see `line`); lines before the
@@ -249,6 +331,10 @@ struct Builder<'a> {
     /// Index in `model.instructions` of the first instruction produced.
     base: usize,
     resync: Option<Resync<'a>>,
+    /// Stop when an item (instruction, comment, empty line) would start here.
+    stop_at: Option<usize>,
+    /// Whether the reading stopped at `stop_at`.
+    stopped: bool,
     /// Buffers reused from one instruction to the next.
     logical: Logical,
     ranges: Vec<UseRange>,
@@ -274,6 +360,8 @@ impl<'a> Builder<'a> {
             out: Out::default(),
             base: 0,
             resync: None,
+            stop_at: None,
+            stopped: false,
         }
     }
 
@@ -346,6 +434,10 @@ impl<'a> Builder<'a> {
         while let Some(line) = self.line(i) {
             self.forget_before(i);
             if self.resync_at(line.start, i) {
+                return;
+            }
+            if self.stop_at == Some(line.start) {
+                self.stopped = true;
                 return;
             }
             if line.next - line.start > MAX_LINE

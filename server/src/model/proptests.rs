@@ -1,6 +1,7 @@
 //! Property: the incremental update gives exactly the model a fresh build gives, for any
 //! edits (also several at once, as when the base model is a few versions old).
 
+use super::build::{build_split_from, read_whole};
 use super::{build, rebuild, update, Model};
 use proptest::prelude::*;
 
@@ -132,6 +133,23 @@ proptest! {
         }
     }
 
+    /// A text read in two halves at once (whatever its size here) gives the model of a
+    /// reading in one go, also where the split falls in a heredoc or a continuation.
+    #[test]
+    fn a_split_reading_equals_one_reading(
+        base in prop::sample::select(BASES),
+        edits in prop::collection::vec(edit(), 0..12),
+        second in prop::sample::select(BASES),
+    ) {
+        let mut text = base.to_string();
+        for e in &edits {
+            apply(&mut text, e);
+        }
+        text.push_str(second);
+        let d = diff(&build_split_from(&text, 0), &read_whole(&text));
+        prop_assert!(d.is_none(), "{}\nin {:?}", d.unwrap_or_default(), text);
+    }
+
     /// A version from one a few edits older (a recycled model).
     #[test]
     fn rebuild_from_an_older_version_equals_a_fresh_build(
@@ -148,6 +166,19 @@ proptest! {
         let d = diff(&m, &build(&text));
         prop_assert!(d.is_none(), "{}\nfrom {:?}\nto {:?}", d.unwrap_or_default(), old, text);
     }
+}
+
+/// The bench file is read in two halves (it has a `FROM` line after its middle).
+#[test]
+fn the_bench_file_is_read_in_two_halves() {
+    let big = include_str!("../../../tests/fixtures/bench/Dockerfile.big");
+    assert!(big.len() >= super::build::SPLIT_MIN);
+    // An instruction starts at the split: the first half's reading stops there.
+    let (at, _) = super::build::split_point(big).expect("a FROM after the middle");
+    let whole = read_whole(big);
+    assert!(whole.instructions.iter().any(|i| i.span.start == at));
+    let d = diff(&build(big), &whole);
+    assert!(d.is_none(), "{}", d.unwrap_or_default());
 }
 
 /// Edits on the 5,000-line bench file: lines changed, added and removed at many places.
