@@ -59,21 +59,13 @@ fn main() {
 /// once the pipeline allocated less). Without fastbins, small blocks
 /// freed by one thread are merged as they are freed instead of in bulk (`malloc_consolidate`)
 /// by the next large allocation of the analysing thread, which kept one arena from slowing
-/// the edits. Blocks up to 4 MB come from the heap rather than from mmap (a 5,000-line
-/// file's instruction list or text, allocated afresh per version, cost dozens of page
-/// faults each time as fresh mappings), and up to 32 MB freed at the heap's top stay
-/// mapped: the analysis thread touches the heap once at start (`lsp::analysis`), and the
-/// first open reuses those pages instead of faulting them in. Setting either also stops
-/// glibc from moving the two thresholds by itself. Called before the runtime starts any
-/// thread.
+/// the edits. Called before the runtime starts any thread.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn one_malloc_arena() {
     // SAFETY: mallopt only sets allocator parameters; no other thread allocates yet.
     unsafe {
         libc::mallopt(libc::M_ARENA_MAX, 1);
         libc::mallopt(libc::M_MXFAST, 0);
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 4 << 20);
-        libc::mallopt(libc::M_TRIM_THRESHOLD, 32 << 20);
     }
 }
 

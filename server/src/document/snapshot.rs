@@ -193,8 +193,10 @@ impl Analysed {
             return;
         }
         let text = self.text.clone();
+        // At nice 10: the edits analysed meanwhile come first, and none waits for the
+        // tree (`advance`); only the first requests after an open wait for it.
         let parse = move || {
-            lower_this_threads_priority();
+            crate::threads::lower_priority(10);
             crate::syntax::parse(&text, None)
         };
         // Without a thread, `finish` parses.
@@ -266,20 +268,6 @@ impl Analysed {
             options: self.options,
         };
         (snapshot, opened_tree)
-    }
-}
-
-/// Nice 10 for the calling thread (Linux with glibc, where a thread's nice value is its
-/// own; elsewhere nothing). For the
-/// open's parse, which runs while the first edits are analysed: they come first, and no
-/// edit waits for the tree (`Analysed::advance`). Only the first requests after an open
-/// wait for it, a little longer on a busy machine.
-fn lower_this_threads_priority() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: setpriority on this thread's own id changes only its scheduling weight.
-    unsafe {
-        let tid = libc::gettid();
-        libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, 10);
     }
 }
 

@@ -25,7 +25,6 @@ impl AnalysisThread {
         let spawned = std::thread::Builder::new()
             .name("analysis".to_string())
             .spawn(move || {
-                warm_up();
                 for job in rx {
                     job();
                 }
@@ -63,45 +62,6 @@ impl AnalysisThread {
             rx.await.unwrap_or(Err(Failed("not running")))
         }
     }
-}
-
-/// Heap touched before the first job, in blocks below glibc's mmap threshold so that
-/// they stay in the heap once freed: about what the open of a 5,000-line file touches.
-const WARM_HEAP: usize = 8 << 20;
-const WARM_BLOCK: usize = 64 << 10;
-
-/// A small Dockerfile analysed before the first job: it brings in the code, the lazily
-/// built tables and the thread-local state of the model and the rules.
-const WARM_TEXT: &str = "\
-# syntax=docker/dockerfile:1
-ARG BASE=debian:bookworm-slim
-FROM ${BASE} AS build
-WORKDIR /src
-RUN apt-get update && apt-get install -y --no-install-recommends gcc make \\
-    && rm -rf /var/lib/apt/lists/*
-COPY . .
-RUN --mount=type=cache,target=/root/.cache make build
-ENV PATH=/src/bin:$PATH
-FROM ${BASE}
-COPY --from=build /src/bin /usr/local/bin
-USER 1000
-CMD [\"app\"]
-";
-
-/// Run on the analysis thread before its first job, while the client is still busy with
-/// `initialize`. A fresh process pays for every first touch of a heap page and every
-/// first call of a piece of code, and the first document opened paid for all of it
-/// (~1,600 page faults on the 5,000-line file). Touching the heap once here moves that
-/// cost out of the open; the peak resident memory is unchanged (the open reuses it).
-fn warm_up() {
-    let mut blocks: Vec<Vec<u8>> = (0..WARM_HEAP / WARM_BLOCK)
-        .map(|_| vec![1u8; WARM_BLOCK])
-        .collect();
-    std::hint::black_box(&mut blocks);
-    drop(blocks);
-    let model = crate::model::build(WARM_TEXT);
-    let findings = crate::rules::check(&model, WARM_TEXT, &Default::default());
-    std::hint::black_box(findings);
 }
 
 #[cfg(test)]
