@@ -2,7 +2,7 @@
 
 use super::memo::Plan;
 use super::suppress::{names, CheckSettings, Suppressions};
-use super::{registry, Category, CheckOptions, Ctx, Finding, Rule, Scope, Severity};
+use super::{registry, Category, CheckOptions, Ctx, Finding, Rule, Scope, Severity, StageSet};
 use crate::model::{Model, Span};
 
 /// The file-level `check=` settings: `BUILDKIT_DOCKERFILE_CHECK` if given, else the
@@ -76,6 +76,17 @@ impl Drop for Session {
 /// Run the rules. `remember`: keep the findings of stage-scoped rules per region for
 /// the next check of an edited version (see `memo`).
 pub fn run(model: &Model, text: &str, opts: &CheckOptions, remember: bool) -> Vec<Finding> {
+    run_split_from(model, text, opts, remember, PARALLEL_MIN)
+}
+
+/// [`run`], a cold check split over two threads from `min` instructions on.
+fn run_split_from(
+    model: &Model,
+    text: &str,
+    opts: &CheckOptions,
+    remember: bool,
+    min: usize,
+) -> Vec<Finding> {
     let _session = Session::begin();
     let ctx = Ctx {
         model,
@@ -89,8 +100,8 @@ pub fn run(model: &Model, text: &str, opts: &CheckOptions, remember: bool) -> Ve
     let (settings, _) = file_check(model, opts);
     let sup = Suppressions::from_model(model);
     let config = &opts.config;
-    let mut out: Vec<Finding> = Vec::new();
-    let mut buf: Vec<Finding> = Vec::new();
+    // The rules to run, in registry order, and where.
+    let mut jobs: Vec<Job> = Vec::new();
     for (slot, rule) in registry().enumerate() {
         let configured = config.level_of(rule);
         if configured == Some(None) {
@@ -106,12 +117,40 @@ pub fn run(model: &Model, text: &str, opts: &CheckOptions, remember: bool) -> Ve
         if !structural && sup.global.iter().any(|n| names(rule, n)) {
             continue;
         }
-        buf.clear();
-        match (&mut plan, rule.scope) {
+        let regions = match (&plan, rule.scope) {
             (Some(plan), Scope::Stage | Scope::StageAndSources) => {
-                plan.run(slot, rule, &ctx, &mut buf)
+                Some(plan.unknown(slot, rule).unwrap_or_default())
             }
-            _ => (rule.check)(&ctx, &mut buf),
+            _ => None,
+        };
+        jobs.push(Job {
+            slot,
+            rule,
+            configured,
+            structural,
+            regions,
+            found: Vec::new(),
+        });
+    }
+    let cold = plan.as_ref().is_none_or(Plan::is_cold);
+    run_checks(&mut jobs, &ctx, cold && model.instructions.len() >= min);
+    let mut out: Vec<Finding> = Vec::new();
+    let mut buf: Vec<Finding> = Vec::new();
+    for job in jobs {
+        let Job {
+            slot,
+            rule,
+            configured,
+            structural,
+            regions,
+            found,
+        } = job;
+        match (&mut plan, regions) {
+            (Some(plan), Some((unknown, _))) => {
+                buf.clear();
+                plan.collect(slot, rule, &unknown, found, &mut buf);
+            }
+            _ => buf = found,
         }
         for mut f in buf.drain(..) {
             if !structural && suppressed_here(model, &sup, rule, &f) {
@@ -137,6 +176,64 @@ pub fn run(model: &Model, text: &str, opts: &CheckOptions, remember: bool) -> Ve
     });
     out.dedup_by(|a, b| a.rule == b.rule && a.span == b.span && a.message == b.message);
     out
+}
+
+/// One rule to run in a check.
+struct Job {
+    slot: usize,
+    rule: &'static Rule,
+    configured: Option<Option<Severity>>,
+    structural: bool,
+    /// With a memo: the regions to look at (none: all findings are remembered) and their
+    /// scope. Without one: the whole file.
+    regions: Option<(Vec<usize>, StageSet)>,
+    /// Its findings (in the regions looked at).
+    found: Vec<Finding>,
+}
+
+impl Job {
+    fn run(&mut self, ctx: &Ctx) {
+        match &self.regions {
+            Some((unknown, _)) if unknown.is_empty() => {}
+            Some((_, scope)) => {
+                let scoped = Ctx {
+                    scope: Some(scope),
+                    ..*ctx
+                };
+                (self.rule.check)(&scoped, &mut self.found);
+            }
+            None => (self.rule.check)(ctx, &mut self.found),
+        }
+    }
+}
+
+/// Files from this many instructions on have their first check split over two threads.
+const PARALLEL_MIN: usize = 256;
+
+/// Run the jobs; with `split` (a large file's cold check), on two threads. A cold check (nothing remembered) runs the rules that do
+/// not read RUN scripts (the structure and BuildKit rules, secrets) on one of rayon's
+/// workers beside the others on this thread: the script analyses are kept per thread
+/// (`shell`), and a check's rules share them, so those rules stay together here, where
+/// the next checks of the document find them.
+fn run_checks(jobs: &mut [Job], ctx: &Ctx, split: bool) {
+    if !split {
+        jobs.iter_mut().for_each(|j| j.run(ctx));
+        return;
+    }
+    let (beside, here): (Vec<&mut Job>, Vec<&mut Job>) =
+        jobs.iter_mut().partition(|j| without_scripts(j.rule));
+    rayon::in_place_scope(|scope| {
+        scope.spawn(|_| {
+            let _session = Session::begin();
+            beside.into_iter().for_each(|j| j.run(ctx));
+        });
+        here.into_iter().for_each(|j| j.run(ctx));
+    });
+}
+
+/// Rules that never look at the analysis of RUN scripts.
+fn without_scripts(rule: &Rule) -> bool {
+    rule.buildkit || rule.category == Category::Syntax || rule.id == "SecretValue"
 }
 
 /// A `# check=error=true` comment directly above the finding's instruction.
@@ -174,6 +271,7 @@ fn suppressed_here(model: &Model, sup: &Suppressions, rule: &Rule, f: &Finding) 
 
 #[cfg(test)]
 mod tests {
+    use super::run_split_from;
     use crate::config::Config;
     use crate::rules::{check, CheckOptions, Severity};
 
@@ -295,6 +393,22 @@ mod tests {
             "\u{feff}FROM x",
         ] {
             let _ = rules_of(text);
+        }
+    }
+
+    /// A check split over two threads finds what a check on one finds, with and without
+    /// a memo, on every fixture (also the small ones: split regardless of size here).
+    #[test]
+    fn a_split_check_equals_one_on_one_thread() {
+        let opts = CheckOptions::default();
+        for (path, text) in crate::test_support::fixture_texts() {
+            let model = crate::model::build(&text);
+            for remember in [false, true] {
+                // Split first: with a memo, the later check finds it filled.
+                let split = run_split_from(&model, &text, &opts, remember, 0);
+                let one = run_split_from(&model, &text, &opts, remember, usize::MAX);
+                assert_eq!(one, split, "{} (memo: {remember})", path.display());
+            }
         }
     }
 }

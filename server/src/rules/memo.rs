@@ -8,7 +8,7 @@
 //! copies from (`StageAndSources` rules, whose findings remember the second key).
 
 use super::fingerprint::Fp;
-use super::{CheckOptions, Ctx, Finding, Rule, Scope, StageSet};
+use super::{CheckOptions, Finding, Rule, Scope, StageSet};
 use crate::model::{Model, Span, StageRefKind};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -65,6 +65,8 @@ pub(super) struct Plan {
     regions: Vec<Region>,
     generation: u64,
     rules: usize,
+    /// No region had an entry in the memo.
+    cold: bool,
 }
 
 impl Plan {
@@ -147,6 +149,7 @@ impl Plan {
             regions,
             generation,
             rules,
+            cold: true,
         };
         plan.take_entries(text);
         plan
@@ -169,7 +172,10 @@ impl Plan {
                     }
                 }
                 let entry = match m.entries.remove(&key) {
-                    Some(e) if &*e.text == keyed && e.outs.len() == self.rules => e,
+                    Some(e) if &*e.text == keyed && e.outs.len() == self.rules => {
+                        self.cold = false;
+                        e
+                    }
                     _ => Entry {
                         text: keyed.into(),
                         outs: (0..self.rules).map(|_| None).collect(),
@@ -192,37 +198,52 @@ impl Plan {
         }
     }
 
-    /// Run `rule` (registry position `slot`) where its findings are not remembered, and
-    /// append its findings over the whole file to `out`.
-    pub fn run(&mut self, slot: usize, rule: &Rule, ctx: &Ctx, out: &mut Vec<Finding>) {
+    /// Whether no region's findings are remembered (a document's first check).
+    pub fn is_cold(&self) -> bool {
+        self.cold
+    }
+
+    /// The regions where the findings of `rule` (registry position `slot`) are not
+    /// remembered, ascending, with the scope to run it on; `None` when there are none.
+    pub fn unknown(&self, slot: usize, rule: &Rule) -> Option<(Vec<usize>, StageSet)> {
         let sources = rule.scope == Scope::StageAndSources;
-        let known = |plan: &Plan, ri: usize| {
-            let want = if sources { plan.regions[ri].sources } else { 0 };
-            plan.entry(ri)
+        let known = |ri: usize| {
+            let want = if sources { self.regions[ri].sources } else { 0 };
+            self.entry(ri)
                 .and_then(|e| e.outs.get(slot))
                 .is_some_and(|o| o.as_ref().is_some_and(|(k, _)| *k == want))
         };
-        let unknown: Vec<usize> = (0..self.regions.len())
-            .filter(|&ri| !known(self, ri))
-            .collect();
-        if !unknown.is_empty() {
-            let mut scope = StageSet {
-                prelude: false,
-                stages: vec![false; self.regions.len() - 1],
-            };
-            for &ri in &unknown {
-                match ri.checked_sub(1) {
-                    None => scope.prelude = true,
-                    Some(si) => scope.stages[si] = true,
-                }
+        let unknown: Vec<usize> = (0..self.regions.len()).filter(|&ri| !known(ri)).collect();
+        if unknown.is_empty() {
+            return None;
+        }
+        let mut scope = StageSet {
+            prelude: false,
+            stages: vec![false; self.regions.len() - 1],
+        };
+        for &ri in &unknown {
+            match ri.checked_sub(1) {
+                None => scope.prelude = true,
+                Some(si) => scope.stages[si] = true,
             }
-            let scoped = Ctx {
-                scope: Some(&scope),
-                ..*ctx
-            };
-            let mut fresh = Vec::new();
-            (rule.check)(&scoped, &mut fresh);
-            self.store(slot, sources, &unknown, fresh, out);
+        }
+        Some((unknown, scope))
+    }
+
+    /// Append the findings of `rule` over the whole file to `out`: `fresh`, its findings
+    /// in the `unknown` regions (see [`Plan::unknown`]; they are remembered), and the
+    /// remembered ones elsewhere.
+    pub fn collect(
+        &mut self,
+        slot: usize,
+        rule: &Rule,
+        unknown: &[usize],
+        fresh: Vec<Finding>,
+        out: &mut Vec<Finding>,
+    ) {
+        if !unknown.is_empty() {
+            let sources = rule.scope == Scope::StageAndSources;
+            self.store(slot, sources, unknown, fresh, out);
         }
         let mut next_unknown = unknown.iter().peekable();
         for (ri, region) in self.regions.iter().enumerate() {
