@@ -9,6 +9,7 @@ pub mod config;
 pub mod document;
 pub mod features;
 pub mod lsp;
+pub mod malloc;
 pub mod model;
 pub mod rules;
 pub mod syntax;

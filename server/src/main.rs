@@ -38,7 +38,7 @@ fn main() {
     let args = Cli::parse();
     let code = match args.command {
         None => {
-            one_malloc_arena();
+            dockerfile_ls::malloc::tune_for_server();
             lsp::run_stdio()
         }
         Some(Command::Check(a)) => cli::check::run(a),
@@ -50,27 +50,6 @@ fn main() {
     };
     std::process::exit(code);
 }
-
-/// The server allocates on several threads (tokio's workers answer requests, its blocking
-/// threads analyse), and glibc gives each such thread an arena of its own that keeps what is
-/// freed in it: every thread that once built a snapshot or a large response held megabytes
-/// of free memory. One arena lets every thread reuse it (peak resident memory on the
-/// 5,000-line stress file under lspbench: 74 → 49 MB at 4fd6f33, 40 → 36 MB at ad5431d
-/// once the pipeline allocated less). Without fastbins, small blocks
-/// freed by one thread are merged as they are freed instead of in bulk (`malloc_consolidate`)
-/// by the next large allocation of the analysing thread, which kept one arena from slowing
-/// the edits. Called before the runtime starts any thread.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn one_malloc_arena() {
-    // SAFETY: mallopt only sets allocator parameters; no other thread allocates yet.
-    unsafe {
-        libc::mallopt(libc::M_ARENA_MAX, 1);
-        libc::mallopt(libc::M_MXFAST, 0);
-    }
-}
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn one_malloc_arena() {}
 
 /// Logs go to standard error (standard output carries the protocol), at the level or
 /// filter given by `DOCKERFILE_LS_LOG` (default `warn`).
