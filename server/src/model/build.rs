@@ -103,7 +103,8 @@ pub(super) fn split_point(text: &str) -> Option<(usize, usize)> {
     let bytes = text.as_bytes();
     let mut at = text.len() / 2;
     loop {
-        let nl = memchr_nl(text, at)?;
+        // Bytes, not `str`: the middle may fall inside a character.
+        let nl = at + memchr::memchr(b'\n', bytes.get(at..)?)?;
         at = nl + 1;
         let line = bytes.get(at..at + 5)?;
         if line[..4].eq_ignore_ascii_case(b"FROM") && matches!(line[4], b' ' | b'\t') {

@@ -181,6 +181,16 @@ fn the_bench_file_is_read_in_two_halves() {
     assert!(d.is_none(), "{}", d.unwrap_or_default());
 }
 
+/// The middle of a text may fall inside a character: the split is still found.
+#[test]
+fn a_split_point_after_a_multibyte_middle() {
+    let text = format!("{}\nFROM b\nRUN x\n", "é".repeat(50));
+    let (at, line) = super::build::split_point(&text).expect("a FROM after the middle");
+    assert_eq!((&text[at..at + 4], line), ("FROM", 1));
+    let d = diff(&build_split_from(&text, 0), &read_whole(&text));
+    assert!(d.is_none(), "{}", d.unwrap_or_default());
+}
+
 /// Edits on the 5,000-line bench file: lines changed, added and removed at many places.
 #[test]
 fn update_on_the_bench_file() {
