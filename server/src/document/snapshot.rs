@@ -163,7 +163,7 @@ impl Analysed {
             path,
             base,
         } = input;
-        let work = || analyse(&text, base, &options);
+        let work = || analyse(&text, base.and_then(Snapshot::recycle), &options);
         let beside = tree.is_none() && (old_tree.is_some() || parse_full_beside);
         let (tree, (model, findings, line_index)) = if beside {
             let (tree, result) = parse_beside(&text, old_tree.as_ref(), work);
@@ -219,10 +219,12 @@ impl Analysed {
         if self.opened.is_none() {
             self.opened = Some(self.text.clone());
         }
-        model::update(&mut self.model, &self.text, &text);
-        let index = std::mem::take(&mut self.line_index);
-        self.line_index = index.rebuild(&self.text, &text);
-        self.findings = rules::check_incremental(&self.model, &text, &options);
+        let base = Recycled {
+            text: self.text.clone(),
+            model: std::mem::take(&mut self.model),
+            line_index: std::mem::take(&mut self.line_index),
+        };
+        (self.model, self.findings, self.line_index) = analyse(&text, Some(base), &options);
         self.version = version;
         self.text = text;
         self.options = options;
@@ -296,13 +298,13 @@ struct Recycled {
 }
 
 /// The model of `text`, the findings and the line index; the model and the line index are
-/// updated from `base`'s when it can be had.
+/// updated from `base`'s when there is one.
 fn analyse(
     text: &str,
-    base: Option<Arc<Snapshot>>,
+    base: Option<Recycled>,
     options: &CheckOptions,
 ) -> (Model, Vec<Finding>, LineIndex) {
-    let (model, line_index) = match base.and_then(Snapshot::recycle) {
+    let (model, line_index) = match base {
         Some(old) => (
             model::rebuild(old.model, &old.text, text),
             old.line_index.rebuild(&old.text, text),

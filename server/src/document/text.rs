@@ -171,7 +171,13 @@ impl Document {
         let start_position = point_of(&self.rope, start);
         let old_end_position = point_of(&self.rope, end);
         replace(&mut self.rope, start, end, text);
-        let edit = input_edit(start, end, start_position, old_end_position, text);
+        let edit = syntax::input_edit(
+            start,
+            end,
+            start_position,
+            old_end_position,
+            text.as_bytes(),
+        );
         // A change of the directive block (`# escape=` changes the meaning of the whole
         // file) needs a full parse: no tree, in hand or awaited, is kept.
         let keeps_tree = start > old_header && start > header_end(&self.rope);
@@ -206,35 +212,6 @@ impl Document {
     fn forget_trees(&mut self) {
         self.tree = OnceLock::new();
         self.edited = None;
-    }
-}
-
-/// The `InputEdit` of replacing `start..end` (from `start_position` to `old_end_position`)
-/// with `text`.
-fn input_edit(
-    start: usize,
-    end: usize,
-    start_position: Point,
-    old_end_position: Point,
-    text: &str,
-) -> InputEdit {
-    let new_end_position = match text.rfind('\n') {
-        Some(nl) => Point {
-            row: start_position.row + text.bytes().filter(|&c| c == b'\n').count(),
-            column: text.len() - nl - 1,
-        },
-        None => Point {
-            row: start_position.row,
-            column: start_position.column + text.len(),
-        },
-    };
-    InputEdit {
-        start_byte: start,
-        old_end_byte: end,
-        new_end_byte: start + text.len(),
-        start_position,
-        old_end_position,
-        new_end_position,
     }
 }
 

@@ -40,13 +40,42 @@ pub fn edit_between(old: &str, new: &str) -> InputEdit {
         Point::new(row, offset - line_start)
     };
     let (old_end, new_end) = (old.len() - suffix, new.len() - suffix);
+    let inserted = &new.as_bytes()[prefix..new_end];
+    input_edit(
+        prefix,
+        old_end,
+        point(old, prefix),
+        point(old, old_end),
+        inserted,
+    )
+}
+
+/// The `InputEdit` of replacing `start..end` (from `start_position` to `old_end_position`)
+/// with the bytes `inserted`.
+pub fn input_edit(
+    start: usize,
+    end: usize,
+    start_position: Point,
+    old_end_position: Point,
+    inserted: &[u8],
+) -> InputEdit {
+    let new_end_position = match memchr::memrchr(b'\n', inserted) {
+        Some(nl) => Point {
+            row: start_position.row + memchr::memchr_iter(b'\n', inserted).count(),
+            column: inserted.len() - nl - 1,
+        },
+        None => Point {
+            row: start_position.row,
+            column: start_position.column + inserted.len(),
+        },
+    };
     InputEdit {
-        start_byte: prefix,
-        old_end_byte: old_end,
-        new_end_byte: new_end,
-        start_position: point(old, prefix),
-        old_end_position: point(old, old_end),
-        new_end_position: point(new, new_end),
+        start_byte: start,
+        old_end_byte: end,
+        new_end_byte: start + inserted.len(),
+        start_position,
+        old_end_position,
+        new_end_position,
     }
 }
 
