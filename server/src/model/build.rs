@@ -54,7 +54,8 @@ pub(super) fn build_split_from(text: &str, min: usize) -> Model {
     };
     let first = || {
         let mut b = Builder::new(text, 0, 0, empty_model());
-        b.out.instructions.reserve(at / 40 + 4);
+        // Room for the second half's instructions too: they are appended to these.
+        b.out.instructions.reserve(text.len() / 40 + 8);
         b.stop_at = Some(at);
         b.run(0);
         b

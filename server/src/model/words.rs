@@ -273,16 +273,72 @@ pub(crate) fn split_token_ws(s: &str) -> Vec<(usize, usize)> {
 /// Quote removal and escape processing as BuildKit's shell lexer does it, without expanding
 /// variables (`$X` is kept as written). Unterminated quotes run to the end.
 pub(crate) fn unquote(raw: &str, escape: char) -> CompactString {
-    let esc = if escape.is_ascii() {
-        escape as u8
-    } else {
-        b'\\'
+    if !escape.is_ascii() {
+        let mut out = CompactString::with_capacity(raw.len());
+        unquote_into(raw, escape, &mut |c, _, _| out.push(c));
+        return out;
+    }
+    let esc = escape as u8;
+    let b = raw.as_bytes();
+    let next_of = |from: usize, pred: &dyn Fn(u8) -> bool| {
+        b.get(from..)
+            .and_then(|rest| rest.iter().position(|&c| pred(c)))
+            .map_or(b.len(), |k| from + k)
     };
-    if !raw.bytes().any(|c| c == b'\'' || c == b'"' || c == esc) {
+    let special = |c: u8| c == b'\'' || c == b'"' || c == esc;
+    let first = next_of(0, &special);
+    if first == b.len() {
         return CompactString::new(raw);
     }
+    // The same reading as `unquote_into`, copying the runs between quotes and escapes in
+    // one piece (the words of a model are unquoted once each; this is most of its cost).
+    let char_len = |i: usize| {
+        raw.get(i..)
+            .and_then(|r| r.chars().next())
+            .map_or(0, char::len_utf8)
+    };
     let mut out = CompactString::with_capacity(raw.len());
-    unquote_into(raw, escape, &mut |c, _, _| out.push(c));
+    out.push_str(&raw[..first]);
+    let mut i = first;
+    while i < b.len() {
+        let c = b[i];
+        i += 1;
+        if c == esc {
+            let w = char_len(i);
+            out.push_str(&raw[i..i + w]);
+            i += w;
+        } else if c == b'\'' {
+            let close = next_of(i, &|c| c == b'\'');
+            out.push_str(&raw[i..close]);
+            i = (close + 1).min(b.len());
+        } else if c == b'"' {
+            loop {
+                let stop = next_of(i, &|c| c == b'"' || c == esc);
+                out.push_str(&raw[i..stop]);
+                i = stop;
+                if i >= b.len() {
+                    break;
+                }
+                i += 1;
+                if b[stop] == b'"' {
+                    break;
+                }
+                match b.get(i) {
+                    Some(&n) if n == b'"' || n == b'$' || n == esc => {
+                        out.push(char::from(n));
+                        i += 1;
+                    }
+                    Some(_) => out.push(escape),
+                    None => {}
+                }
+            }
+        } else {
+            let next = next_of(i - 1, &special).max(i);
+            // `c` is plain here only when it starts a run: copy up to the next special.
+            out.push_str(&raw[i - 1..next]);
+            i = next;
+        }
+    }
     out
 }
 
@@ -1160,6 +1216,25 @@ mod tests {
         assert_eq!(unquote(r"a\ b", '\\'), "a b");
         assert_eq!(unquote("a`$b", '`'), "a$b");
         assert_eq!(unquote("'unterminated", '\\'), "unterminated");
+        for raw in [
+            r#"a"b\"#,
+            r#""\"#,
+            r#""a\$b\\c\d""#,
+            "é'ü'\\ñ\\",
+            r#"x"y"z'"#,
+            "\\",
+            "'",
+            r#"""#,
+            r#""a"'b'\c"d\"e""#,
+            "plain",
+            "a\\é",
+            "\"\\é\"",
+        ] {
+            for esc in ['\\', '`'] {
+                let raw = raw.replace('\\', &esc.to_string());
+                assert_eq!(unquote(&raw, esc), unquote_map(&raw, esc).0, "{raw:?}");
+            }
+        }
         let (s, m) = unquote_map(r#"x="é f""#, '\\');
         assert_eq!(s, "x=é f");
         assert_eq!(map_range(&m, 8, 2, 4), (3, 5));
@@ -1263,5 +1338,18 @@ mod tests {
         assert_eq!(q("\u{a0}\u{7f}"), r#""\u00a0\x7f""#);
         assert_eq!(go_lower("WOR\u{212A}DIR"), "workdir");
         assert_eq!(go_lower("ENTRYPO\u{130}NT"), "entrypoint");
+    }
+
+    proptest::proptest! {
+        /// The bulk-copying `unquote` reads a word as the per-character reading does.
+        #[test]
+        fn unquote_equals_the_per_character_reading(
+            raw in "[ab$é\"'`\\\\]{0,12}",
+            backtick in proptest::bool::ANY,
+        ) {
+            let esc = if backtick { '`' } else { '\\' };
+            let (fast, slow) = (unquote(&raw, esc), unquote_map(&raw, esc).0);
+            proptest::prop_assert_eq!(fast.as_str(), slow.as_str());
+        }
     }
 }

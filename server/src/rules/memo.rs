@@ -266,6 +266,21 @@ impl Plan {
         fresh: Vec<Finding>,
         out: &mut Vec<Finding>,
     ) {
+        let tag = |r: &Region| if sources { r.sources } else { 0 };
+        if fresh.is_empty() {
+            // Most rules find nothing: remember that for every region at once.
+            for &ri in unknown {
+                if let Some(region) = self.regions.get_mut(ri) {
+                    let tag = tag(region);
+                    if let Source::Own(e) = &mut region.source {
+                        if let Some(o) = e.outs.get_mut(slot) {
+                            *o = Some((tag, Vec::new()));
+                        }
+                    }
+                }
+            }
+            return;
+        }
         let mut per_region: Vec<Vec<Finding>> = vec![Vec::new(); unknown.len()];
         for f in fresh {
             let ri = self
@@ -278,7 +293,7 @@ impl Plan {
         }
         for (&ri, found) in unknown.iter().zip(per_region) {
             let span = self.regions[ri].span;
-            let tag = if sources { self.regions[ri].sources } else { 0 };
+            let tag = tag(&self.regions[ri]);
             // A finding reaching outside its region would not move with it: not remembered.
             let local = found.iter().all(|f| {
                 f.spans()

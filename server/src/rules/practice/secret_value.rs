@@ -1,12 +1,9 @@
 //! SecretValue: credentials written literally into the Dockerfile.
 
-use std::cell::RefCell;
-use std::rc::Rc;
-
-use std::collections::HashMap;
+use aho_corasick::AhoCorasick;
+use std::sync::OnceLock;
 
 use crate::model::{InstructionKind, Span};
-use crate::rules::shell::FxBuild;
 use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity};
 
 pub const RULE: Rule = Rule {
@@ -44,88 +41,64 @@ committed.
     check,
 };
 
-/// Secrets of one instruction: (start, end, description), relative to its start, comment
-/// lines inside it left out.
-type Found = Rc<[(usize, usize, &'static str)]>;
-
-#[derive(Default)]
-struct Memo {
-    escape: char,
-    /// Instruction text → (what it holds, generation last used).
-    by_text: HashMap<String, (Found, u64), FxBuild>,
-    generation: u64,
-}
-
-/// Checks after which an instruction text no document had is forgotten.
-const KEEP_CHECKS: u64 = 16;
-/// Most instruction texts remembered.
-const MAX_TEXTS: usize = 65_536;
-
-thread_local! {
-    /// What the instructions of the last checks hold (the findings depend on an
-    /// instruction's text and the escape character only): an edit scans only the
-    /// instructions it changed.
-    static MEMO: RefCell<Memo> = RefCell::new(Memo::default());
-}
-
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
-    MEMO.with(|m| {
-        let mut m = m.borrow_mut();
-        if m.escape != ctx.model.escape {
-            m.by_text.clear();
-            m.escape = ctx.model.escape;
-        }
-        m.generation += 1;
-        let generation = m.generation;
-        for (_, ins) in ctx.instructions() {
-            let kind = match &ins.kind {
-                InstructionKind::Unknown(_) => continue,
-                k => k.name(),
-            };
-            let span = ins.span;
-            let Some(text) = ctx.text.get(span.start..span.end) else {
+    // No memo of its own: the rule is stage-scoped, so after an edit the engine runs it
+    // on the changed stages only, and a scan costs little (`scan`).
+    for (_, ins) in ctx.instructions() {
+        let kind = match &ins.kind {
+            InstructionKind::Unknown(_) => continue,
+            k => k.name(),
+        };
+        let span = ins.span;
+        let Some(text) = ctx.text.get(span.start..span.end) else {
+            continue;
+        };
+        for (start, end, what) in scan(text) {
+            let at = span.start + start;
+            if ins.inner_comments.iter().any(|c| c.span.contains(at)) {
                 continue;
-            };
-            let found = match m.by_text.get_mut(text) {
-                Some((f, used)) => {
-                    *used = generation;
-                    f.clone()
-                }
-                None => {
-                    let f = find_in(ins, text);
-                    m.by_text.insert(text.to_string(), (f.clone(), generation));
-                    f
-                }
-            };
-            for (start, end, what) in found.iter() {
-                out.push(RULE.finding(
-                    Span::new(span.start + start, span.start + end),
-                    format!(
-                        "{what} written in {kind}: it is stored in the image and the build cache; use a secret mount and revoke it"
-                    ),
-                ));
             }
+            out.push(RULE.finding(
+                Span::new(at, span.start + end),
+                format!(
+                    "{what} written in {kind}: it is stored in the image and the build cache; use a secret mount and revoke it"
+                ),
+            ));
         }
-        // Texts not seen in the last checks (other documents, earlier versions) are
-        // forgotten; a huge number of texts starts the memo afresh.
-        if m.by_text.len() > MAX_TEXTS {
-            m.by_text.clear();
-        }
-        m.by_text.retain(|_, (_, used)| *used + KEEP_CHECKS >= generation);
-    });
+    }
 }
 
-/// The secrets of one instruction (`text` is its text).
-fn find_in(ins: &crate::model::Instruction, text: &str) -> Found {
-    let base = ins.span.start;
-    scan(text)
-        .into_iter()
-        .filter(|(start, _, _)| {
-            !ins.inner_comments
-                .iter()
-                .any(|c| c.span.contains(base + start))
-        })
-        .collect()
+/// What every secret `scan` recognises starts with.
+const PREFIXES: [&str; 20] = [
+    "-----BEGIN ",
+    "_authToken=",
+    "AKIA",
+    "ASIA",
+    "AIza",
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "github_pat_",
+    "glpat-",
+    "xoxb-",
+    "xoxa-",
+    "xoxp-",
+    "xoxr-",
+    "xoxs-",
+    "npm_",
+    "sk_live_",
+    "rk_live_",
+];
+
+/// The automaton finding `PREFIXES` (built once).
+fn prefixes() -> &'static AhoCorasick {
+    static AC: OnceLock<AhoCorasick> = OnceLock::new();
+    AC.get_or_init(|| {
+        // The patterns are a handful of short literals: building cannot fail.
+        AhoCorasick::new(PREFIXES).unwrap_or_else(|_| unreachable!("valid literal patterns"))
+    })
 }
 
 fn is_word_byte(b: u8) -> bool {
@@ -142,46 +115,49 @@ fn run_len(bytes: &[u8], i: usize, pred: impl Fn(u8) -> bool) -> usize {
         .count()
 }
 
-/// Secrets found in `text`: (start, end, description).
+/// Secrets found in `text`: (start, end, description), left to right, none inside another.
 pub fn scan(text: &str) -> Vec<(usize, usize, &'static str)> {
     let bytes = text.as_bytes();
+    // Where a secret may start (prefixes may overlap: `npm_authToken=`), in order.
+    let mut starts: Vec<usize> = prefixes()
+        .find_overlapping_iter(bytes)
+        .map(|m| m.start())
+        .collect();
+    if starts.is_empty() {
+        return Vec::new();
+    }
+    starts.sort_unstable();
+    starts.dedup();
     let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        // Only bytes that can start a match are looked at.
-        if !matches!(b, b'-' | b'A' | b'g' | b'x' | b'n' | b's' | b'r' | b'_') {
-            i += 1;
+    let mut next = 0;
+    for i in starts {
+        if i < next {
             continue;
         }
-        let rest = &bytes[i..];
-        let mut found: Option<(usize, usize, &'static str)> = None;
-        if b == b'-' {
-            if rest.starts_with(b"-----BEGIN ") {
-                let line_end = rest.iter().position(|b| *b == b'\n').unwrap_or(rest.len());
-                let header = rest.get(11..line_end).unwrap_or(&[]);
-                if let Some(close) = find(header, b"-----") {
-                    if find(&header[..close], b"PRIVATE KEY").is_some() {
-                        found = Some((0, 11 + close + 5, "a private key"));
-                    }
-                }
-            }
-        } else if b == b'_' {
-            if rest.starts_with(b"_authToken=") {
-                found = auth_token(rest).map(|(s, len)| (s, len, "an npm auth token"));
-            }
-        } else if i == 0 || !is_word_byte(bytes[i - 1]) {
-            found = token_at(rest).map(|(len, what)| (0, len, what));
-        }
-        match found {
-            Some((skip, len, what)) => {
-                out.push((i + skip, i + skip + len, what));
-                i += (skip + len).max(1);
-            }
-            None => i += 1,
+        if let Some((skip, len, what)) = secret_at(bytes, i) {
+            out.push((i + skip, i + skip + len, what));
+            next = i + (skip + len).max(1);
         }
     }
     out
+}
+
+/// The secret starting at `i` (a prefix's start): (offset of its value, length, what).
+fn secret_at(bytes: &[u8], i: usize) -> Option<(usize, usize, &'static str)> {
+    let rest = bytes.get(i..)?;
+    match rest.first()? {
+        b'-' => {
+            let line_end = rest.iter().position(|b| *b == b'\n').unwrap_or(rest.len());
+            let header = rest.get(11..line_end).unwrap_or(&[]);
+            let close = find(header, b"-----")?;
+            find(&header[..close], b"PRIVATE KEY")?;
+            Some((0, 11 + close + 5, "a private key"))
+        }
+        b'_' => auth_token(rest).map(|(s, len)| (s, len, "an npm auth token")),
+        // A token starts a word.
+        _ if i > 0 && is_word_byte(bytes[i - 1]) => None,
+        _ => token_at(rest).map(|(len, what)| (0, len, what)),
+    }
 }
 
 /// `_authToken=<literal>` (npm registry configuration): (value offset, value length).
@@ -323,6 +299,45 @@ mod tests {
         assert!(kinds("xghp_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa").is_empty());
         assert!(kinds("sk_test_abcdefghijklmnopqrstuvwx").is_empty());
         assert!(kinds("GPG_KEY=A035C8C19219BA821ECEA86B64E628F8D684696D").is_empty());
+    }
+
+    /// The reading `scan` replaced: every byte looked at in turn.
+    fn scan_bytewise(text: &str) -> Vec<(usize, usize, &'static str)> {
+        let bytes = text.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            let found = match bytes[i] {
+                b'-' if bytes[i..].starts_with(b"-----BEGIN ") => secret_at(bytes, i),
+                b'_' if bytes[i..].starts_with(b"_authToken=") => secret_at(bytes, i),
+                b'-' | b'_' => None,
+                _ if i > 0 && is_word_byte(bytes[i - 1]) => None,
+                _ => token_at(&bytes[i..]).map(|(len, what)| (0, len, what)),
+            };
+            match found {
+                Some((skip, len, what)) => {
+                    out.push((i + skip, i + skip + len, what));
+                    i += (skip + len).max(1);
+                }
+                None => i += 1,
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        /// Looking only where a known prefix starts finds what looking everywhere finds.
+        #[test]
+        fn scan_equals_the_bytewise_reading(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "npm_", "_authToken=", "AKIA", "ABCDEFGHIJKLMNOP", "ghp_", "github_pat_", "glpat-",
+                "xoxb-", "sk_live_", "-----BEGIN ", "PRIVATE KEY", "-----", "a1", "aaaaaaaaaaaa",
+                "0123456789", " ", "=", "\n", "$", "é", "AIza", "_", "-",
+            ]), 0..24),
+        ) {
+            let text = parts.concat();
+            proptest::prop_assert_eq!(scan(&text), scan_bytewise(&text));
+        }
     }
 
     #[test]
