@@ -11,9 +11,9 @@
 //! what the server sends through its `Outbox`, by a thread of its own (a message queued
 //! from a blocking thread goes out without passing through the async threads).
 
+use super::handoff::Handoff;
 use serde_json::{json, Value};
 use std::io::Write;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt, DuplexStream};
 use tokio::sync::mpsc;
@@ -64,8 +64,8 @@ pub struct Decoder {
     body_len: Option<usize>,
     /// Inside a run of garbage already answered (no second error for the same run).
     in_garbage: bool,
-    /// Set while `REROUTABLE` requests are to be rerouted.
-    rerouting: Option<Arc<AtomicBool>>,
+    /// While the session runs: what is rerouted or handed over to the server.
+    rerouting: Option<Arc<Handoff>>,
 }
 
 impl Decoder {
@@ -73,9 +73,9 @@ impl Decoder {
         Self::default()
     }
 
-    /// A decoder that reroutes `REROUTABLE` requests while `rerouting` is set, and clears
-    /// it when `shutdown` or `exit` passes.
-    pub fn with_rerouting(rerouting: Arc<AtomicBool>) -> Self {
+    /// A decoder that reroutes `REROUTABLE` requests and hands `didOpen`s over while
+    /// `rerouting` is on, and turns it off when `shutdown` or `exit` passes.
+    pub fn with_rerouting(rerouting: Arc<Handoff>) -> Self {
         Decoder {
             rerouting: Some(rerouting),
             ..Self::default()
@@ -225,7 +225,10 @@ fn parse_header(header: &[u8]) -> Result<usize, String> {
 }
 
 /// Validate a body: JSON, a single JSON-RPC 2.0 object that tower-lsp-server accepts.
-fn check_body(body: Vec<u8>, rerouting: Option<&AtomicBool>) -> Frame {
+fn check_body(body: Vec<u8>, rerouting: Option<&Handoff>) -> Frame {
+    if let Some(opened) = rerouting.and_then(|h| h.take_over(&body)) {
+        return Frame::Message(opened);
+    }
     let value: Value = match serde_json::from_slice(&body) {
         Ok(v) => v,
         Err(err) => {
@@ -301,17 +304,17 @@ fn check_body(body: Vec<u8>, rerouting: Option<&AtomicBool>) -> Frame {
 /// The `REROUTED` notification for a request to reroute (see `REROUTABLE`); `None` to
 /// forward the message as it is. Clears `on` when the session ends.
 fn reroute(
-    on: &AtomicBool,
+    on: &Handoff,
     method: &str,
     id: &Option<Value>,
     params: Option<&Value>,
 ) -> Option<Vec<u8>> {
     if matches!(method, "shutdown" | "exit") {
-        on.store(false, Ordering::SeqCst);
+        on.stop();
         return None;
     }
     let id = id.as_ref().filter(|id| id.is_string() || id.is_i64())?;
-    if !REROUTABLE.contains(&method) || !on.load(Ordering::SeqCst) {
+    if !REROUTABLE.contains(&method) || !on.is_on() {
         return None;
     }
     let params = json!({"id": id, "method": method, "params": params});
@@ -373,8 +376,9 @@ fn frame(body: &[u8]) -> Vec<u8> {
 #[derive(Clone, Debug)]
 pub struct Outbox {
     tx: mpsc::WeakUnboundedSender<Vec<u8>>,
-    /// Shared with the decoder: whether `REROUTABLE` requests are rerouted.
-    rerouting: Arc<AtomicBool>,
+    /// Shared with the decoder: whether `REROUTABLE` requests are rerouted, and the
+    /// documents it opened.
+    rerouting: Arc<Handoff>,
 }
 
 impl Outbox {
@@ -394,9 +398,15 @@ impl Outbox {
         }
     }
 
-    /// The server is initialized and answers `REROUTED` notifications from now on.
+    /// The server is initialized and answers `REROUTED` and `OPENED` notifications from
+    /// now on.
     pub fn start_rerouting(&self) {
-        self.rerouting.store(true, Ordering::SeqCst);
+        self.rerouting.start();
+    }
+
+    /// What the decoder hands over (the params of `OPENED` notifications).
+    pub fn handoff(&self) -> &Handoff {
+        &self.rerouting
     }
 }
 
@@ -622,7 +632,7 @@ mod tests {
 
     #[test]
     fn requests_are_rerouted_while_the_session_runs() {
-        let on = Arc::new(AtomicBool::new(false));
+        let on = Arc::new(Handoff::default());
         let mut d = Decoder::with_rerouting(on.clone());
         let symbols =
             r#"{"jsonrpc":"2.0","id":3,"method":"textDocument/documentSymbol","params":{"a":1}}"#;
@@ -631,7 +641,7 @@ mod tests {
             d.next_frame(),
             Some(Frame::Message(symbols.as_bytes().to_vec()))
         );
-        on.store(true, Ordering::SeqCst);
+        on.start();
         d.push(&msg(symbols));
         let Some(Frame::Message(out)) = d.next_frame() else {
             panic!("not forwarded")
@@ -660,7 +670,7 @@ mod tests {
             d.next_frame(),
             Some(Frame::Message(GOOD.as_bytes().to_vec()))
         );
-        assert!(!on.load(Ordering::SeqCst));
+        assert!(!on.is_on());
         d.push(&msg(symbols));
         assert_eq!(
             d.next_frame(),

@@ -5,6 +5,7 @@ mod analysis;
 pub mod capabilities;
 pub mod convert;
 pub mod framing;
+pub mod handoff;
 pub mod requests;
 pub mod server;
 mod wire;
@@ -31,6 +32,7 @@ where
             let (service, socket) =
                 LspService::build(move |client| Backend::new(client, flag, outbox))
                     .custom_method(framing::REROUTED, Backend::rerouted)
+                    .custom_method(handoff::OPENED, Backend::opened)
                     .finish();
             Server::new(server_in, server_out, socket)
                 .serve(service)

@@ -20,6 +20,7 @@ use super::analysis::AnalysisThread;
 use super::capabilities::{server_capabilities, ClientFlags};
 use super::convert::{self, line_col, negotiate_encoding};
 use super::framing::Outbox;
+use super::handoff::Opened;
 use super::requests;
 use crate::cli::options::{config_from_settings, options_for, options_in_workspace};
 use crate::config::Config;
@@ -523,6 +524,24 @@ impl Backend {
     fn apply_settings(&self, value: &Value) {
         if value.is_object() {
             write(&self.inner.settings, Settings::from_json(value));
+        }
+    }
+
+    /// A `didOpen` the framing layer parsed and handed over (`handoff`).
+    pub fn opened(&self, opened: Opened) -> impl Future<Output = ()> + Send + '_ {
+        // `did_open` stores the document before its first `.await`: called here, in the
+        // order of the messages, not when this future first runs.
+        let open = self
+            .inner
+            .outbox
+            .handoff()
+            .claim(opened.token)
+            .map(|p| self.did_open(p));
+        async move {
+            match open {
+                Some(open) => open.await,
+                None => tracing::error!("no document handed over with token {}", opened.token),
+            }
         }
     }
 

@@ -1,8 +1,5 @@
 //! SecretValue: credentials written literally into the Dockerfile.
 
-use aho_corasick::AhoCorasick;
-use std::sync::OnceLock;
-
 use crate::model::{InstructionKind, Span};
 use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity};
 
@@ -68,39 +65,6 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     }
 }
 
-/// What every secret `scan` recognises starts with.
-const PREFIXES: [&str; 20] = [
-    "-----BEGIN ",
-    "_authToken=",
-    "AKIA",
-    "ASIA",
-    "AIza",
-    "ghp_",
-    "gho_",
-    "ghu_",
-    "ghs_",
-    "ghr_",
-    "github_pat_",
-    "glpat-",
-    "xoxb-",
-    "xoxa-",
-    "xoxp-",
-    "xoxr-",
-    "xoxs-",
-    "npm_",
-    "sk_live_",
-    "rk_live_",
-];
-
-/// The automaton finding `PREFIXES` (built once).
-fn prefixes() -> &'static AhoCorasick {
-    static AC: OnceLock<AhoCorasick> = OnceLock::new();
-    AC.get_or_init(|| {
-        // The patterns are a handful of short literals: building cannot fail.
-        AhoCorasick::new(PREFIXES).unwrap_or_else(|_| unreachable!("valid literal patterns"))
-    })
-}
-
 fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
@@ -118,11 +82,7 @@ fn run_len(bytes: &[u8], i: usize, pred: impl Fn(u8) -> bool) -> usize {
 /// Secrets found in `text`: (start, end, description), left to right, none inside another.
 pub fn scan(text: &str) -> Vec<(usize, usize, &'static str)> {
     let bytes = text.as_bytes();
-    // Where a secret may start (prefixes may overlap: `npm_authToken=`), in order.
-    let mut starts: Vec<usize> = prefixes()
-        .find_overlapping_iter(bytes)
-        .map(|m| m.start())
-        .collect();
+    let mut starts = candidates(bytes);
     if starts.is_empty() {
         return Vec::new();
     }
@@ -137,6 +97,46 @@ pub fn scan(text: &str) -> Vec<(usize, usize, &'static str)> {
         if let Some((skip, len, what)) = secret_at(bytes, i) {
             out.push((i + skip, i + skip + len, what));
             next = i + (skip + len).max(1);
+        }
+    }
+    out
+}
+
+/// Where a secret may start: every prefix `secret_at` knows has a `-`, `_` or `A` at a
+/// fixed place (`-----BEGIN `, `glpat-`, `xoxb-`; `_authToken=`, `ghp_`, `npm_`,
+/// `github_pat_`, `sk_live_`; `AKIA`, `AIza`), and those bytes are found with memchr.
+fn candidates(bytes: &[u8]) -> Vec<usize> {
+    let at = |p: usize, s: &[u8]| bytes.get(p..).is_some_and(|r| r.starts_with(s));
+    let back = |p: usize, k: usize, s: &[u8]| p >= k && at(p - k, s);
+    let mut out = Vec::new();
+    for p in memchr::memchr3_iter(b'-', b'_', b'A', bytes) {
+        match bytes[p] {
+            b'-' => {
+                if at(p, b"-----BEGIN ") {
+                    out.push(p);
+                }
+                if back(p, 5, b"glpat") {
+                    out.push(p - 5);
+                }
+                if back(p, 4, b"xox") {
+                    out.push(p - 4);
+                }
+            }
+            b'_' => {
+                if at(p, b"_authToken=") {
+                    out.push(p);
+                }
+                if back(p, 3, b"gh") || back(p, 3, b"npm") {
+                    out.push(p - 3);
+                }
+                if back(p, 6, b"github") {
+                    out.push(p - 6);
+                }
+                if back(p, 2, b"sk_live_") || back(p, 2, b"rk_live_") {
+                    out.push(p - 2);
+                }
+            }
+            _ => out.push(p),
         }
     }
     out
@@ -326,7 +326,7 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// Looking only where a known prefix starts finds what looking everywhere finds.
+        /// Looking only at the candidates finds what looking everywhere finds.
         #[test]
         fn scan_equals_the_bytewise_reading(
             parts in proptest::collection::vec(proptest::sample::select(vec![
