@@ -206,6 +206,14 @@ impl Plan {
     /// The regions where the findings of `rule` (registry position `slot`) are not
     /// remembered, ascending, with the scope to run it on; `None` when there are none.
     pub fn unknown(&self, slot: usize, rule: &Rule) -> Option<(Vec<usize>, StageSet)> {
+        if self.cold {
+            // A first check: nothing is remembered anywhere.
+            let scope = StageSet {
+                prelude: true,
+                stages: vec![true; self.regions.len() - 1],
+            };
+            return Some(((0..self.regions.len()).collect(), scope));
+        }
         let sources = rule.scope == Scope::StageAndSources;
         let known = |ri: usize| {
             let want = if sources { self.regions[ri].sources } else { 0 };
@@ -244,6 +252,9 @@ impl Plan {
         if !unknown.is_empty() {
             let sources = rule.scope == Scope::StageAndSources;
             self.store(slot, sources, unknown, fresh, out);
+        }
+        if unknown.len() == self.regions.len() {
+            return;
         }
         let mut next_unknown = unknown.iter().peekable();
         for (ri, region) in self.regions.iter().enumerate() {

@@ -81,7 +81,7 @@ impl std::fmt::Display for Text {
 pub struct ShellWord {
     /// Quotes and backslash escapes removed. For words with expansions (`$X`, `$(..)`),
     /// the text as written (quotes removed around the whole word when possible).
-    pub text: String,
+    pub text: compact_str::CompactString,
     pub span: Span,
     /// No parameter expansion, command substitution or glob in it.
     pub literal: bool,
@@ -748,7 +748,7 @@ fn analyse_instruction(model: &Model, text: &str, index: usize) -> Option<Script
             }
             _ => {
                 let word = |w: &crate::model::Word| ShellWord {
-                    text: w.value.to_string(),
+                    text: w.value.clone(),
                     span: w.span,
                     literal: true,
                 };

@@ -371,7 +371,7 @@ impl<'s> Reader<'s> {
             }
         }
         (self.i > start).then(|| ShellWord {
-            text,
+            text: text.into(),
             span: Span::new(start, self.i),
             literal,
         })

@@ -278,7 +278,7 @@ impl Walker<'_> {
                     .map(|n| self.raw(n).to_string());
                 let v = child
                     .child_by_field_name("value")
-                    .map(|v| self.word(v).text);
+                    .map(|v| self.word(v).text.to_string());
                 assignments.push((n.unwrap_or_default(), v.unwrap_or_default()));
                 continue;
             }
@@ -340,7 +340,7 @@ impl Walker<'_> {
         let mut text = String::new();
         self.unquote(node, &mut text, &mut literal, 0);
         ShellWord {
-            text,
+            text: text.into(),
             span: span_of(node),
             literal,
         }

@@ -83,7 +83,7 @@ fn created_user(model: &Model, text: &str, stage: usize) -> Option<String> {
                     ];
                     if let Some(w) = inv.positionals(&with_value).last() {
                         if w.literal && !w.text.is_empty() {
-                            found = Some(w.text.clone());
+                            found = Some(w.text.to_string());
                         }
                     }
                 }

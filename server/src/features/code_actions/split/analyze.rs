@@ -755,14 +755,14 @@ pub fn classify(c: &Command) -> Cat {
             }
         }
         "virtualenv" => match positionals(args, &["-p", "--python"]).first() {
-            Some(w) if w.literal => Cat::Venv(w.text.clone()),
+            Some(w) if w.literal => Cat::Venv(w.text.to_string()),
             _ => Cat::Other,
         },
         p if p.starts_with("python") => {
             let m = args.first().map(|w| w.text.as_str());
             if m == Some("-m") && args.get(1).is_some_and(|w| w.text == "venv") {
                 match positionals(args.get(2..).unwrap_or(&[]), &["--prompt"]).first() {
-                    Some(w) if w.literal => Cat::Venv(w.text.clone()),
+                    Some(w) if w.literal => Cat::Venv(w.text.to_string()),
                     _ => Cat::Other,
                 }
             } else {

@@ -28,7 +28,7 @@ fn go_sub(c: &super::analyze::Cmd) -> Option<String> {
     let (_, args) = program_words(&c.command);
     args.iter()
         .find(|a| !a.text.starts_with('-'))
-        .map(|a| a.text.clone())
+        .map(|a| a.text.to_string())
 }
 
 /// The value CGO_ENABLED is given by an ENV of the file, if any.
@@ -103,7 +103,7 @@ pub fn plan(src: &Src, r: &Routed, c: &Common) -> Option<Plan> {
             let mut it = args.iter();
             while let Some(a) = it.next() {
                 if a.text == "-o" {
-                    out = it.next().map(|w| w.text.clone());
+                    out = it.next().map(|w| w.text.to_string());
                 } else if let Some(v) = a.text.strip_prefix("-o=") {
                     out = Some(v.to_string());
                 }

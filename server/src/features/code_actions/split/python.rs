@@ -36,7 +36,7 @@ fn requirement_sources(src: &Src, r: &Routed) -> Option<Vec<String>> {
             let mut it = args.iter().peekable();
             while let Some(a) = it.next() {
                 let file = if a.text == "-r" || a.text == "--requirement" {
-                    it.next().map(|w| (w.text.clone(), w.literal))
+                    it.next().map(|w| (w.text.to_string(), w.literal))
                 } else if let Some(f) = a.text.strip_prefix("--requirement=") {
                     Some((f.to_string(), a.literal))
                 } else {
