@@ -358,14 +358,15 @@ impl<'s> Reader<'s> {
                     text.push(char::from(c));
                     self.i += 1;
                 }
-                c if c.is_ascii_alphanumeric()
-                    || matches!(
-                        c,
-                        b'_' | b'-' | b'.' | b'/' | b':' | b'=' | b'@' | b'%' | b'+' | b','
-                    ) =>
-                {
-                    text.push(char::from(c));
-                    self.i += 1;
+                c if is_plain(c) => {
+                    // The run of such bytes in one piece.
+                    let run = self
+                        .tail(self.i)
+                        .iter()
+                        .take_while(|&&c| is_plain(c))
+                        .count();
+                    text.push_str(self.str(self.i, self.i + run));
+                    self.i += run;
                 }
                 _ => return None,
             }
@@ -429,6 +430,15 @@ impl<'s> Reader<'s> {
         // ASCII only (checked in `parse`): any byte range is a `str`.
         std::str::from_utf8(self.b.get(a..b).unwrap_or(&[])).unwrap_or("")
     }
+}
+
+/// A byte that stands for itself in an unquoted word.
+fn is_plain(c: u8) -> bool {
+    c.is_ascii_alphanumeric()
+        || matches!(
+            c,
+            b'_' | b'-' | b'.' | b'/' | b':' | b'=' | b'@' | b'%' | b'+' | b','
+        )
 }
 
 #[cfg(test)]
