@@ -286,8 +286,7 @@ pub(crate) fn unquote(raw: &str, escape: char) -> CompactString {
             .map_or(b.len(), |k| from + k)
     };
     let special = |c: u8| c == b'\'' || c == b'"' || c == esc;
-    let first = next_of(0, &special);
-    if first == b.len() {
+    if next_of(0, &special) == b.len() {
         return CompactString::new(raw);
     }
     // The same reading as `unquote_into`, copying the runs between quotes and escapes in
@@ -298,10 +297,12 @@ pub(crate) fn unquote(raw: &str, escape: char) -> CompactString {
             .map_or(0, char::len_utf8)
     };
     let mut out = CompactString::with_capacity(raw.len());
-    out.push_str(&raw[..first]);
-    let mut i = first;
+    let mut i = 0;
     while i < b.len() {
-        let c = b[i];
+        let plain_end = next_of(i, &special);
+        out.push_str(&raw[i..plain_end]);
+        i = plain_end;
+        let Some(&c) = b.get(i) else { break };
         i += 1;
         if c == esc {
             let w = char_len(i);
@@ -311,7 +312,9 @@ pub(crate) fn unquote(raw: &str, escape: char) -> CompactString {
             let close = next_of(i, &|c| c == b'\'');
             out.push_str(&raw[i..close]);
             i = (close + 1).min(b.len());
-        } else if c == b'"' {
+        } else {
+            // A double quote: up to the closing one, escapes of `"`, `$` and the escape
+            // character taken, others kept.
             loop {
                 let stop = next_of(i, &|c| c == b'"' || c == esc);
                 out.push_str(&raw[i..stop]);
@@ -332,11 +335,6 @@ pub(crate) fn unquote(raw: &str, escape: char) -> CompactString {
                     None => {}
                 }
             }
-        } else {
-            let next = next_of(i - 1, &special).max(i);
-            // `c` is plain here only when it starts a run: copy up to the next special.
-            out.push_str(&raw[i - 1..next]);
-            i = next;
         }
     }
     out

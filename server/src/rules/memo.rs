@@ -60,6 +60,18 @@ struct Region {
     source: Source,
 }
 
+impl Region {
+    /// Keep `found` (spans relative to the region) as rule `slot`'s findings here, with
+    /// the sources key `tag`, when the region has an entry of its own.
+    fn remember(&mut self, slot: usize, tag: u64, found: Vec<Finding>) {
+        if let Source::Own(e) = &mut self.source {
+            if let Some(o) = e.outs.get_mut(slot) {
+                *o = Some((tag, found));
+            }
+        }
+    }
+}
+
 /// One check's regions and their entries.
 pub(super) struct Plan {
     regions: Vec<Region>,
@@ -283,11 +295,7 @@ impl Plan {
             for &ri in unknown {
                 if let Some(region) = self.regions.get_mut(ri) {
                     let tag = tag(region);
-                    if let Source::Own(e) = &mut region.source {
-                        if let Some(o) = e.outs.get_mut(slot) {
-                            *o = Some((tag, Vec::new()));
-                        }
-                    }
+                    region.remember(slot, tag, Vec::new());
                 }
             }
             return;
@@ -310,11 +318,10 @@ impl Plan {
                 f.spans()
                     .all(|s| s.start >= span.start && s.end <= span.end)
             });
-            if let (true, Source::Own(e)) = (local, &mut self.regions[ri].source) {
-                if let Some(o) = e.outs.get_mut(slot) {
-                    let base = -(span.start as isize);
-                    *o = Some((tag, found.iter().map(|f| f.moved(base)).collect()));
-                }
+            if local {
+                let base = -(span.start as isize);
+                let relative = found.iter().map(|f| f.moved(base)).collect();
+                self.regions[ri].remember(slot, tag, relative);
             }
             out.extend(found);
         }
