@@ -56,7 +56,12 @@ fn instruction_lists_agree_on_files_both_parse() {
             let ours: Vec<(String, usize)> = model
                 .instructions
                 .iter()
-                .map(|i| (i.keyword.to_ascii_uppercase(), i.keyword_span.start))
+                .map(|i| {
+                    (
+                        i.keyword.to_ascii_uppercase().to_string(),
+                        i.keyword_span.start,
+                    )
+                })
                 .collect();
             if ours != theirs {
                 let first = ours

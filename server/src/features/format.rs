@@ -487,7 +487,8 @@ impl<'a> Formatter<'a> {
             ins.keyword.to_ascii_uppercase()
         } else {
             ins.keyword.to_ascii_lowercase()
-        };
+        }
+        .to_string();
         (want != ins.keyword).then_some(want)
     }
 

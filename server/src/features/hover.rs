@@ -376,7 +376,7 @@ fn stage_markdown(model: &Model, text: &str, st: &Stage) -> String {
         let l = first_line(text, i);
         if l.is_empty() {
             // no text at hand: rebuild it from the model
-            let mut s = i.keyword.clone();
+            let mut s = i.keyword.to_string();
             for f in &i.flags {
                 s.push_str(&format!(" --{}", f.name));
                 if let Some(v) = &f.value {

@@ -14,8 +14,8 @@ use super::words::{
     parse_json_array, parse_words, trim_range, unquote, FlagTok, JsonArray, Logical,
 };
 use super::{
-    image, Comment, Details, Directive, Flag, FlagOption, Heredoc, Instruction, InstructionKind,
-    JsonArgs, KeyValue, Model, ParseError, Span, Stage, VarUse, Word,
+    image, Comment, CompactString, Details, Directive, Flag, FlagOption, Heredoc, Instruction,
+    InstructionKind, JsonArgs, KeyValue, Model, ParseError, Span, Stage, VarUse, Word,
 };
 
 /// Longest line BuildKit's scanner accepts (`bufio.MaxScanTokenSize`, newline included).
@@ -766,7 +766,7 @@ impl<'a> Builder<'a> {
         let (a, b) = trim_range(text, lo, hi);
         let line = text.get(a..b).unwrap_or("");
         let kw_len = line.find(is_token_ws).unwrap_or(line.len());
-        let keyword = line.get(..kw_len).unwrap_or("").to_string();
+        let keyword = CompactString::from(line.get(..kw_len).unwrap_or(""));
         let kind = kind_of(&keyword);
         let after_kw = {
             let r = line.get(kw_len..).unwrap_or("");
@@ -901,7 +901,7 @@ impl<'a> Builder<'a> {
                     });
                 }
                 details = Details::From {
-                    image,
+                    image: image.map(Box::new),
                     as_keyword,
                     stage_name,
                 };
@@ -1311,7 +1311,7 @@ impl<'a> Builder<'a> {
                     let (image, name) = match &from.details {
                         Details::From {
                             image, stage_name, ..
-                        } => (image.clone(), stage_name.clone()),
+                        } => (image.as_deref().cloned(), stage_name.clone()),
                         _ => (None, None),
                     };
                     (name, image, from.flag("platform").cloned())

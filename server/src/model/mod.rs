@@ -234,7 +234,9 @@ pub struct Heredoc {
 pub enum Details {
     /// `FROM [--platform=..] image [AS name]`.
     From {
-        image: Option<ImageRef>,
+        /// Boxed: an image reference is larger than every other variant (and an instruction
+        /// is kept for each line of a large file).
+        image: Option<Box<ImageRef>>,
         /// The `AS` keyword, as written.
         as_keyword: Option<Word>,
         stage_name: Option<Word>,
@@ -254,7 +256,7 @@ pub enum Details {
 pub struct Instruction {
     pub kind: InstructionKind,
     /// The keyword as written (`copy`, `COPY`, `Copy`).
-    pub keyword: String,
+    pub keyword: CompactString,
     pub keyword_span: Span,
     /// From the keyword to the end of the last line that belongs to it (continuations,
     /// heredoc bodies and closing lines), without the final line end. As in BuildKit, comment

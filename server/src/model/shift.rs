@@ -51,6 +51,13 @@ impl<T: Shift> Shift for Option<T> {
     }
 }
 
+impl<T: Shift> Shift for Box<T> {
+    #[inline]
+    fn shift(&mut self, d: Delta) {
+        (**self).shift(d);
+    }
+}
+
 impl<T: Shift> Shift for [T] {
     #[inline]
     fn shift(&mut self, d: Delta) {
@@ -236,12 +243,6 @@ impl Shift for Instruction {
             *l = d.line(*l);
         }
         inner_comments.shift(d);
-    }
-}
-
-impl Shift for Box<Instruction> {
-    fn shift(&mut self, d: Delta) {
-        (**self).shift(d);
     }
 }
 

@@ -210,11 +210,12 @@ impl Job {
 /// Files from this many instructions on have their first check split over two threads.
 const PARALLEL_MIN: usize = 256;
 
-/// Run the jobs; with `split` (a large file's cold check), on two threads. A cold check (nothing remembered) runs the rules that do
-/// not read RUN scripts (the structure and BuildKit rules, secrets) on one of rayon's
-/// workers beside the others on this thread: the script analyses are kept per thread
-/// (`shell`), and a check's rules share them, so those rules stay together here, where
-/// the next checks of the document find them.
+/// Run the jobs; with `split` (a large file's cold check), on every core. The analysis
+/// of the RUN scripts comes first: its parse is spread over rayon's workers, and it is
+/// kept per thread (`shell`), so the rules that read it then run here, on the thread
+/// whose cache holds it (where the next checks of the document find it). Meanwhile the
+/// workers take the other rules: the BuildKit walk's rules as one job (they share the
+/// walk, cached per thread), each other rule as a job of its own.
 fn run_checks(jobs: &mut [Job], ctx: &Ctx, split: bool) {
     if !split {
         jobs.iter_mut().for_each(|j| j.run(ctx));
@@ -222,11 +223,22 @@ fn run_checks(jobs: &mut [Job], ctx: &Ctx, split: bool) {
     }
     let (beside, here): (Vec<&mut Job>, Vec<&mut Job>) =
         jobs.iter_mut().partition(|j| without_scripts(j.rule));
+    // The scope the rules reading scripts ask for (they share one in a cold check).
+    let scope = here.iter().find_map(|j| j.regions.as_ref().map(|(_, s)| s));
+    super::shell::scripts_in(ctx.model, ctx.text, scope);
+    let (walk, others): (Vec<&mut Job>, Vec<&mut Job>) =
+        beside.into_iter().partition(|j| j.rule.buildkit);
     rayon::in_place_scope(|scope| {
         scope.spawn(|_| {
             let _session = Session::begin();
-            beside.into_iter().for_each(|j| j.run(ctx));
+            walk.into_iter().for_each(|j| j.run(ctx));
         });
+        for job in others {
+            scope.spawn(|_| {
+                let _session = Session::begin();
+                job.run(ctx);
+            });
+        }
         here.into_iter().for_each(|j| j.run(ctx));
     });
 }

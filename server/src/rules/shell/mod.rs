@@ -28,54 +28,6 @@ mod simple;
 mod walk;
 pub use walk::parse_script;
 
-/// Shared, immutable text (cheap to clone; `Arc` so that scripts can be analysed on other
-/// threads). Reads like a `&str`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
-pub struct Text(std::sync::Arc<str>);
-
-impl Text {
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::ops::Deref for Text {
-    type Target = str;
-    fn deref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl From<String> for Text {
-    fn from(s: String) -> Text {
-        Text(std::sync::Arc::from(s))
-    }
-}
-
-impl From<&str> for Text {
-    fn from(s: &str) -> Text {
-        Text(std::sync::Arc::from(s))
-    }
-}
-
-impl PartialEq<str> for Text {
-    fn eq(&self, other: &str) -> bool {
-        &*self.0 == other
-    }
-}
-
-impl PartialEq<&str> for Text {
-    fn eq(&self, other: &&str) -> bool {
-        &*self.0 == *other
-    }
-}
-
-impl std::fmt::Display for Text {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
 /// One word of a command: the text with quotes removed (when `literal`) and where it is.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ShellWord {
@@ -150,8 +102,8 @@ pub struct Resolved {
     name: Option<usize>,
     /// Index into `args` where the program's arguments start.
     args: usize,
-    /// Normalised program name.
-    program: Text,
+    /// Normalised program name (short: kept inline, no allocation).
+    program: compact_str::CompactString,
 }
 
 impl Resolved {
@@ -191,7 +143,7 @@ impl Resolved {
         }
         let word = name_at.and_then(|i| all.get(i)).unwrap_or(name);
         let prog = normalise_program(base_name(&word.text));
-        let mut program = Text::from(prog);
+        let mut program = compact_str::CompactString::from(prog);
         let args = all.get(start..).unwrap_or(&[]);
         if program.starts_with("python")
             && args.first().is_some_and(|a| a.text == "-m")
@@ -199,7 +151,7 @@ impl Resolved {
                 .get(1)
                 .is_some_and(|a| a.text == "pip" || a.text == "pip3")
         {
-            program = Text::from("pip");
+            program = compact_str::CompactString::const_new("pip");
             start += 2;
         }
         Resolved {
@@ -776,7 +728,12 @@ fn analyse_instruction(model: &Model, text: &str, index: usize) -> Option<Script
     if !line_text.trim().is_empty() {
         add_analysed(&mut script, &line_text, start, false);
     }
-    let line_commands: Vec<Command> = script.commands.get(before..).unwrap_or(&[]).to_vec();
+    // Only heredocs look at the line's commands again.
+    let line_commands: Vec<Command> = if ins.heredocs.is_empty() {
+        Vec::new()
+    } else {
+        script.commands.get(before..).unwrap_or(&[]).to_vec()
+    };
 
     // Heredoc bodies that are the script (or a shell's standard input).
     for h in &ins.heredocs {

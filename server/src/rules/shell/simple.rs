@@ -10,6 +10,8 @@
 //! (noted where refused). Where it answers, it answers exactly as the tree-sitter walk
 //! would: the tests compare both on every script of the fixtures and on generated ones.
 
+use compact_str::CompactString;
+
 use super::{Command, Pipeline, Resolved, Script, ShellWord};
 use crate::model::Span;
 
@@ -25,7 +27,7 @@ pub fn parse(src: &str) -> Option<Script> {
     if !src.is_ascii() {
         return None;
     }
-    let mut r = Reader::new(src.as_bytes(), 0, 0);
+    let mut r = Reader::new(src, 0, 0);
     r.program()?;
     Some(r.script)
 }
@@ -41,6 +43,7 @@ enum Op {
 }
 
 struct Reader<'s> {
+    s: &'s str,
     b: &'s [u8],
     i: usize,
     script: Script,
@@ -51,9 +54,10 @@ struct Reader<'s> {
 }
 
 impl<'s> Reader<'s> {
-    fn new(b: &'s [u8], i: usize, depth: usize) -> Reader<'s> {
+    fn new(s: &'s str, i: usize, depth: usize) -> Reader<'s> {
         Reader {
-            b,
+            s,
+            b: s.as_bytes(),
             i,
             script: Script::default(),
             depth,
@@ -106,25 +110,30 @@ impl<'s> Reader<'s> {
     /// is a condition (tree-sitter-bash nests the chain to the left, and the left side of
     /// `||` is tested).
     fn and_or(&mut self) -> Option<()> {
-        // Each element: the pipelines made while reading it (its own and those of its
-        // `$(…)`, all inside the condition when it is one), and the operator after it.
-        let mut chain = Vec::new();
+        // A pipeline is a condition when an `||` follows it anywhere in the chain: the
+        // pipelines made (its own and those of its `$(…)`) up to the last `||`'s left side.
+        let first = self.script.pipelines.len();
+        let mut conditions_end = first;
+        let mut first_in_chain = true;
         loop {
-            let from = self.script.pipelines.len();
-            let op = self.pipeline(chain.is_empty())?;
-            chain.push((from..self.script.pipelines.len(), op));
+            let op = self.pipeline(first_in_chain)?;
+            first_in_chain = false;
+            if op == Op::Or {
+                conditions_end = self.script.pipelines.len();
+            }
             if op == Op::End {
                 break;
             }
             self.skip_blanks_and_lines();
             self.peek()?;
         }
-        let mut or_after = false;
-        for (made, op) in chain.into_iter().rev() {
-            or_after |= op == Op::Or;
-            for p in self.script.pipelines.get_mut(made).unwrap_or_default() {
-                p.condition |= or_after;
-            }
+        for p in self
+            .script
+            .pipelines
+            .get_mut(first..conditions_end)
+            .unwrap_or_default()
+        {
+            p.condition = true;
         }
         Some(())
     }
@@ -134,13 +143,17 @@ impl<'s> Reader<'s> {
     fn pipeline(&mut self, first_in_chain: bool) -> Option<Op> {
         // The walk numbers a pipeline before the pipelines inside its commands' `$(…)`.
         let id = self.script.pipelines.len();
+        // The commands' indices: the first alone until a `|` makes it a pipeline.
+        let first = self.script.commands.len();
         let mut commands = Vec::new();
         let mut pipes = Vec::new();
         let start = self.i;
         let mut end;
         let op = loop {
             let redirected;
-            commands.push(self.script.commands.len());
+            if !pipes.is_empty() {
+                commands.push(self.script.commands.len());
+            }
             (end, redirected) = self.command()?;
             self.skip_blanks();
             match (self.peek(), self.at(1)) {
@@ -177,7 +190,7 @@ impl<'s> Reader<'s> {
         if pipes.len() > 1 && !(op == Op::End && (self.peek() == Some(b';') || rest_blank)) {
             return None;
         }
-        let first = commands.first().copied().unwrap_or(0);
+        commands.insert(0, first);
         for c in self.script.commands.get_mut(first..).unwrap_or_default() {
             c.pipeline = c.pipeline.map(|p| if p >= id { p + 1 } else { p });
         }
@@ -202,7 +215,8 @@ impl<'s> Reader<'s> {
     /// whether it redirects. (A redirection after the last command of a pipeline applies to
     /// the whole pipeline, which ends before it.)
     fn command(&mut self) -> Option<(usize, bool)> {
-        let mut words: Vec<ShellWord> = Vec::new();
+        // Room for a typical command's words at once (no regrowth from one).
+        let mut words: Vec<ShellWord> = Vec::with_capacity(8);
         let mut redirected = false;
         loop {
             self.skip_blanks();
@@ -225,8 +239,10 @@ impl<'s> Reader<'s> {
                 words.push(self.word()?);
             }
         }
-        let mut words = words.into_iter();
-        let name = words.next()?;
+        if words.is_empty() {
+            return None;
+        }
+        let name = words.remove(0);
         let raw = self.b.get(name.span.start..name.span.end)?;
         if raw.contains(&b'=')
             || raw.starts_with(b"-")
@@ -234,7 +250,7 @@ impl<'s> Reader<'s> {
         {
             return None;
         }
-        let args: Vec<ShellWord> = words.collect();
+        let args = words;
         let span = Span::new(
             name.span.start,
             args.last().map_or(name.span.end, |a| a.span.end),
@@ -311,7 +327,7 @@ impl<'s> Reader<'s> {
     /// A word: plain characters, quoted parts and `$NAME`/`${NAME}`, unquoted.
     fn word(&mut self) -> Option<ShellWord> {
         let start = self.i;
-        let mut text = String::new();
+        let mut text = Piece::Empty;
         let mut literal = true;
         let mut bare_expansion = false;
         while let Some(c) = self.peek() {
@@ -320,7 +336,7 @@ impl<'s> Reader<'s> {
                 b')' if self.depth > 0 => break,
                 b'\'' => {
                     let close = self.tail(self.i + 1).iter().position(|&c| c == b'\'')?;
-                    text.push_str(self.str(self.i + 1, self.i + 1 + close));
+                    text.push(self.s, self.i + 1, self.i + 1 + close);
                     self.i += close + 2;
                 }
                 b'"' => {
@@ -331,11 +347,11 @@ impl<'s> Reader<'s> {
                             b'\\' | b'`' => return None,
                             b'$' => {
                                 literal = false;
-                                let e = self.expansion()?;
-                                text.push_str(e);
+                                let e = self.expansion()?.len();
+                                text.push(self.s, self.i - e, self.i);
                             }
-                            c => {
-                                text.push(char::from(c));
+                            _ => {
+                                text.push(self.s, self.i, self.i + 1);
                                 self.i += 1;
                             }
                         }
@@ -350,12 +366,12 @@ impl<'s> Reader<'s> {
                     }
                     bare_expansion = true;
                     literal = false;
-                    let e = self.expansion()?;
-                    text.push_str(e);
+                    let e = self.expansion()?.len();
+                    text.push(self.s, self.i - e, self.i);
                 }
                 b'*' | b'?' => {
                     literal = false;
-                    text.push(char::from(c));
+                    text.push(self.s, self.i, self.i + 1);
                     self.i += 1;
                 }
                 c if is_plain(c) => {
@@ -365,14 +381,14 @@ impl<'s> Reader<'s> {
                         .iter()
                         .take_while(|&&c| is_plain(c))
                         .count();
-                    text.push_str(self.str(self.i, self.i + run));
+                    text.push(self.s, self.i, self.i + run);
                     self.i += run;
                 }
                 _ => return None,
             }
         }
         (self.i > start).then(|| ShellWord {
-            text: text.into(),
+            text: text.finish(self.s),
             span: Span::new(start, self.i),
             literal,
         })
@@ -412,7 +428,7 @@ impl<'s> Reader<'s> {
         if self.at(2) == Some(b'(') || self.depth >= MAX_DEPTH {
             return None;
         }
-        let mut inner = Reader::new(self.b, start + 2, self.depth + 1);
+        let mut inner = Reader::new(self.s, start + 2, self.depth + 1);
         inner.program()?;
         if inner.peek() != Some(b')') || inner.script.commands.is_empty() {
             return None;
@@ -426,9 +442,42 @@ impl<'s> Reader<'s> {
         self.b.get(from..).unwrap_or(&[])
     }
 
-    fn str(&self, a: usize, b: usize) -> &str {
+    fn str(&self, a: usize, b: usize) -> &'s str {
         // ASCII only (checked in `parse`): any byte range is a `str`.
-        std::str::from_utf8(self.b.get(a..b).unwrap_or(&[])).unwrap_or("")
+        self.s.get(a..b).unwrap_or("")
+    }
+}
+
+/// A word's text while it is read: where it is while it is one run of the source (most
+/// words: plain, or quoted whole), copied once it is made of pieces from apart.
+enum Piece {
+    Empty,
+    Run(usize, usize),
+    Owned(CompactString),
+}
+
+impl Piece {
+    /// Append `src[a..b]`.
+    fn push(&mut self, src: &str, a: usize, b: usize) {
+        let part = src.get(a..b).unwrap_or("");
+        match self {
+            Piece::Empty => *self = Piece::Run(a, b),
+            Piece::Run(_, end) if *end == a => *end = b,
+            Piece::Run(start, end) => {
+                let mut text = CompactString::from(src.get(*start..*end).unwrap_or(""));
+                text.push_str(part);
+                *self = Piece::Owned(text);
+            }
+            Piece::Owned(text) => text.push_str(part),
+        }
+    }
+
+    fn finish(self, src: &str) -> CompactString {
+        match self {
+            Piece::Empty => CompactString::default(),
+            Piece::Run(a, b) => CompactString::from(src.get(a..b).unwrap_or("")),
+            Piece::Owned(text) => text,
+        }
     }
 }
 

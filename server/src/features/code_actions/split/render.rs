@@ -396,7 +396,7 @@ pub fn run_text(
             Some(apply_in(src, ins.span, &edits))
         }
         Some(ks) => {
-            let mut out = ins.keyword.clone();
+            let mut out = ins.keyword.to_string();
             for f in &ins.flags {
                 out.push(' ');
                 out.push_str(src.slice(f.span));
