@@ -65,7 +65,7 @@ pub struct Decoder {
     /// Inside a run of garbage already answered (no second error for the same run).
     in_garbage: bool,
     /// While the session runs: what is rerouted or handed over to the server.
-    rerouting: Option<Arc<Handoff>>,
+    handoff: Option<Arc<Handoff>>,
 }
 
 impl Decoder {
@@ -74,10 +74,10 @@ impl Decoder {
     }
 
     /// A decoder that reroutes `REROUTABLE` requests and hands `didOpen`s over while
-    /// `rerouting` is on, and turns it off when `shutdown` or `exit` passes.
-    pub fn with_rerouting(rerouting: Arc<Handoff>) -> Self {
+    /// `handoff` is on, and turns it off when `shutdown` or `exit` passes.
+    pub fn with_rerouting(handoff: Arc<Handoff>) -> Self {
         Decoder {
-            rerouting: Some(rerouting),
+            handoff: Some(handoff),
             ..Self::default()
         }
     }
@@ -95,7 +95,7 @@ impl Decoder {
                 }
                 let body: Vec<u8> = self.buf.drain(..len).collect();
                 self.body_len = None;
-                let frame = check_body(body, self.rerouting.as_deref());
+                let frame = check_body(body, self.handoff.as_deref());
                 // After a bad body (e.g. a Content-Length too short), what follows up to
                 // the next header belongs to the same error.
                 self.in_garbage = matches!(frame, Frame::Reply(_));
@@ -378,7 +378,7 @@ pub struct Outbox {
     tx: mpsc::WeakUnboundedSender<Vec<u8>>,
     /// Shared with the decoder: whether `REROUTABLE` requests are rerouted, and the
     /// documents it opened.
-    rerouting: Arc<Handoff>,
+    handoff: Arc<Handoff>,
 }
 
 impl Outbox {
@@ -394,19 +394,19 @@ impl Outbox {
     pub fn new(tx: &mpsc::UnboundedSender<Vec<u8>>) -> Outbox {
         Outbox {
             tx: tx.downgrade(),
-            rerouting: Arc::default(),
+            handoff: Arc::default(),
         }
     }
 
     /// The server is initialized and answers `REROUTED` and `OPENED` notifications from
     /// now on.
     pub fn start_rerouting(&self) {
-        self.rerouting.start();
+        self.handoff.start();
     }
 
     /// What the decoder hands over (the params of `OPENED` notifications).
     pub fn handoff(&self) -> &Handoff {
-        &self.rerouting
+        &self.handoff
     }
 }
 
@@ -427,7 +427,7 @@ where
     let outbox = Outbox::new(&out_tx);
 
     let writer = tokio::task::spawn_blocking(move || write_out(output, out_rx));
-    let decoder = Decoder::with_rerouting(outbox.rerouting.clone());
+    let decoder = Decoder::with_rerouting(outbox.handoff.clone());
     let reader = tokio::spawn(read_in(input, decoder, to_server, out_tx.clone()));
     let forwarder = tokio::spawn(forward(from_server, out_tx));
 

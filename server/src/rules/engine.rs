@@ -224,8 +224,8 @@ fn run_checks(jobs: &mut [Job], ctx: &Ctx, split: bool) {
     let (beside, here): (Vec<&mut Job>, Vec<&mut Job>) =
         jobs.iter_mut().partition(|j| without_scripts(j.rule));
     // The scope the rules reading scripts ask for (they share one in a cold check).
-    let scope = here.iter().find_map(|j| j.regions.as_ref().map(|(_, s)| s));
-    super::shell::scripts_in(ctx.model, ctx.text, scope);
+    let stages = here.iter().find_map(|j| j.regions.as_ref().map(|(_, s)| s));
+    super::shell::scripts_in(ctx.model, ctx.text, stages);
     let (walk, others): (Vec<&mut Job>, Vec<&mut Job>) =
         beside.into_iter().partition(|j| j.rule.buildkit);
     rayon::in_place_scope(|scope| {

@@ -728,43 +728,35 @@ fn analyse_instruction(model: &Model, text: &str, index: usize) -> Option<Script
     if !line_text.trim().is_empty() {
         add_analysed(&mut script, &line_text, start, false);
     }
-    // Only heredocs look at the line's commands again.
-    let line_commands: Vec<Command> = if ins.heredocs.is_empty() {
-        Vec::new()
-    } else {
-        script.commands.get(before..).unwrap_or(&[]).to_vec()
-    };
+    // Whether the heredocs are the script: the same for all of them, read from the line's
+    // commands before any heredoc body adds its own.
+    let line_commands = script.commands.get(before..).unwrap_or(&[]);
+    let feeds_shell = line_commands.is_empty()
+        // `RUN bash <<EOF`, `RUN sh -e <<EOF`: a shell reading the heredoc.
+        || line_commands.iter().any(|c| {
+            c.heredoc_input
+                && matches!(
+                    base_name(&c.name.text),
+                    "sh" | "bash" | "ash" | "dash" | "zsh"
+                )
+                && !c
+                    .args
+                    .iter()
+                    .any(|a| a.text == "-c" || !a.text.starts_with('-'))
+        })
+        || (line_commands.len() == 1
+            && line_commands.first().is_some_and(|c| {
+                matches!(
+                    base_name(&c.name.text),
+                    "sh" | "bash" | "ash" | "dash" | "zsh"
+                ) && c
+                    .args
+                    .iter()
+                    .all(|a| a.text.starts_with('-') && a.text != "-c")
+            }));
 
     // Heredoc bodies that are the script (or a shell's standard input).
-    for h in &ins.heredocs {
-        let feeds_shell = if line_commands.is_empty() {
-            true
-        } else {
-            // `RUN bash <<EOF`, `RUN sh -e <<EOF`: a shell reading the heredoc.
-            line_commands.iter().any(|c| {
-                c.heredoc_input
-                    && matches!(
-                        base_name(&c.name.text),
-                        "sh" | "bash" | "ash" | "dash" | "zsh"
-                    )
-                    && !c
-                        .args
-                        .iter()
-                        .any(|a| a.text == "-c" || !a.text.starts_with('-'))
-            }) || (line_commands.len() == 1
-                && line_commands.first().is_some_and(|c| {
-                    matches!(
-                        base_name(&c.name.text),
-                        "sh" | "bash" | "ash" | "dash" | "zsh"
-                    ) && c
-                        .args
-                        .iter()
-                        .all(|a| a.text.starts_with('-') && a.text != "-c")
-                }))
-        };
-        if !feeds_shell {
-            continue;
-        }
+    for h in ins.heredocs.iter().filter(|_| feeds_shell) {
         let body = text.get(h.body_span.start..h.body_span.end).unwrap_or("");
         if let Some(first) = body.lines().next() {
             if let Some(interp) = first.strip_prefix("#!") {
