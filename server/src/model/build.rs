@@ -1210,6 +1210,10 @@ impl<'a> Builder<'a> {
                 };
                 let first = plan.first;
                 let n_new = out.instructions.len();
+                let neutral = model.instructions[first..old_k]
+                    .iter()
+                    .chain(&out.instructions)
+                    .all(vars::neutral);
                 let index_shift = (first + n_new) as isize - old_k as isize;
                 model.instructions.splice(first..old_k, out.instructions);
                 if !delta.is_zero() {
@@ -1251,6 +1255,7 @@ impl<'a> Builder<'a> {
                     moved: first + n_new,
                     shift: index_shift,
                     delta,
+                    neutral,
                 });
             }
         }

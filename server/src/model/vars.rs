@@ -18,8 +18,11 @@
 //! * Within one instruction, uses see the definitions from before it (`ENV A=1 B=$A` reads
 //!   the earlier A).
 
-use super::shift::Delta;
-use super::{Instruction, InstructionKind, Model, Span, StageRef, StageRefKind, VarDef, VarKind};
+use super::shift::{Delta, Shift};
+use super::{
+    Instruction, InstructionKind, Model, Span, StageRef, StageRefKind, VarDef, VarKind, VarUse,
+};
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// BuildKit's automatic platform args: global scope only.
@@ -340,15 +343,15 @@ struct Scope<'m> {
 }
 
 impl Scope<'_> {
-    fn new<'m>(model: &'m Model) -> Scope<'m> {
+    fn new(model: &Model) -> Scope<'_> {
+        Scope::of(&model.vars, &model.stage_refs, &model.stages)
+    }
+
+    fn of<'m>(vars: &'m [VarDef], stage_refs: &[StageRef], stages: &[super::Stage]) -> Scope<'m> {
         Scope {
-            vars: &model.vars,
-            bases: stage_bases(&model.stage_refs, model.stages.len()),
-            stages: model
-                .stages
-                .iter()
-                .map(|s| s.instructions.clone())
-                .collect(),
+            vars,
+            bases: stage_bases(stage_refs, stages.len()),
+            stages: stages.iter().map(|s| s.instructions.clone()).collect(),
         }
     }
 
@@ -571,6 +574,22 @@ pub(crate) struct Reuse {
     pub moved: usize,
     pub shift: isize,
     pub delta: Delta,
+    /// Neither the instructions read again nor those they replaced define a variable or
+    /// name a stage ([`neutral`]).
+    pub neutral: bool,
+}
+
+/// Whether `ins` neither defines a variable nor names a stage, nor starts one: a change
+/// made only of such instructions leaves every definition and stage reference as it was.
+pub(crate) fn neutral(ins: &Instruction) -> bool {
+    match ins.kind {
+        InstructionKind::Arg | InstructionKind::Env | InstructionKind::From => false,
+        InstructionKind::Copy | InstructionKind::Add => ins.flag("from").is_none(),
+        InstructionKind::Run => !ins.flags.iter().any(|f| {
+            f.name == "mount" && f.options.iter().any(|o| o.key.eq_ignore_ascii_case("from"))
+        }),
+        _ => true,
+    }
 }
 
 impl Reuse {
@@ -620,6 +639,9 @@ impl<T> Taker<T> {
 
 /// Fill `vars`, `stage_refs` and the `stage`/`def` of every use (called by the builder).
 pub(crate) fn analyze(model: &mut Model, reuse: Option<Reuse>) {
+    if let Some(r) = reuse.as_ref().filter(|r| r.neutral) {
+        return analyze_moved(model, r);
+    }
     let predefined = PLATFORM_ARGS
         .iter()
         .chain(ALWAYS_ARGS.iter())
@@ -752,25 +774,60 @@ pub(crate) fn analyze(model: &mut Model, reuse: Option<Reuse>) {
         }
     }
 
-    let scope = Scope {
-        vars: &model.vars,
-        bases: stage_bases(&model.stage_refs, model.stages.len()),
-        stages: model
-            .stages
-            .iter()
-            .map(|s| s.instructions.clone())
-            .collect(),
-    };
     let Names::Map(index) = index else {
         return;
     };
-    let instructions = &model.instructions;
-    for u in &mut model.var_uses {
+    let scope = Scope::of(&model.vars, &model.stage_refs, &model.stages);
+    resolve_uses(&scope, &model.instructions, &mut model.var_uses, |name| {
+        Cow::Borrowed(index.get(name).unwrap_or(&[]))
+    });
+}
+
+/// [`analyze`] after a [`neutral`] change: the definitions and stage references are the old
+/// ones, those after the change moved; only the uses read again look up their definition
+/// (the others' still holds: the definitions kept their order).
+fn analyze_moved(model: &mut Model, r: &Reuse) {
+    // The first old instruction after the change.
+    let old_end = r.moved.wrapping_add_signed(-r.shift);
+    for v in &mut model.vars {
+        if let Some(i) = v.instruction.filter(|&i| i >= old_end) {
+            v.instruction = Some(i.wrapping_add_signed(r.shift));
+            v.name_span.shift(r.delta);
+        }
+    }
+    for s in model
+        .stage_refs
+        .iter_mut()
+        .filter(|s| s.instruction >= old_end)
+    {
+        s.instruction = s.instruction.wrapping_add_signed(r.shift);
+        s.span.shift(r.delta);
+    }
+    let a = model.var_uses.partition_point(|u| u.instruction < r.kept);
+    let b = model.var_uses.partition_point(|u| u.instruction < r.moved);
+    if a == b {
+        return;
+    }
+    let scope = Scope::of(&model.vars, &model.stage_refs, &model.stages);
+    let names = Names::Scan(&model.vars);
+    let read_again = &mut model.var_uses[a..b];
+    resolve_uses(&scope, &model.instructions, read_again, |name| {
+        names.cands(name)
+    });
+}
+
+/// Set each use's stage and the definition it refers to; `cands` gives the definitions
+/// of a name.
+fn resolve_uses<'a>(
+    scope: &Scope,
+    instructions: &[Instruction],
+    uses: &mut [VarUse],
+    cands: impl Fn(&str) -> Cow<'a, [usize]>,
+) {
+    for u in uses {
         u.stage = instructions.get(u.instruction).and_then(|i| i.stage);
         let ctx = ctx_for(instructions, u.instruction);
-        u.def = index
-            .get(u.name.as_str())
-            .and_then(|c| scope.lookup(ctx, c));
+        u.def = scope.lookup(ctx, &cands(u.name.as_str()));
     }
 }
 
@@ -800,7 +857,6 @@ fn stage_target(
 }
 
 fn stage_refs(model: &Model, reuse: Option<&Reuse>, old: Vec<StageRef>) -> Vec<StageRef> {
-    use std::borrow::Cow;
     let mut out = Vec::with_capacity(old.len());
     let mut old = Taker::new(old);
     // First stage of each (lower-cased) name.
