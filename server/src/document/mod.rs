@@ -6,6 +6,7 @@
 //! `Arc`. `DocumentStore` holds the open documents by URI.
 
 mod line_index;
+mod parse_job;
 #[cfg(test)]
 mod proptests;
 mod snapshot;

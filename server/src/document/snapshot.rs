@@ -1,5 +1,6 @@
 //! An immutable, analysed view of one document version: what every request reads.
 
+use super::parse_job::ParseJob;
 use super::{Encoding, LineCol, LineIndex};
 use crate::model::{self, Model, Span};
 use crate::rules::{self, CheckOptions, Finding};
@@ -140,15 +141,18 @@ pub struct Analysed {
     options: Arc<CheckOptions>,
     tree: Option<Tree>,
     old_tree: Option<Tree>,
-    /// A full parse running on a thread of its own, joined by `finish`.
-    parsing: Option<std::thread::JoinHandle<Tree>>,
+    /// An edit's incremental parse, offered to rayon's pool, joined by `finish`.
+    beside: Option<ParseJob>,
+    /// A document's first, full parse, on a thread of its own, joined by `finish`.
+    parsing: Option<ParseJob>,
     /// The text that parse is of, once `advance` moved the analysis past it.
     opened: Option<Arc<str>>,
 }
 
 impl Analysed {
-    /// Build the model and run the rules. A missing tree is parsed beside them, in rayon's
-    /// pool, joined before this returns, when incremental or when `parse_full_beside`;
+    /// Build the model and run the rules. A missing tree is parsed: incrementally, beside
+    /// them in rayon's pool, joined by `finish` (so the diagnostics need not wait for it);
+    /// in full, beside them and joined before this returns when `parse_full_beside`,
     /// otherwise (a document's first full parse, in the server) after them: on a thread
     /// of its own once `parse_in_background` is called (the server calls it when the
     /// diagnostics are out), else by `finish`. Not beside: on two cores the parse took
@@ -164,9 +168,13 @@ impl Analysed {
             base,
         } = input;
         let work = || analyse(&text, base.and_then(Snapshot::recycle), &options);
-        let beside = tree.is_none() && (old_tree.is_some() || parse_full_beside);
-        let (tree, (model, findings, line_index)) = if beside {
-            let (tree, result) = parse_beside(&text, old_tree.as_ref(), work);
+        let (beside, old_tree) = match (&tree, old_tree) {
+            (None, Some(old)) => (Some(ParseJob::in_pool(text.clone(), Some(old))), None),
+            (_, old) => (None, old),
+        };
+        let full_beside = tree.is_none() && beside.is_none() && parse_full_beside;
+        let (tree, (model, findings, line_index)) = if full_beside {
+            let (tree, result) = parse_beside(&text, work);
             (Some(tree), result)
         } else {
             (tree, work())
@@ -181,6 +189,7 @@ impl Analysed {
             options,
             tree,
             old_tree,
+            beside,
             parsing: None,
             opened: None,
         }
@@ -189,26 +198,21 @@ impl Analysed {
     /// Start the full parse this analysis left for later on a thread of its own, joined
     /// by `finish`. Nothing to do when the tree is there or already being parsed.
     pub fn parse_in_background(&mut self) {
-        if self.tree.is_some() || self.parsing.is_some() || self.old_tree.is_some() {
+        if self.tree.is_some()
+            || self.parsing.is_some()
+            || self.beside.is_some()
+            || self.old_tree.is_some()
+        {
             return;
         }
-        let text = self.text.clone();
         // At nice 10: the edits analysed meanwhile come first, and none waits for the
         // tree (`advance`); only the first requests after an open wait for it.
-        let parse = move || {
-            crate::threads::lower_priority(10);
-            crate::syntax::parse(&text, None)
-        };
-        // Without a thread, `finish` parses.
-        self.parsing = std::thread::Builder::new()
-            .name("parse".into())
-            .spawn(parse)
-            .ok();
+        self.parsing = Some(ParseJob::on_thread(self.text.clone(), 10));
     }
 
-    /// Whether this analysis's full parse is still running on its own thread.
+    /// Whether this analysis's full parse is still running (or about to) on its own thread.
     pub fn parsing(&self) -> bool {
-        self.parsing.as_ref().is_some_and(|p| !p.is_finished())
+        self.parsing.as_ref().is_some_and(ParseJob::is_pending)
     }
 
     /// Move this analysis on to `text`, a later version of its text, while its full parse
@@ -244,9 +248,10 @@ impl Analysed {
     /// `advance`, also the tree of the text the analysis began with (the snapshot's is
     /// re-parsed from it incrementally).
     pub fn finish(self) -> (Snapshot, Option<Tree>) {
-        let parsed = self.parsing.and_then(|p| p.join().ok());
+        let tree = self.tree.or_else(|| self.beside.map(ParseJob::join));
+        let parsed = self.parsing.map(ParseJob::join);
         let opened = self.opened.as_deref();
-        let (tree, opened_tree) = match (self.tree, parsed, opened) {
+        let (tree, opened_tree) = match (tree, parsed, opened) {
             (None, Some(tree), Some(opened)) => {
                 let mut edited = tree.clone();
                 edited.edit(&crate::syntax::edit_between(opened, &self.text));
@@ -315,16 +320,16 @@ fn analyse(
     (model, findings, line_index)
 }
 
-/// Parse `text` (incrementally from `old`) in rayon's pool while `work` runs on this
-/// thread: the rules keep per-thread caches. Inside the pool (the CLI checks files in
-/// parallel) a thread waiting for the parse runs other jobs meanwhile.
-fn parse_beside<R>(text: &str, old: Option<&Tree>, work: impl FnOnce() -> R) -> (Tree, R) {
+/// Parse `text` in rayon's pool while `work` runs on this thread: the rules keep
+/// per-thread caches. Inside the pool (the CLI checks files in parallel) a thread waiting
+/// for the parse runs other jobs meanwhile.
+fn parse_beside<R>(text: &str, work: impl FnOnce() -> R) -> (Tree, R) {
     let mut tree = None;
     let result = rayon::in_place_scope(|scope| {
-        scope.spawn(|_| tree = Some(crate::syntax::parse(text, old)));
+        scope.spawn(|_| tree = Some(crate::syntax::parse(text, None)));
         work()
     });
-    let tree = tree.unwrap_or_else(|| crate::syntax::parse(text, old));
+    let tree = tree.unwrap_or_else(|| crate::syntax::parse(text, None));
     (tree, result)
 }
 
