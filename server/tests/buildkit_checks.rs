@@ -78,7 +78,7 @@ fn actual(text: &str, opts: &CheckOptions) -> BTreeSet<Key> {
                 .get(..f.span.start)
                 .map_or(0, |s| s.matches('\n').count())
                 + 1;
-            (f.rule.to_string(), line, f.message)
+            (f.rule.to_string(), line, f.message.to_string())
         })
         .collect()
 }

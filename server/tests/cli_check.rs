@@ -162,7 +162,7 @@ fn json_format_positions_are_one_based_characters() {
                 f.rule.to_string(),
                 char_location(NON_ASCII, f.span.start, f.span.end),
                 f.severity.as_str().to_string(),
-                f.message.clone(),
+                f.message.to_string(),
             )
         })
         .collect();

@@ -186,7 +186,7 @@ fn diagnostic_fields() {
             .iter()
             .find(|d| d["data"]["index"] == i)
             .expect("every finding published");
-        assert_eq!(d["message"], f.message.as_str());
+        assert_eq!(d["message"], &*f.message);
         // Fixes come from code actions, not along with every publication.
         assert!(d["data"].get("fix").is_none(), "{}", f.rule);
     }

@@ -71,7 +71,7 @@ fn every_rule_has_docs_and_examples() {
                     let found: Vec<String> = run(rule.good, opts)
                         .into_iter()
                         .filter(|f| f.rule == rule.id)
-                        .map(|f| f.message)
+                        .map(|f| f.message.to_string())
                         .collect();
                     problems.push(format!(
                         "{}: the good example triggers it: {found:?}",

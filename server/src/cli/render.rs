@@ -399,7 +399,7 @@ pub fn sarif(reports: &[Report]) -> String {
                 let mut v = json!({
                     "ruleId": f.rule,
                     "level": sarif_level(f.severity),
-                    "message": { "text": f.message },
+                    "message": { "text": &*f.message },
                     "locations": [{
                         "physicalLocation": {
                             "artifactLocation": { "uri": uri_reference(&r.name) },

@@ -45,7 +45,7 @@ pub fn hover(
     {
         let mut s = format!("**{}**: {}", f.rule, f.message);
         if let Some(r) = crate::rules::find(f.rule) {
-            if r.summary != f.message {
+            if r.summary != &*f.message {
                 s.push_str(&format!("\n\n_{}_", r.summary));
             }
             if !r.docs.is_empty() {

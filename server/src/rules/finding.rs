@@ -82,7 +82,8 @@ pub struct Finding {
     pub rule: &'static str,
     pub severity: Severity,
     pub span: Span,
-    pub message: String,
+    /// Shared: a remembered finding is copied into every later check of its region.
+    pub message: std::sync::Arc<str>,
     pub related: Vec<Related>,
     pub tags: Vec<Tag>,
     pub fix: Option<Fix>,

@@ -169,7 +169,11 @@ pub struct Rule {
 
 impl Rule {
     /// A finding of this rule at its default severity; the engine applies configuration.
-    pub fn finding(&self, span: crate::model::Span, message: impl Into<String>) -> Finding {
+    pub fn finding(
+        &self,
+        span: crate::model::Span,
+        message: impl Into<std::sync::Arc<str>>,
+    ) -> Finding {
         Finding {
             rule: self.id,
             severity: self.severity,

@@ -143,7 +143,7 @@ pub fn finding_of(snap: &Snapshot, d: &Diagnostic, enc: Encoding) -> Option<usiz
         .or_else(|| {
             snap.findings
                 .iter()
-                .position(|f| f.rule == code && f.message == d.message && touches(f.span, span))
+                .position(|f| f.rule == code && *f.message == *d.message && touches(f.span, span))
         })
 }
 

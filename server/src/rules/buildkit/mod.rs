@@ -164,7 +164,12 @@ mod tests {
     #[test]
     fn undefined_var_scoping() {
         let r = &super::undefined_var::RULE;
-        let msgs = |t: &str| run(r, t).into_iter().map(|f| f.message).collect::<Vec<_>>();
+        let msgs = |t: &str| {
+            run(r, t)
+                .into_iter()
+                .map(|f| f.message.to_string())
+                .collect::<Vec<_>>()
+        };
         // Defined in the same ENV: expanded before it is set.
         assert_eq!(
             msgs("FROM scratch\nENV A=1 B=$A\n"),
