@@ -39,6 +39,7 @@ fn main() {
     let code = match args.command {
         None => {
             dockerfile_ls::malloc::tune_for_server();
+            dockerfile_ls::malloc::tree_sitter_on_mimalloc();
             lsp::run_stdio()
         }
         Some(Command::Check(a)) => cli::check::run(a),

@@ -1,4 +1,4 @@
-//! glibc malloc settings for the server process (Linux with glibc; elsewhere nothing).
+//! Allocator settings for the server process: glibc malloc's (Linux with glibc) and tree-sitter's.
 
 /// Set up the allocator for the server. Call before any other thread starts.
 ///
@@ -22,6 +22,26 @@ pub fn tune_for_server() {
         libc::mallopt(libc::M_ARENA_MAX, 1);
         libc::mallopt(libc::M_MXFAST, 0);
         huge_page_heap();
+    }
+}
+
+/// Have tree-sitter allocate from mimalloc's per-thread heaps. A document's first full
+/// parse runs on a thread of its own after the diagnostics are out, while the next edits
+/// are analysed; in the one malloc arena the two threads waited for each other's lock
+/// (interleaved lspbench, 2 × 16 runs of 50 edits: edit p99 5.9 → 4.3 and 4.1 → 3.0 ms,
+/// the first five edits 2.9 → 2.4 and 2.3 → 1.9 ms; peak RSS +4 MB). Call before
+/// anything is parsed.
+pub fn tree_sitter_on_mimalloc() {
+    // SAFETY: nothing has been parsed yet, so every block tree-sitter frees from now on
+    // was allocated by the same allocator; the binding frees the strings it receives from
+    // the library with the `free` given here too.
+    unsafe {
+        tree_sitter::set_allocator(
+            Some(libmimalloc_sys::mi_malloc),
+            Some(libmimalloc_sys::mi_calloc),
+            Some(libmimalloc_sys::mi_realloc),
+            Some(libmimalloc_sys::mi_free),
+        );
     }
 }
 
