@@ -1,7 +1,7 @@
 //! A parse handed to another thread that its owner can take back while it has not started.
 //!
 //! Waiting for a helper to start costs more than the parse now and then: on this kind of
-//! machine a sleeping thread took ~0.5 ms to wake (median) and sometimes several, against
+//! machine a sleeping worker usually woke at once but now and then 1–5 ms late, against
 //! ~0.3 ms for an edit's incremental parse. So `join` parses on the calling thread when no
 //! helper has begun, and waits only for a parse under way.
 
