@@ -79,6 +79,11 @@ pub(super) struct Plan {
     rules: usize,
     /// No region had an entry in the memo.
     cold: bool,
+    /// Per rule (registry position): the regions where its findings are not remembered,
+    /// and those where some are, ascending. Read once per check, so that each rule then
+    /// looks at a few regions instead of all (an edit of a 200-stage file touched one).
+    missing: Vec<Vec<usize>>,
+    remembered: Vec<Vec<usize>>,
 }
 
 impl Plan {
@@ -162,9 +167,31 @@ impl Plan {
             generation,
             rules,
             cold: true,
+            missing: Vec::new(),
+            remembered: Vec::new(),
         };
         plan.take_entries(text);
+        if !plan.cold {
+            plan.index_rules();
+        }
         plan
+    }
+
+    fn index_rules(&mut self) {
+        let mut missing = vec![Vec::new(); self.rules];
+        let mut remembered = vec![Vec::new(); self.rules];
+        for ri in 0..self.regions.len() {
+            let outs = self.entry(ri).map_or(&[][..], |e| &e.outs[..]);
+            for (slot, m) in missing.iter_mut().enumerate() {
+                match outs.get(slot) {
+                    Some(Some((_, found))) if !found.is_empty() => remembered[slot].push(ri),
+                    Some(Some(_)) => {}
+                    Some(None) | None => m.push(ri),
+                }
+            }
+        }
+        self.missing = missing;
+        self.remembered = remembered;
     }
 
     fn take_entries(&mut self, text: &str) {
@@ -226,14 +253,18 @@ impl Plan {
             };
             return Some(((0..self.regions.len()).collect(), scope));
         }
-        let sources = rule.scope == Scope::StageAndSources;
-        let known = |ri: usize| {
-            let want = if sources { self.regions[ri].sources } else { 0 };
-            self.entry(ri)
-                .and_then(|e| e.outs.get(slot))
-                .is_some_and(|o| o.as_ref().is_some_and(|(k, _)| *k == want))
+        let unknown: Vec<usize> = if rule.scope == Scope::StageAndSources {
+            // Remembered with the sources key they depended on: compare it everywhere.
+            let known = |ri: usize| {
+                let want = self.regions[ri].sources;
+                self.entry(ri)
+                    .and_then(|e| e.outs.get(slot))
+                    .is_some_and(|o| o.as_ref().is_some_and(|(k, _)| *k == want))
+            };
+            (0..self.regions.len()).filter(|&ri| !known(ri)).collect()
+        } else {
+            self.missing.get(slot).cloned().unwrap_or_default()
         };
-        let unknown: Vec<usize> = (0..self.regions.len()).filter(|&ri| !known(ri)).collect();
         if unknown.is_empty() {
             return None;
         }
@@ -268,13 +299,14 @@ impl Plan {
         if unknown.len() == self.regions.len() {
             return;
         }
-        let mut next_unknown = unknown.iter().peekable();
-        for (ri, region) in self.regions.iter().enumerate() {
-            if next_unknown.next_if_eq(&&ri).is_some() {
+        let remembered = self.remembered.get(slot).map_or(&[][..], |r| &r[..]);
+        for &ri in remembered {
+            if unknown.binary_search(&ri).is_ok() {
                 continue;
             }
+            let start = self.regions[ri].span.start as isize;
             if let Some(Some((_, found))) = self.entry(ri).and_then(|e| e.outs.get(slot)) {
-                out.extend(found.iter().map(|f| f.moved(region.span.start as isize)));
+                out.extend(found.iter().map(|f| f.moved(start)));
             }
         }
     }
