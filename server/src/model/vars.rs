@@ -1681,3 +1681,40 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod update_tests {
+    use crate::model::{build, update};
+
+    /// An edit that defines no variable and names no stage keeps the definitions (moved)
+    /// and resolves only the uses it read again; the result is a fresh build's.
+    #[test]
+    fn a_neutral_edit_moves_definitions_and_resolves_new_uses() {
+        let a = "ARG V=1\nFROM alpine AS one\nENV E=2\nRUN echo hi\nCOPY --from=one /a /b\nRUN echo $E\n";
+        let b = a.replace("RUN echo hi", "# a new line\nRUN echo $V $E");
+        let mut model = build(a);
+        update(&mut model, a, &b);
+        assert_eq!(model, build(&b));
+        let uses: Vec<(&str, Option<&str>)> = model
+            .var_uses
+            .iter()
+            .map(|u| (u.name.as_str(), u.def.map(|d| model.vars[d].name.as_str())))
+            .collect();
+        assert_eq!(uses, [("V", None), ("E", Some("E")), ("E", Some("E"))]);
+        // The stage reference after the edit moved with its instruction.
+        let r = &model.stage_refs[model.stage_refs.len() - 1];
+        assert_eq!(&b[r.span.start..r.span.end], "one");
+    }
+
+    /// An edit that adds a definition takes the whole analysis again.
+    #[test]
+    fn an_edit_adding_a_definition_is_resolved_everywhere() {
+        let a = "FROM alpine\nRUN echo $X\nRUN true\nRUN echo $X\n";
+        let b = a.replace("RUN true", "ENV X=1");
+        let mut model = build(a);
+        update(&mut model, a, &b);
+        assert_eq!(model, build(&b));
+        assert!(model.var_uses[0].def.is_none());
+        assert!(model.var_uses[1].def.is_some());
+    }
+}
