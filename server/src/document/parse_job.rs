@@ -9,14 +9,16 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use tree_sitter::Tree;
 
+/// What a parse reads: the text and the tree to re-parse it from.
+type Input = (Arc<str>, Option<Tree>);
+
 /// Where the parse is.
 enum State {
-    /// Not started: the text and the tree to re-parse from.
-    Waiting(Arc<str>, Option<Tree>),
+    Waiting(Input),
+    /// A helper parses, or the owner took the job back.
     Running,
-    /// Done; `None` when the helper's parse panicked (`join` parses again).
-    Done(Option<Tree>),
-    Joined,
+    /// Done; the input back when the helper's parse panicked (`join` parses again).
+    Done(Result<Tree, Input>),
 }
 
 struct Shared {
@@ -34,41 +36,39 @@ impl Shared {
         let taken = {
             let mut state = self.lock();
             match std::mem::replace(&mut *state, State::Running) {
-                State::Waiting(text, old) => Some((text, old)),
+                State::Waiting(input) => Some(input),
                 other => {
                     *state = other;
                     None
                 }
             }
         };
-        let Some((text, old)) = taken else {
+        let Some(input) = taken else {
             return;
         };
         before();
-        let tree = catch_unwind(AssertUnwindSafe(|| {
-            crate::syntax::parse(&text, old.as_ref())
-        }))
-        .ok();
-        *self.lock() = State::Done(tree);
+        let tree = catch_unwind(AssertUnwindSafe(|| parse(&input)));
+        *self.lock() = State::Done(tree.map_err(|_| input));
         self.done.notify_all();
     }
+}
+
+fn parse((text, old): &Input) -> Tree {
+    crate::syntax::parse(text, old.as_ref())
 }
 
 /// A parse of a text (incrementally from an older tree, or from nothing).
 pub struct ParseJob {
     shared: Arc<Shared>,
-    /// The inputs again, for a parse on `join` after the helper's panicked.
-    text: Arc<str>,
-    old: Option<Tree>,
 }
 
 impl ParseJob {
     fn new(text: Arc<str>, old: Option<Tree>) -> ParseJob {
         let shared = Arc::new(Shared {
-            state: Mutex::new(State::Waiting(text.clone(), old.clone())),
+            state: Mutex::new(State::Waiting((text, old))),
             done: Condvar::new(),
         });
-        ParseJob { shared, text, old }
+        ParseJob { shared }
     }
 
     /// Offered to rayon's pool: an edit's incremental parse, beside its analysis.
@@ -95,7 +95,7 @@ impl ParseJob {
 
     /// Whether a helper is parsing or has not started yet.
     pub fn is_pending(&self) -> bool {
-        matches!(*self.shared.lock(), State::Waiting(..) | State::Running)
+        matches!(*self.shared.lock(), State::Waiting(_) | State::Running)
     }
 
     /// The tree: the helper's, waited for while it parses, or parsed here when no helper
@@ -103,23 +103,19 @@ impl ParseJob {
     pub fn join(self) -> Tree {
         let mut state = self.shared.lock();
         loop {
-            match std::mem::replace(&mut *state, State::Joined) {
+            // `Running` marks the job as taken: a helper coming later leaves it alone.
+            match std::mem::replace(&mut *state, State::Running) {
                 State::Running => {
-                    *state = State::Running;
                     state = self
                         .shared
                         .done
                         .wait(state)
                         .unwrap_or_else(|e| e.into_inner());
                 }
-                State::Done(Some(tree)) => return tree,
-                State::Waiting(text, old) => {
+                State::Done(Ok(tree)) => return tree,
+                State::Waiting(input) | State::Done(Err(input)) => {
                     drop(state);
-                    return crate::syntax::parse(&text, old.as_ref());
-                }
-                State::Done(None) | State::Joined => {
-                    drop(state);
-                    return crate::syntax::parse(&self.text, self.old.as_ref());
+                    return parse(&input);
                 }
             }
         }
@@ -160,7 +156,7 @@ mod tests {
         let shared = job.shared.clone();
         let _ = job.join();
         shared.run(|| panic!("the helper must not start a parse that was taken back"));
-        assert!(matches!(*shared.lock(), State::Joined));
+        assert!(matches!(*shared.lock(), State::Running));
     }
 
     #[test]

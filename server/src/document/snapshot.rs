@@ -140,7 +140,6 @@ pub struct Analysed {
     path: Option<PathBuf>,
     options: Arc<CheckOptions>,
     tree: Option<Tree>,
-    old_tree: Option<Tree>,
     /// An edit's incremental parse, offered to rayon's pool, joined by `finish`.
     beside: Option<ParseJob>,
     /// A document's first, full parse, on a thread of its own, joined by `finish`.
@@ -168,9 +167,9 @@ impl Analysed {
             base,
         } = input;
         let work = || analyse(&text, base.and_then(Snapshot::recycle), &options);
-        let (beside, old_tree) = match (&tree, old_tree) {
-            (None, Some(old)) => (Some(ParseJob::in_pool(text.clone(), Some(old))), None),
-            (_, old) => (None, old),
+        let beside = match (&tree, old_tree) {
+            (None, Some(old)) => Some(ParseJob::in_pool(text.clone(), Some(old))),
+            _ => None,
         };
         let full_beside = tree.is_none() && beside.is_none() && parse_full_beside;
         let (tree, (model, findings, line_index)) = if full_beside {
@@ -188,7 +187,6 @@ impl Analysed {
             path,
             options,
             tree,
-            old_tree,
             beside,
             parsing: None,
             opened: None,
@@ -198,11 +196,7 @@ impl Analysed {
     /// Start the full parse this analysis left for later on a thread of its own, joined
     /// by `finish`. Nothing to do when the tree is there or already being parsed.
     pub fn parse_in_background(&mut self) {
-        if self.tree.is_some()
-            || self.parsing.is_some()
-            || self.beside.is_some()
-            || self.old_tree.is_some()
-        {
+        if self.tree.is_some() || self.parsing.is_some() || self.beside.is_some() {
             return;
         }
         // At nice 10: the edits analysed meanwhile come first, and none waits for the
@@ -258,9 +252,9 @@ impl Analysed {
                 (crate::syntax::parse(&self.text, Some(&edited)), Some(tree))
             }
             (Some(tree), _, _) | (None, Some(tree), _) => (tree, None),
-            // The parse thread did not start or panicked.
+            // Nothing was parsed (`parse_in_background` was not called).
             (None, None, opened) => (
-                crate::syntax::parse(&self.text, self.old_tree.as_ref()),
+                crate::syntax::parse(&self.text, None),
                 opened.map(|t| crate::syntax::parse(t, None)),
             ),
         };

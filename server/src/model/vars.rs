@@ -1684,7 +1684,15 @@ mod tests {
 
 #[cfg(test)]
 mod update_tests {
-    use crate::model::{build, update};
+    use crate::model::{build, update, Model};
+
+    /// The model of `a` updated to `b`, checked against a fresh build of `b`.
+    fn updated(a: &str, b: &str) -> Model {
+        let mut model = build(a);
+        update(&mut model, a, b);
+        assert_eq!(model, build(b));
+        model
+    }
 
     /// An edit that defines no variable and names no stage keeps the definitions (moved)
     /// and resolves only the uses it read again; the result is a fresh build's.
@@ -1692,9 +1700,7 @@ mod update_tests {
     fn a_neutral_edit_moves_definitions_and_resolves_new_uses() {
         let a = "ARG V=1\nFROM alpine AS one\nENV E=2\nRUN echo hi\nCOPY --from=one /a /b\nRUN echo $E\n";
         let b = a.replace("RUN echo hi", "# a new line\nRUN echo $V $E");
-        let mut model = build(a);
-        update(&mut model, a, &b);
-        assert_eq!(model, build(&b));
+        let model = updated(a, &b);
         let uses: Vec<(&str, Option<&str>)> = model
             .var_uses
             .iter()
@@ -1711,9 +1717,7 @@ mod update_tests {
     fn an_edit_adding_a_definition_is_resolved_everywhere() {
         let a = "FROM alpine\nRUN echo $X\nRUN true\nRUN echo $X\n";
         let b = a.replace("RUN true", "ENV X=1");
-        let mut model = build(a);
-        update(&mut model, a, &b);
-        assert_eq!(model, build(&b));
+        let model = updated(a, &b);
         assert!(model.var_uses[0].def.is_none());
         assert!(model.var_uses[1].def.is_some());
     }
