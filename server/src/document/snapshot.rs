@@ -3,7 +3,7 @@
 use super::parse_job::ParseJob;
 use super::{Encoding, LineCol, LineIndex};
 use crate::model::{self, Model, Span};
-use crate::rules::{self, CheckOptions, Finding};
+use crate::rules::{self, CheckOptions, Finding, Remembering};
 use std::path::PathBuf;
 use std::sync::Arc;
 use tree_sitter::Tree;
@@ -146,6 +146,8 @@ pub struct Analysed {
     parsing: Option<ParseJob>,
     /// The text that parse is of, once `advance` moved the analysis past it.
     opened: Option<Arc<str>>,
+    /// What the rules keep of this check for the next one, once the findings are out.
+    remembering: Option<Remembering>,
 }
 
 impl Analysed {
@@ -172,7 +174,7 @@ impl Analysed {
             _ => None,
         };
         let full_beside = tree.is_none() && beside.is_none() && parse_full_beside;
-        let (tree, (model, findings, line_index)) = if full_beside {
+        let (tree, (model, findings, line_index, remembering)) = if full_beside {
             let (tree, result) = parse_beside(&text, work);
             (Some(tree), result)
         } else {
@@ -190,6 +192,15 @@ impl Analysed {
             beside,
             parsing: None,
             opened: None,
+            remembering,
+        }
+    }
+
+    /// Have the rules remember this check's findings for the next check (on this thread):
+    /// left until the diagnostics are out.
+    pub fn remember(&mut self) {
+        if let Some(r) = self.remembering.take() {
+            r.finish(&self.model, &self.text, &self.options);
         }
     }
 
@@ -214,6 +225,7 @@ impl Analysed {
     /// that an edit arriving meanwhile gets its diagnostics without waiting for the tree
     /// (and without copying the model). `finish` then brings the tree up to `text`.
     pub fn advance(&mut self, version: i32, text: Arc<str>, options: Arc<CheckOptions>) {
+        self.remember();
         if self.opened.is_none() {
             self.opened = Some(self.text.clone());
         }
@@ -222,7 +234,8 @@ impl Analysed {
             model: std::mem::take(&mut self.model),
             line_index: std::mem::take(&mut self.line_index),
         };
-        (self.model, self.findings, self.line_index) = analyse(&text, Some(base), &options);
+        (self.model, self.findings, self.line_index, self.remembering) =
+            analyse(&text, Some(base), &options);
         self.version = version;
         self.text = text;
         self.options = options;
@@ -241,7 +254,8 @@ impl Analysed {
     /// The snapshot, once the parse is done (on this thread if nobody parsed). After an
     /// `advance`, also the tree of the text the analysis began with (the snapshot's is
     /// re-parsed from it incrementally).
-    pub fn finish(self) -> (Snapshot, Option<Tree>) {
+    pub fn finish(mut self) -> (Snapshot, Option<Tree>) {
+        self.remember();
         let tree = self.tree.or_else(|| self.beside.map(ParseJob::join));
         let parsed = self.parsing.map(ParseJob::join);
         let opened = self.opened.as_deref();
@@ -296,13 +310,14 @@ struct Recycled {
     line_index: LineIndex,
 }
 
-/// The model of `text`, the findings and the line index; the model and the line index are
-/// updated from `base`'s when there is one.
+/// The model of `text`, the findings, the line index and what the rules keep of the check
+/// for the next one; the model and the line index are updated from `base`'s when there is
+/// one.
 fn analyse(
     text: &str,
     base: Option<Recycled>,
     options: &CheckOptions,
-) -> (Model, Vec<Finding>, LineIndex) {
+) -> (Model, Vec<Finding>, LineIndex, Option<Remembering>) {
     let (model, line_index) = match base {
         Some(old) => (
             model::rebuild(old.model, &old.text, text),
@@ -310,8 +325,8 @@ fn analyse(
         ),
         None => (model::build(text), LineIndex::new(text)),
     };
-    let findings = rules::check_incremental(&model, text, options);
-    (model, findings, line_index)
+    let (findings, remembering) = rules::check_then_remember(&model, text, options);
+    (model, findings, line_index, remembering)
 }
 
 /// Parse `text` in rayon's pool while `work` runs on this thread: the rules keep

@@ -275,6 +275,7 @@ impl Inner {
         }
         let published = start.elapsed();
         analysed.parse_in_background();
+        analysed.remember();
         let early = self.publish_while_parsing(uri, &key, rev, &mut analysed);
         let (snap, opened_tree) = analysed.finish();
         // After `advance`, the snapshot is of the revision the analysis was moved to.

@@ -1,6 +1,6 @@
 //! Running the rules: which are enabled, configured levels, suppressions, ordering.
 
-use super::memo::Plan;
+use super::memo::{Plan, Remembering};
 use super::suppress::{names, CheckSettings, Suppressions};
 use super::{registry, Category, CheckOptions, Ctx, Finding, Rule, Scope, Severity, StageSet};
 use crate::model::{Model, Span};
@@ -73,20 +73,31 @@ impl Drop for Session {
     }
 }
 
-/// Run the rules. `remember`: keep the findings of stage-scoped rules per region for
-/// the next check of an edited version (see `memo`).
-pub fn run(model: &Model, text: &str, opts: &CheckOptions, remember: bool) -> Vec<Finding> {
-    run_split_from(model, text, opts, remember, PARALLEL_MIN)
+/// Run the rules.
+pub fn run(model: &Model, text: &str, opts: &CheckOptions) -> Vec<Finding> {
+    run_split_from(model, text, opts, false, PARALLEL_MIN).0
 }
 
-/// [`run`], a cold check split over two threads from `min` instructions on.
+/// Run the rules, taking the findings of stage-scoped rules in regions that did not
+/// change from the memo (see `memo`); what to remember of this check is left to the
+/// caller, once the findings are out.
+pub fn run_remembering(
+    model: &Model,
+    text: &str,
+    opts: &CheckOptions,
+) -> (Vec<Finding>, Option<Remembering>) {
+    run_split_from(model, text, opts, true, PARALLEL_MIN)
+}
+
+/// [`run`] or [`run_remembering`], a cold check split over two threads from `min`
+/// instructions on.
 fn run_split_from(
     model: &Model,
     text: &str,
     opts: &CheckOptions,
     remember: bool,
     min: usize,
-) -> Vec<Finding> {
+) -> (Vec<Finding>, Option<Remembering>) {
     let _session = Session::begin();
     let ctx = Ctx {
         model,
@@ -96,7 +107,7 @@ fn run_split_from(
         on_disk: opts.on_disk,
         scope: None,
     };
-    let mut plan = remember.then(|| Plan::new(model, text, opts, registry().count()));
+    let plan = remember.then(|| Plan::new(model, text, opts, registry().count()));
     let (settings, _) = file_check(model, opts);
     let sup = Suppressions::from_model(model);
     let config = &opts.config;
@@ -136,6 +147,7 @@ fn run_split_from(
     run_checks(&mut jobs, &ctx, cold && model.instructions.len() >= min);
     let mut out: Vec<Finding> = Vec::new();
     let mut buf: Vec<Finding> = Vec::new();
+    let mut fresh = Vec::new();
     for job in jobs {
         let Job {
             slot,
@@ -145,10 +157,10 @@ fn run_split_from(
             regions,
             found,
         } = job;
-        match (&mut plan, regions) {
+        match (&plan, regions) {
             (Some(plan), Some((unknown, _))) => {
                 buf.clear();
-                plan.collect(slot, rule, &unknown, found, &mut buf);
+                plan.collect(slot, rule, unknown, found, &mut buf, &mut fresh);
             }
             _ => buf = found,
         }
@@ -175,7 +187,7 @@ fn run_split_from(
         ))
     });
     out.dedup_by(|a, b| a.rule == b.rule && a.span == b.span && a.message == b.message);
-    out
+    (out, plan.map(|plan| Remembering::new(plan, fresh)))
 }
 
 /// One rule to run in a check.
@@ -417,8 +429,11 @@ mod tests {
             let model = crate::model::build(&text);
             for remember in [false, true] {
                 // Split first: with a memo, the later check finds it filled.
-                let split = run_split_from(&model, &text, &opts, remember, 0);
-                let one = run_split_from(&model, &text, &opts, remember, usize::MAX);
+                let (split, memo) = run_split_from(&model, &text, &opts, remember, 0);
+                if let Some(memo) = memo {
+                    memo.finish(&model, &text, &opts);
+                }
+                let (one, _) = run_split_from(&model, &text, &opts, remember, usize::MAX);
                 assert_eq!(one, split, "{} (memo: {remember})", path.display());
             }
         }

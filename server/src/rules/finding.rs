@@ -93,25 +93,30 @@ impl Finding {
     /// The same finding `delta` bytes further (every span in it): a remembered finding
     /// after the text before it changed length.
     pub fn moved(&self, delta: isize) -> Finding {
-        let mv = |s: Span| {
-            Span::new(
+        self.clone().move_by(delta)
+    }
+
+    /// This finding moved `delta` bytes, in place (see [`Finding::moved`]).
+    pub fn move_by(mut self, delta: isize) -> Finding {
+        if delta == 0 {
+            return self;
+        }
+        let mv = |s: &mut Span| {
+            *s = Span::new(
                 s.start.saturating_add_signed(delta),
                 s.end.saturating_add_signed(delta),
             )
         };
-        let mut f = self.clone();
-        if delta != 0 {
-            f.span = mv(f.span);
-            for r in &mut f.related {
-                r.span = mv(r.span);
-            }
-            if let Some(fix) = &mut f.fix {
-                for e in &mut fix.edits {
-                    e.span = mv(e.span);
-                }
+        mv(&mut self.span);
+        for r in &mut self.related {
+            mv(&mut r.span);
+        }
+        if let Some(fix) = &mut self.fix {
+            for e in &mut fix.edits {
+                mv(&mut e.span);
             }
         }
-        f
+        self
     }
 
     /// Every span the finding holds: its own, related places, fix edits.

@@ -79,6 +79,8 @@ pub(super) struct Plan {
     rules: usize,
     /// No region had an entry in the memo.
     cold: bool,
+    /// The regions have their keys and entries (see [`Plan::new`]).
+    keyed: bool,
     /// Per rule (registry position): the regions where its findings are not remembered,
     /// and those where some are, ascending. Read once per check, so that each rule then
     /// looks at a few regions instead of all (an edit of a 200-stage file touched one).
@@ -87,11 +89,38 @@ pub(super) struct Plan {
 }
 
 impl Plan {
-    /// Cut `text` into regions, fingerprint them and take their entries from the memo.
+    /// Cut `text` into regions and take their entries from the memo. While the memo is
+    /// empty (a process's first check) nothing can be remembered: the regions are keyed
+    /// only when their findings are kept ([`Remembering::finish`]), after the check.
     pub fn new(model: &Model, text: &str, opts: &CheckOptions, rules: usize) -> Plan {
+        let generation = MEMO.with(|m| {
+            let mut m = m.borrow_mut();
+            m.generation += 1;
+            m.generation
+        });
+        let mut plan = Plan {
+            regions: regions(model, text),
+            generation,
+            rules,
+            cold: true,
+            keyed: false,
+            missing: Vec::new(),
+            remembered: Vec::new(),
+        };
+        if MEMO.with(|m| !m.borrow().entries.is_empty()) {
+            plan.key(model, text, opts);
+            if !plan.cold {
+                plan.index_rules();
+            }
+        }
+        plan
+    }
+
+    /// Fingerprint the regions and take their entries from the memo (new ones where it
+    /// has none).
+    fn key(&mut self, model: &Model, text: &str, opts: &CheckOptions) {
         let n = model.stages.len();
-        let region_start = |i: usize| model.stages.get(i).map_or(text.len(), |s| s.span.start);
-        let first = region_start(0).min(text.len());
+        let first = self.regions.first().map_or(0, |r| r.span.end);
         // What every finding may depend on: the prelude, every FROM line, the options.
         let mut global = Fp::new()
             .u64(model.escape as u64)
@@ -122,25 +151,15 @@ impl Plan {
                 }
             }
         }
-        let mut regions = Vec::with_capacity(n + 1);
-        regions.push(Region {
-            span: Span::new(0, first),
-            key: global.0,
-            sources: global.0,
-            keyed: Span::new(0, first),
-            source: Source::Same(usize::MAX),
-        });
+        if let Some(prelude) = self.regions.first_mut() {
+            prelude.key = global.0;
+            prelude.sources = global.0;
+        }
         // Per stage: (key, sources key).
         let mut keys: Vec<(u64, u64)> = Vec::with_capacity(n);
-        for (i, stage) in model.stages.iter().enumerate() {
-            let start = stage.span.start.min(text.len());
-            let end = region_start(i + 1).clamp(start, text.len());
-            // The gap before the FROM (comments about the stage) is keyed too.
-            let keyed_start = match i {
-                0 => start,
-                _ => model.stages[i - 1].span.end.clamp(first, start),
-            };
-            let mut fp = global.str(text.get(keyed_start..end).unwrap_or(""));
+        for (i, region) in self.regions.iter_mut().skip(1).enumerate() {
+            let keyed = region.keyed;
+            let mut fp = global.str(text.get(keyed.start..keyed.end).unwrap_or(""));
             for &(t, _) in named[i].iter().filter(|(_, base)| *base) {
                 fp = fp.u64(keys.get(t).map_or(0, |k| k.0));
             }
@@ -149,32 +168,11 @@ impl Plan {
                 sources = sources.u64(keys.get(t).map_or(0, |k| k.1));
             }
             keys.push((fp.0, sources.0));
-            regions.push(Region {
-                span: Span::new(start, end),
-                key: fp.0,
-                sources: sources.0,
-                keyed: Span::new(keyed_start, end),
-                source: Source::Same(usize::MAX),
-            });
+            region.key = fp.0;
+            region.sources = sources.0;
         }
-        let generation = MEMO.with(|m| {
-            let mut m = m.borrow_mut();
-            m.generation += 1;
-            m.generation
-        });
-        let mut plan = Plan {
-            regions,
-            generation,
-            rules,
-            cold: true,
-            missing: Vec::new(),
-            remembered: Vec::new(),
-        };
-        plan.take_entries(text);
-        if !plan.cold {
-            plan.index_rules();
-        }
-        plan
+        self.keyed = true;
+        self.take_entries(text);
     }
 
     fn index_rules(&mut self) {
@@ -282,49 +280,65 @@ impl Plan {
     }
 
     /// Append the findings of `rule` over the whole file to `out`: `fresh`, its findings
-    /// in the `unknown` regions (see [`Plan::unknown`]; they are remembered), and the
-    /// remembered ones elsewhere.
+    /// in the `unknown` regions (see [`Plan::unknown`]), and the remembered ones
+    /// elsewhere. The fresh ones go to `later` too, to be remembered once the findings
+    /// are out ([`Remembering::finish`]).
     pub fn collect(
-        &mut self,
+        &self,
         slot: usize,
         rule: &Rule,
-        unknown: &[usize],
-        fresh: Vec<Finding>,
+        unknown: Vec<usize>,
+        mut fresh: Vec<Finding>,
         out: &mut Vec<Finding>,
+        later: &mut Vec<Fresh>,
     ) {
         if !unknown.is_empty() {
-            let sources = rule.scope == Scope::StageAndSources;
-            self.store(slot, sources, unknown, fresh, out);
+            // The rule looked at the stages these regions are built on too: its findings
+            // there are remembered already.
+            fresh.retain(|f| unknown.binary_search(&self.region_of(f.span.start)).is_ok());
+            out.extend(fresh.iter().cloned());
         }
-        if unknown.len() == self.regions.len() {
-            return;
+        if unknown.len() != self.regions.len() {
+            let remembered = self.remembered.get(slot).map_or(&[][..], |r| &r[..]);
+            for &ri in remembered {
+                if unknown.binary_search(&ri).is_ok() {
+                    continue;
+                }
+                let start = self.regions[ri].span.start as isize;
+                if let Some(Some((_, found))) = self.entry(ri).and_then(|e| e.outs.get(slot)) {
+                    out.extend(found.iter().map(|f| f.moved(start)));
+                }
+            }
         }
-        let remembered = self.remembered.get(slot).map_or(&[][..], |r| &r[..]);
-        for &ri in remembered {
-            if unknown.binary_search(&ri).is_ok() {
-                continue;
-            }
-            let start = self.regions[ri].span.start as isize;
-            if let Some(Some((_, found))) = self.entry(ri).and_then(|e| e.outs.get(slot)) {
-                out.extend(found.iter().map(|f| f.moved(start)));
-            }
+        if !unknown.is_empty() {
+            later.push(Fresh {
+                slot,
+                sources: rule.scope == Scope::StageAndSources,
+                unknown,
+                found: fresh,
+            });
         }
     }
 
-    /// Keep the fresh findings of the `unknown` regions (ascending), remember them, and
-    /// append them.
-    fn store(
-        &mut self,
-        slot: usize,
-        sources: bool,
-        unknown: &[usize],
-        fresh: Vec<Finding>,
-        out: &mut Vec<Finding>,
-    ) {
+    /// The region `offset` lies in.
+    fn region_of(&self, offset: usize) -> usize {
+        self.regions
+            .partition_point(|r| r.span.start <= offset)
+            .saturating_sub(1)
+    }
+
+    /// Remember a rule's fresh findings in the regions it looked at.
+    fn remember(&mut self, fresh: Fresh) {
+        let Fresh {
+            slot,
+            sources,
+            unknown,
+            found,
+        } = fresh;
         let tag = |r: &Region| if sources { r.sources } else { 0 };
-        if fresh.is_empty() {
+        if found.is_empty() {
             // Most rules find nothing: remember that for every region at once.
-            for &ri in unknown {
+            for &ri in &unknown {
                 if let Some(region) = self.regions.get_mut(ri) {
                     let tag = tag(region);
                     region.remember(slot, tag, Vec::new());
@@ -333,12 +347,8 @@ impl Plan {
             return;
         }
         let mut per_region: Vec<Vec<Finding>> = vec![Vec::new(); unknown.len()];
-        for f in fresh {
-            let ri = self
-                .regions
-                .partition_point(|r| r.span.start <= f.span.start)
-                .saturating_sub(1);
-            if let Ok(k) = unknown.binary_search(&ri) {
+        for f in found {
+            if let Ok(k) = unknown.binary_search(&self.region_of(f.span.start)) {
                 per_region[k].push(f);
             }
         }
@@ -352,17 +362,85 @@ impl Plan {
             });
             if local {
                 let base = -(span.start as isize);
-                let relative = found.iter().map(|f| f.moved(base)).collect();
+                let relative = found.into_iter().map(|f| f.move_by(base)).collect();
                 self.regions[ri].remember(slot, tag, relative);
             }
-            out.extend(found);
         }
     }
+}
+
+/// A rule's findings in the regions a check looked at, to remember.
+pub(super) struct Fresh {
+    slot: usize,
+    /// A `StageAndSources` rule: remembered with the regions' sources keys.
+    sources: bool,
+    unknown: Vec<usize>,
+    found: Vec<Finding>,
+}
+
+/// What a check keeps for the next one, left to do once its findings are out: the
+/// regions' entries (and, after a process's first check, their keys) and the rules'
+/// fresh findings. Dropped unfinished, it forgets them (the next check starts cold).
+#[must_use = "finish it (after publishing) to remember the findings"]
+pub struct Remembering {
+    plan: Plan,
+    fresh: Vec<Fresh>,
+}
+
+impl Remembering {
+    pub(super) fn new(plan: Plan, fresh: Vec<Fresh>) -> Remembering {
+        Remembering { plan, fresh }
+    }
+
+    /// Remember the findings for the next check of `text` (the text, model and options
+    /// the check ran with), on the thread that ran it.
+    pub fn finish(mut self, model: &Model, text: &str, opts: &CheckOptions) {
+        if !self.plan.keyed {
+            self.plan.key(model, text, opts);
+        }
+        for fresh in std::mem::take(&mut self.fresh) {
+            self.plan.remember(fresh);
+        }
+    }
+}
+
+/// The regions of `text`, not keyed yet: the prelude, then one per stage.
+fn regions(model: &Model, text: &str) -> Vec<Region> {
+    let region_start = |i: usize| model.stages.get(i).map_or(text.len(), |s| s.span.start);
+    let first = region_start(0).min(text.len());
+    let mut regions = Vec::with_capacity(model.stages.len() + 1);
+    regions.push(Region {
+        span: Span::new(0, first),
+        key: 0,
+        sources: 0,
+        keyed: Span::new(0, first),
+        source: Source::Same(usize::MAX),
+    });
+    for (i, stage) in model.stages.iter().enumerate() {
+        let start = stage.span.start.min(text.len());
+        let end = region_start(i + 1).clamp(start, text.len());
+        // The gap before the FROM (comments about the stage) is keyed too.
+        let keyed_start = match i {
+            0 => start,
+            _ => model.stages[i - 1].span.end.clamp(first, start),
+        };
+        regions.push(Region {
+            span: Span::new(start, end),
+            key: 0,
+            sources: 0,
+            keyed: Span::new(keyed_start, end),
+            source: Source::Same(usize::MAX),
+        });
+    }
+    regions
 }
 
 impl Drop for Plan {
     /// Put the entries back, forget those unused for a while.
     fn drop(&mut self) {
+        if !self.keyed {
+            return;
+        }
         let generation = self.generation;
         MEMO.with(|m| {
             let mut m = m.borrow_mut();

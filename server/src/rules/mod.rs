@@ -13,6 +13,7 @@ mod engine;
 mod finding;
 mod fingerprint;
 mod memo;
+pub use memo::Remembering;
 pub mod practice;
 mod rule;
 pub mod shell;
@@ -45,14 +46,28 @@ pub struct CheckOptions {
 /// Run every enabled rule, apply configuration and suppressions; findings sorted by
 /// position.
 pub fn check(model: &Model, text: &str, opts: &CheckOptions) -> Vec<Finding> {
-    engine::run(model, text, opts, false)
+    engine::run(model, text, opts)
 }
 
 /// [`check`] for a document that keeps changing: the findings of stage-local rules are
 /// remembered per stage (on this thread) and reused for the stages the next version did
 /// not change. Gives the same findings as [`check`].
 pub fn check_incremental(model: &Model, text: &str, opts: &CheckOptions) -> Vec<Finding> {
-    engine::run(model, text, opts, true)
+    let (findings, remembering) = engine::run_remembering(model, text, opts);
+    if let Some(r) = remembering {
+        r.finish(model, text, opts);
+    }
+    findings
+}
+
+/// [`check_incremental`] that leaves the remembering to the caller, so that the findings
+/// can be published first: finish it on this thread before the next check.
+pub fn check_then_remember(
+    model: &Model,
+    text: &str,
+    opts: &CheckOptions,
+) -> (Vec<Finding>, Option<Remembering>) {
+    engine::run_remembering(model, text, opts)
 }
 
 /// Every rule: structure errors, BuildKit's checks, then the best-practice family.
