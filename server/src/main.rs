@@ -40,6 +40,7 @@ fn main() {
         None => {
             dockerfile_ls::malloc::tune_for_server();
             dockerfile_ls::malloc::tree_sitter_on_mimalloc();
+            dockerfile_ls::threads::start_pool();
             lsp::run_stdio()
         }
         Some(Command::Check(a)) => cli::check::run(a),
