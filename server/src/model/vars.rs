@@ -111,7 +111,11 @@ fn scan_range(s: &str, lo: usize, hi: usize, mode: Mode, out: &mut Vec<Found>, d
         Mode::Buildkit(e) => e,
         _ => b'\\',
     };
-    if !s.get(lo..hi).is_some_and(|t| t.contains('$')) {
+    if !s
+        .as_bytes()
+        .get(lo..hi)
+        .is_some_and(|t| memchr::memchr(b'$', t).is_some())
+    {
         return;
     }
     let quotes = mode != Mode::Body;

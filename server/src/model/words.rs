@@ -171,6 +171,21 @@ fn space_at(s: &str, i: usize) -> (bool, usize) {
     }
 }
 
+/// Bytes a word runs on over whatever quotes it is in: ASCII, not a space or quote (the
+/// escape character is tested apart).
+const PLAIN: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 0x80 {
+        t[c] = !matches!(
+            c as u8,
+            b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b'\'' | b'"'
+        );
+        c += 1;
+    }
+    t
+};
+
 /// [`parse_words`] as a callback with each word's `[start, end)`.
 pub(crate) fn for_each_word(s: &str, escape: char, mut f: impl FnMut(usize, usize)) {
     let b = s.as_bytes();
@@ -198,16 +213,17 @@ pub(crate) fn for_each_word(s: &str, escape: char, mut f: impl FnMut(usize, usiz
         let mut blank_ok = false;
         let mut quote = 0u8;
         while i < n {
-            let c = b[i];
             // Most bytes: ASCII, not a space, quote or escape (the same in and out of quotes).
-            if c < 0x80
-                && c != esc
-                && !matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b'\'' | b'"')
-            {
-                i += 1;
+            let run = b[i..]
+                .iter()
+                .take_while(|&&c| PLAIN[c as usize] && c != esc)
+                .count();
+            if run > 0 {
+                i += run;
                 end = i;
                 continue;
             }
+            let c = b[i];
             if quote != 0 {
                 if c == quote {
                     quote = 0;
@@ -280,13 +296,12 @@ pub(crate) fn unquote(raw: &str, escape: char) -> CompactString {
     }
     let esc = escape as u8;
     let b = raw.as_bytes();
-    let next_of = |from: usize, pred: &dyn Fn(u8) -> bool| {
-        b.get(from..)
-            .and_then(|rest| rest.iter().position(|&c| pred(c)))
-            .map_or(b.len(), |k| from + k)
-    };
-    let special = |c: u8| c == b'\'' || c == b'"' || c == esc;
-    if next_of(0, &special) == b.len() {
+    // Where the next byte the reading stops at is, from `from` (memchr: most words have
+    // none, and this runs once per word of the model).
+    let found = |from: usize, k: Option<usize>| k.map_or(b.len(), |k| from + k);
+    let rest = |from: usize| b.get(from..).unwrap_or_default();
+    let next_special = |from: usize| found(from, memchr::memchr3(b'\'', b'"', esc, rest(from)));
+    if next_special(0) == b.len() {
         return CompactString::new(raw);
     }
     // The same reading as `unquote_into`, copying the runs between quotes and escapes in
@@ -299,7 +314,7 @@ pub(crate) fn unquote(raw: &str, escape: char) -> CompactString {
     let mut out = CompactString::with_capacity(raw.len());
     let mut i = 0;
     while i < b.len() {
-        let plain_end = next_of(i, &special);
+        let plain_end = next_special(i);
         out.push_str(&raw[i..plain_end]);
         i = plain_end;
         let Some(&c) = b.get(i) else { break };
@@ -309,14 +324,14 @@ pub(crate) fn unquote(raw: &str, escape: char) -> CompactString {
             out.push_str(&raw[i..i + w]);
             i += w;
         } else if c == b'\'' {
-            let close = next_of(i, &|c| c == b'\'');
+            let close = found(i, memchr::memchr(b'\'', rest(i)));
             out.push_str(&raw[i..close]);
             i = (close + 1).min(b.len());
         } else {
             // A double quote: up to the closing one, escapes of `"`, `$` and the escape
             // character taken, others kept.
             loop {
-                let stop = next_of(i, &|c| c == b'"' || c == esc);
+                let stop = found(i, memchr::memchr2(b'"', esc, rest(i)));
                 out.push_str(&raw[i..stop]);
                 i = stop;
                 if i >= b.len() {
