@@ -481,6 +481,40 @@ mod tests {
             .collect()
     }
 
+    /// A check whose remembering is finished only after its findings are taken (as the
+    /// server does once it has published them), or never, finds what a cold check finds;
+    /// the next check reuses what was remembered late, and nothing of what was dropped.
+    #[test]
+    fn remembering_late_or_never_changes_no_finding() {
+        let opts = CheckOptions::default();
+        let a = "FROM debian AS one\nRUN apt-get update && apt-get install curl\nFROM debian AS two\nRUN apt-get install -y wget\nCOPY --from=one /a /b\n";
+        let b = a.replace("wget", "wget git");
+        let check = |text: &str| {
+            let model = crate::model::build(text);
+            let (found, remembering) = crate::rules::check_then_remember(&model, text, &opts);
+            assert_eq!(found, crate::rules::check(&model, text, &opts), "{text}");
+            assert!(!found.is_empty(), "the regions hold findings to remember");
+            (model, remembering.expect("a memo"))
+        };
+        // The memo is empty: the check keys its regions only when finished.
+        let (model, remembering) = check(a);
+        assert_eq!(unknown_regions(a), vec![0, 1, 2], "nothing remembered yet");
+        remembering.finish(&model, a, &opts);
+        assert_eq!(unknown_regions(a), Vec::<usize>::new());
+        // `two` changed: `one` is taken over; its remembering is dropped unfinished.
+        assert_eq!(unknown_regions(&b), vec![2]);
+        let (_, dropped) = check(&b);
+        drop(dropped);
+        assert_eq!(
+            unknown_regions(&b),
+            vec![2],
+            "nothing kept of the dropped one"
+        );
+        let (model, remembering) = check(&b);
+        remembering.finish(&model, &b, &opts);
+        assert_eq!(unknown_regions(&b), Vec::<usize>::new());
+    }
+
     #[test]
     fn an_edit_invalidates_its_stage_and_the_stages_built_on_it() {
         let a = "ARG V=1\nFROM alpine AS one\nRUN apt-get install x\n\n# about two\nFROM alpine AS two\nRUN echo\nFROM one AS three\nRUN echo 3\n";
