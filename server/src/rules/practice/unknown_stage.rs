@@ -1,7 +1,8 @@
 //! UnknownStage: `--from` names no earlier stage.
 
-use crate::model::{Model, StageRef, StageRefKind};
+use crate::model::{Model, Stage, StageRef, StageRefKind};
 use crate::rules::{Category, Ctx, Edit, Finding, Fix, Rule, Scope, Severity};
+use std::collections::HashMap;
 
 pub const RULE: Rule = Rule {
     id: "UnknownStage",
@@ -23,7 +24,8 @@ Reported:
 - a bare word that is not a stage but is close to the name of an earlier stage (a typo):
   at most one edit (insertion, deletion, substitution or transposition) away from it, two for
   names of eight characters or more, or a prefix/extension of it by at most three characters
-  (`build` for `builder`). The message suggests the stage.
+  (`build` for `builder`). The message suggests the stage. In a file of more than 1,024
+  stages, the typo is looked for among the 1,024 stages before the reference.
 
 Not reported: references with a registry, a path (`/`), a tag (`:`) or a digest (`@`), words
 containing variables, and bare words far from every stage name (`--from=nginx` is an image).
@@ -80,17 +82,23 @@ const KNOWN_IMAGES: &[&str] = &[
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     let model = ctx.model;
+    let mut last = None;
     for r in &model.stage_refs {
         if r.target.is_some() || !ctx.in_scope(r.stage) {
             continue;
         }
-        if let Some(f) = judge(model, r) {
+        if let Some(f) = judge(model, r, &mut last) {
             out.push(f);
         }
     }
 }
 
-fn judge(model: &Model, r: &StageRef) -> Option<Finding> {
+/// Each stage name (lower case) with the index of the last stage of that name.
+type LastByName = HashMap<String, usize>;
+
+/// The finding for reference `r`, if any. `last` is filled when first needed (a map: a
+/// file of thousands of stages must not compare each reference with every name).
+fn judge(model: &Model, r: &StageRef, last: &mut Option<LastByName>) -> Option<Finding> {
     let name = r.name.as_str();
     let current = r.stage?;
     if name.is_empty() || name.contains('$') {
@@ -123,13 +131,16 @@ fn judge(model: &Model, r: &StageRef) -> Option<Finding> {
     }
     let lower = name.to_ascii_lowercase();
     // The current stage or a later one, by name.
-    if let Some(s) = model
-        .stages
-        .iter()
-        .skip(current)
-        .find(|s| s.key().as_deref() == Some(lower.as_str()))
-    {
-        let msg = if s.index == current {
+    let last = last.get_or_insert_with(|| {
+        let keyed = model
+            .stages
+            .iter()
+            .filter_map(|s| Some((s.key()?, s.index)));
+        keyed.collect()
+    });
+    if last.get(&lower).is_some_and(|&l| l >= current) {
+        let here = model.stages.get(current).and_then(Stage::key);
+        let msg = if here.as_deref() == Some(lower.as_str()) {
             format!(
                 "`{name}` is the current stage: a stage cannot use its own files through `{what}`"
             )
@@ -148,8 +159,17 @@ fn judge(model: &Model, r: &StageRef) -> Option<Finding> {
     }
     // A misspelt earlier stage.
     let mut best: Option<(usize, String, bool)> = None;
-    for s in model.stages.iter().take(current) {
+    let chars = lower.chars().count();
+    let nearest = current.saturating_sub(TYPO_WINDOW)..current;
+    for s in model.stages.get(nearest).unwrap_or_default() {
         let Some(n) = &s.name else { continue };
+        // No typo of a name more than three characters longer or shorter (see `closeness`).
+        if n.value.chars().count().abs_diff(chars) > 3 {
+            continue;
+        }
+        if !may_be_close(&lower, &n.value) {
+            continue;
+        }
         let key = n.value.to_ascii_lowercase();
         let Some((d, exact)) = closeness(&lower, &key) else {
             continue;
@@ -172,6 +192,33 @@ fn judge(model: &Model, r: &StageRef) -> Option<Finding> {
         safe: single_edit,
     });
     Some(f)
+}
+
+/// Stages before a reference looked at for a typo: in a file of thousands of stages, the
+/// nearest ones (each reference against every stage took minutes on 10,000 of them).
+const TYPO_WINDOW: usize = 1024;
+
+/// Whether `closeness` may find `word` (lower case) close to the stage name `stage` (any
+/// case): one is a prefix of the other, or they differ in at most four characters counted
+/// as multisets (each of at most two edits changes that count by two at most, a
+/// transposition not at all). Cheap, so that the edit distance runs only for plausible
+/// pairs.
+fn may_be_close(word: &str, stage: &str) -> bool {
+    if !word.is_ascii() || !stage.is_ascii() {
+        return true;
+    }
+    let n = word.len().min(stage.len());
+    if word[..n].eq_ignore_ascii_case(&stage[..n]) {
+        return true;
+    }
+    let mut counts = [0i32; 128];
+    for b in word.bytes() {
+        counts[b as usize] += 1;
+    }
+    for b in stage.bytes() {
+        counts[b.to_ascii_lowercase() as usize] -= 1;
+    }
+    counts.iter().map(|c| c.unsigned_abs()).sum::<u32>() <= 4
 }
 
 /// How close a reference is to a stage name: `Some((distance, single_edit))` when it looks
@@ -260,5 +307,32 @@ mod tests {
         assert!(closeness("nginx", "builder").is_none());
         assert!(closeness("ab", "ac").is_none());
         assert!(closeness("runtime", "runtime").is_none());
+    }
+
+    proptest::proptest! {
+        /// The cheap filter never drops a pair the edit distance would call close, and
+        /// ignores the stage name's case.
+        #[test]
+        fn the_filter_keeps_every_close_pair(a in "[a-e]{0,10}", b in "[a-e]{0,10}") {
+            proptest::prop_assert!(closeness(&a, &b).is_none() || may_be_close(&a, &b));
+            let upper = b.to_ascii_uppercase();
+            proptest::prop_assert_eq!(may_be_close(&a, &b), may_be_close(&a, &upper));
+        }
+    }
+
+    /// In a file of thousands of stages, a typo of a recent stage is still found, fast.
+    #[test]
+    fn a_typo_among_thousands_of_stages() {
+        let mut text: String = (0..3000)
+            .map(|i| format!("FROM alpine AS stage{i}\nCOPY --from=image{i} /a /b\n"))
+            .collect();
+        text.push_str("FROM alpine\nCOPY --from=stage2998x /a /b\n");
+        let found = check_rule(&RULE, &text);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].message.contains("did you mean `stage2998`?"),
+            "{}",
+            found[0].message
+        );
     }
 }

@@ -1,7 +1,9 @@
 //! UntaggedImage: `FROM image` without a tag or digest.
 
 use super::util;
+use crate::model::Stage;
 use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity};
+use std::collections::HashSet;
 
 pub const RULE: Rule = Rule {
     id: "UntaggedImage",
@@ -26,6 +28,9 @@ names, and for images given by a variable (`FROM ${BASE}`).
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     let model = ctx.model;
+    // The stages' names, once one is needed (a set: a file of thousands of stages must not
+    // compare each FROM with every name).
+    let mut names: Option<HashSet<String>> = None;
     for stage in ctx.stages() {
         let Some(image) = &stage.image else { continue };
         if image.has_variables
@@ -38,12 +43,9 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             continue;
         }
         // A stage name used before its definition, or with a different case.
-        let lower = image.raw.to_ascii_lowercase();
-        if model
-            .stages
-            .iter()
-            .any(|s| s.key().is_some_and(|k| k == lower))
-        {
+        let names =
+            names.get_or_insert_with(|| model.stages.iter().filter_map(Stage::key).collect());
+        if names.contains(&image.raw.to_ascii_lowercase()) {
             continue;
         }
         out.push(RULE.finding(
