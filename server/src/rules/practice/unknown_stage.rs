@@ -320,7 +320,7 @@ mod tests {
         }
     }
 
-    /// In a file of thousands of stages, a typo of a recent stage is still found, fast.
+    /// In a file of thousands of stages, a typo of a recent stage is still found.
     #[test]
     fn a_typo_among_thousands_of_stages() {
         let mut text: String = (0..3000)
