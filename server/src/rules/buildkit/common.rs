@@ -6,6 +6,7 @@ use crate::model::{Details, Instruction, InstructionKind, Span, Word};
 use crate::rules::fingerprint::Fp;
 use crate::rules::{Ctx, Finding};
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 /// From the instruction keyword to the end of its first line: where BuildKit's
 /// `Location` starts, and what an editor underlines.
@@ -165,8 +166,8 @@ impl Globals {
             };
             base.push((k.to_string(), lookup(k).unwrap_or(v)));
         }
-        let mut env = base.clone();
-        let mut defaults_env = base;
+        let mut env = Indexed::new(base.clone());
+        let mut defaults_env = Indexed::new(base);
         let mut defaults_failed = false;
         let mut declared = Vec::new();
         let escape = ctx.model.escape;
@@ -183,24 +184,24 @@ impl Globals {
                     None => kv
                         .value
                         .as_ref()
-                        .map(|v| lex::expand(raw(v), &env, escape).result),
+                        .map(|v| lex::expand(raw(v), &env.list, escape).result),
                 };
                 if let Some(v) = value {
-                    set(&mut env, &key, v);
+                    env.set(&key, v);
                 }
                 // Defaults only.
                 if let Some(v) = &kv.value {
-                    let e = lex::expand(raw(v), &defaults_env, escape);
+                    let e = lex::expand(raw(v), &defaults_env.list, escape);
                     if e.error.is_some() {
                         defaults_failed = true;
                     }
-                    set(&mut defaults_env, &key, e.result);
+                    defaults_env.set(&key, e.result);
                 }
             }
         }
         Globals {
-            env,
-            defaults_env,
+            env: env.list,
+            defaults_env: defaults_env.list,
             defaults_failed,
             declared,
             build_args,
@@ -237,11 +238,31 @@ pub fn global_args<'a>(ctx: &Ctx<'a>) -> impl Iterator<Item = &'a Instruction> {
         .filter(|i| i.kind == InstructionKind::Arg)
 }
 
-pub fn set(env: &mut Vec<(String, String)>, key: &str, value: String) {
-    if let Some(slot) = env.iter_mut().find(|(k, _)| k == key) {
-        slot.1 = value;
-    } else {
-        env.push((key.to_string(), value));
+/// A list of variables being built, with an index by name: thousands of global ARGs must
+/// not each look through all the others.
+struct Indexed {
+    list: Vec<(String, String)>,
+    index: HashMap<String, usize>,
+}
+
+impl Indexed {
+    fn new(list: Vec<(String, String)>) -> Indexed {
+        let mut index = HashMap::with_capacity(list.len());
+        for (i, (k, _)) in list.iter().enumerate() {
+            index.entry(k.clone()).or_insert(i);
+        }
+        Indexed { list, index }
+    }
+
+    /// Set `key` (the first entry of that name, as a linear search would find it).
+    fn set(&mut self, key: &str, value: String) {
+        match self.index.get(key) {
+            Some(&i) => self.list[i].1 = value,
+            None => {
+                self.index.insert(key.to_string(), self.list.len());
+                self.list.push((key.to_string(), value));
+            }
+        }
     }
 }
 
