@@ -1,7 +1,7 @@
 //! AptNoInstallRecommends: `apt-get install` pulls in recommended packages.
 
 use super::util;
-use crate::model::InstructionKind;
+use crate::model::{Instruction, InstructionKind};
 use crate::rules::{Category, Ctx, Finding, Fix, Rule, Scope, Severity};
 
 pub const RULE: Rule = Rule {
@@ -28,98 +28,13 @@ package your build needs might come only as a recommendation.
     check,
 };
 
-/// Where `Install-Recommends` is configured (an apt option set by a RUN or written by a
-/// COPY): each stage is looked at once per check, and what its chain of base stages holds
-/// once too (an install in every one of thousands of chained stages must not look at every
-/// earlier instruction).
-struct Configured<'a> {
-    ctx: &'a Ctx<'a>,
-    /// Per stage: the first configuring instruction, once looked at.
-    first: Vec<Option<Option<usize>>>,
-    /// Per stage: whether it or a stage it is built on configures it, once known.
-    chain: Vec<Option<bool>>,
-}
-
-impl<'a> Configured<'a> {
-    fn new(ctx: &'a Ctx<'a>) -> Self {
-        let n = ctx.model.stages.len();
-        Configured {
-            ctx,
-            first: vec![None; n],
-            chain: vec![None; n],
-        }
-    }
-
-    /// Whether instruction `index` comes after such a configuration, in its stage or in a
-    /// stage it is built on.
-    fn before(&mut self, index: usize) -> bool {
-        let model = self.ctx.model;
-        let Some(stage) = model.instructions.get(index).and_then(|i| i.stage) else {
-            return false;
-        };
-        if self.first(stage).is_some_and(|f| f < index) {
-            return true;
-        }
-        self.parent(stage).is_some_and(|p| self.in_chain(p))
-    }
-
-    fn parent(&self, stage: usize) -> Option<usize> {
-        let model = self.ctx.model;
-        let st = model.stages.get(stage)?;
-        util::parent_stage(model, st).filter(|&p| p < stage)
-    }
-
-    fn first(&mut self, stage: usize) -> Option<usize> {
-        if let Some(Some(known)) = self.first.get(stage) {
-            return *known;
-        }
-        let (model, text) = (self.ctx.model, self.ctx.text);
-        let range = model
-            .stages
-            .get(stage)
-            .map_or(0..0, |s| s.instructions.clone());
-        let found = range.into_iter().find(|&i| {
-            model.instructions.get(i).is_some_and(|ins| {
-                matches!(ins.kind, InstructionKind::Run | InstructionKind::Copy)
-                    && util::slice(text, ins.span).contains("Install-Recommends")
-            })
-        });
-        if let Some(slot) = self.first.get_mut(stage) {
-            *slot = Some(found);
-        }
-        found
-    }
-
-    /// Whether `stage` or a stage it is built on configures it (walked up to the first
-    /// stage already known, without recursion).
-    fn in_chain(&mut self, stage: usize) -> bool {
-        let mut path = Vec::new();
-        let mut cur = Some(stage);
-        let mut result = false;
-        while let Some(c) = cur {
-            if let Some(Some(known)) = self.chain.get(c) {
-                result = *known;
-                break;
-            }
-            if self.first(c).is_some() {
-                result = true;
-                path.push(c);
-                break;
-            }
-            path.push(c);
-            cur = self.parent(c);
-        }
-        for c in path {
-            if let Some(slot) = self.chain.get_mut(c) {
-                *slot = Some(result);
-            }
-        }
-        result
-    }
-}
-
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
-    let mut configured = Configured::new(ctx);
+    // A RUN or COPY before the install that configures `Install-Recommends` (an apt
+    // option set or written), in its stage or the stages it is built on.
+    let mut configured = util::NearestBefore::new(ctx.model, |i: &Instruction| {
+        matches!(i.kind, InstructionKind::Run | InstructionKind::Copy)
+            && util::slice(ctx.text, i.span).contains("Install-Recommends")
+    });
     for (i, _, script) in util::runs(ctx) {
         for inv in util::invocations(&script) {
             if inv.program != "apt-get" && inv.program != "apt" {
@@ -137,7 +52,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
                     .args
                     .iter()
                     .any(|a| a.text.contains("Install-Recommends"));
-            if given || configured.before(i) {
+            if given || configured.find(i).is_some() {
                 continue;
             }
             let mut f = RULE.finding(

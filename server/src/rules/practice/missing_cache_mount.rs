@@ -201,6 +201,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     if ctx.model.directive("syntax").is_none() {
         return;
     }
+    let mut users = util::users(ctx.model);
     for (i, ins, script) in util::runs(ctx) {
         let mut targets: Vec<(String, &'static str)> = Vec::new();
         let mut first = None;
@@ -247,7 +248,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             message.push('`');
         }
         let mut f = RULE.finding(span, message);
-        if !util::non_root_before(ctx.model, i) {
+        if !util::non_root_before(&mut users, i) {
             f.fix = Some(Fix {
                 title: "Add a cache mount".into(),
                 edits: vec![util::insert_after(ins.keyword_span, &flags.join(" "))],

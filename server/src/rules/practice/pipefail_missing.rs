@@ -1,7 +1,7 @@
 //! PipefailMissing: a pipe whose left side may fail unnoticed.
 
 use super::util;
-use crate::model::InstructionKind;
+use crate::model::{Instruction, InstructionKind};
 use crate::rules::shell::Script;
 use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity};
 
@@ -32,34 +32,6 @@ before the last one cannot fail in a way that matters (`echo`, `printf`, `yes`, 
     check,
 };
 
-fn shell_sets_pipefail(ctx: &Ctx, index: usize) -> bool {
-    let model = ctx.model;
-    let Some(stage) = model.instructions.get(index).and_then(|i| i.stage) else {
-        return false;
-    };
-    for si in util::stage_chain(model, stage) {
-        let Some(st) = model.stages.get(si) else {
-            return false;
-        };
-        let end = if si == stage {
-            index
-        } else {
-            st.instructions.end
-        };
-        let shell = model
-            .instructions
-            .get(st.instructions.start..end.max(st.instructions.start))
-            .unwrap_or(&[])
-            .iter()
-            .rev()
-            .find(|i| i.kind == InstructionKind::Shell);
-        if let Some(s) = shell {
-            return util::slice(ctx.text, s.span).contains("pipefail");
-        }
-    }
-    false
-}
-
 fn sets_pipefail_before(script: &Script, offset: usize) -> bool {
     script
         .commands
@@ -76,6 +48,14 @@ fn sets_pipefail_before(script: &Script, offset: usize) -> bool {
 }
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
+    let mut shells = util::NearestBefore::new(ctx.model, |i: &Instruction| {
+        i.kind == InstructionKind::Shell
+    });
+    // The nearest SHELL before the RUN, in its stage or the stages it is built on.
+    let mut shell_sets_pipefail = |i: usize| {
+        let shell = shells.find(i).and_then(|s| ctx.model.instructions.get(s));
+        shell.is_some_and(|s| util::slice(ctx.text, s.span).contains("pipefail"))
+    };
     for (i, _, script) in util::runs(ctx) {
         let mut shell_checked: Option<bool> = None;
         for p in &script.pipelines {
@@ -97,7 +77,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             if harmless || p.condition || sets_pipefail_before(&script, p.span.start) {
                 continue;
             }
-            if *shell_checked.get_or_insert_with(|| shell_sets_pipefail(ctx, i)) {
+            if *shell_checked.get_or_insert_with(|| shell_sets_pipefail(i)) {
                 break;
             }
             out.push(RULE.finding(

@@ -29,12 +29,13 @@ The fix removes `sudo` when the RUN runs as root anyway and `sudo` has no option
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
+    let mut users = util::users(ctx.model);
     for (i, _, script) in util::runs(ctx) {
         for c in script.commands.iter().filter(|c| !c.substitution) {
             if c.name.text != "sudo" && c.name.text != "/usr/bin/sudo" {
                 continue;
             }
-            let as_root = !util::non_root_before(ctx.model, i);
+            let as_root = !util::non_root_before(&mut users, i);
             let msg = if as_root {
                 "`sudo` is not needed: this RUN already runs as root"
             } else {

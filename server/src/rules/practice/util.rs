@@ -290,33 +290,110 @@ pub fn append_to_run(text: &str, ins: &Instruction, script: &Script, cmd: &str) 
     })
 }
 
-/// Whether the stage chain of instruction `index` switched to a non-root user before it.
-pub fn non_root_before(model: &Model, index: usize) -> bool {
-    let Some(stage) = model.instructions.get(index).and_then(|i| i.stage) else {
-        return false;
-    };
-    for si in stage_chain(model, stage) {
-        let Some(st) = model.stages.get(si) else {
-            return false;
-        };
-        let end = if si == stage {
-            index
-        } else {
-            st.instructions.end
-        };
-        let user = model
-            .instructions
-            .get(st.instructions.start..end.max(st.instructions.start))
-            .unwrap_or(&[])
-            .iter()
-            .rev()
-            .find(|i| i.kind == InstructionKind::User);
-        if let Some(u) = user {
-            let name = u.rest.value.split(':').next().unwrap_or("").trim();
-            return !(name == "root" || name == "0");
+/// The nearest instruction before a given one, in its stage or else in the stages it is
+/// built on (nearest first), that passes a test. Each stage's matches are listed once per
+/// check and what a chain of base stages holds is found once, so that thousands of
+/// instructions in a stage, or of stages each built on the previous one, cost linear time
+/// (a walk back from every instruction cost quadratic time).
+pub struct NearestBefore<'a, F> {
+    model: &'a Model,
+    test: F,
+    /// Per stage: its matching instructions, ascending, once listed.
+    found: Vec<Option<Vec<usize>>>,
+    /// Per stage: the last match in it or in the stages it is built on, once known.
+    last: Vec<Option<Option<usize>>>,
+}
+
+impl<'a, F: Fn(&Instruction) -> bool> NearestBefore<'a, F> {
+    pub fn new(model: &'a Model, test: F) -> Self {
+        let n = model.stages.len();
+        NearestBefore {
+            model,
+            test,
+            found: vec![None; n],
+            last: vec![None; n],
         }
     }
-    false
+
+    /// The nearest match before instruction `index` (see the type).
+    pub fn find(&mut self, index: usize) -> Option<usize> {
+        let stage = self.model.instructions.get(index)?.stage?;
+        let found = self.found(stage);
+        match found.partition_point(|&i| i < index) {
+            0 => {
+                let parent = self.parent(stage)?;
+                self.last_in_chain(parent)
+            }
+            k => found.get(k - 1).copied(),
+        }
+    }
+
+    fn parent(&self, stage: usize) -> Option<usize> {
+        let st = self.model.stages.get(stage)?;
+        // Parents come strictly earlier, so walking up cannot loop.
+        parent_stage(self.model, st).filter(|&p| p < stage)
+    }
+
+    fn found(&mut self, stage: usize) -> &[usize] {
+        let (model, test) = (self.model, &self.test);
+        let Some(slot) = self.found.get_mut(stage) else {
+            return &[];
+        };
+        slot.get_or_insert_with(|| {
+            let range = model
+                .stages
+                .get(stage)
+                .map_or(0..0, |s| s.instructions.clone());
+            range
+                .filter(|&i| model.instructions.get(i).is_some_and(test))
+                .collect()
+        })
+    }
+
+    /// The last match in `stage` or else in the stages it is built on (walked up to the
+    /// first stage already known, without recursion).
+    fn last_in_chain(&mut self, stage: usize) -> Option<usize> {
+        let mut path = Vec::new();
+        let mut cur = Some(stage);
+        let mut result = None;
+        while let Some(c) = cur {
+            if let Some(Some(known)) = self.last.get(c) {
+                result = *known;
+                break;
+            }
+            path.push(c);
+            if let Some(&last) = self.found(c).last() {
+                result = Some(last);
+                break;
+            }
+            cur = self.parent(c);
+        }
+        for c in path {
+            if let Some(slot) = self.last.get_mut(c) {
+                *slot = Some(result);
+            }
+        }
+        result
+    }
+}
+
+/// The USERs of a check, to tell whether an instruction runs as a non-root user.
+pub fn users(model: &Model) -> NearestBefore<'_, impl Fn(&Instruction) -> bool> {
+    NearestBefore::new(model, |i: &Instruction| i.kind == InstructionKind::User)
+}
+
+/// Whether the stage chain of instruction `index` switched to a non-root user before it
+/// (`users` from [`users`]).
+pub fn non_root_before<F: Fn(&Instruction) -> bool>(
+    users: &mut NearestBefore<'_, F>,
+    index: usize,
+) -> bool {
+    let model = users.model;
+    let Some(user) = users.find(index).and_then(|u| model.instructions.get(u)) else {
+        return false;
+    };
+    let name = user.rest.value.split(':').next().unwrap_or("").trim();
+    !(name == "root" || name == "0")
 }
 
 /// `apt-get -s|--simulate|--dry-run …`: nothing is installed and nothing is asked.
@@ -787,6 +864,43 @@ pub fn is_whole_context(source: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `NearestBefore` finds what walking back from each instruction through its stage
+    /// chain finds, whatever order the instructions are asked in.
+    #[test]
+    fn nearest_before_equals_a_walk_back() {
+        let text = "FROM a AS one\nUSER x\nRUN r\nFROM one AS two\nRUN r\nUSER y\nRUN r\n\
+                    FROM b AS three\nRUN r\nFROM two\nRUN r\nFROM three\nUSER z\nRUN r\n";
+        let model = crate::model::build(text);
+        let walk = |index: usize| -> Option<usize> {
+            let stage = model.instructions.get(index)?.stage?;
+            for si in stage_chain(&model, stage) {
+                let st = model.stages.get(si)?;
+                let end = if si == stage {
+                    index
+                } else {
+                    st.instructions.end
+                };
+                let hit = (st.instructions.start..end)
+                    .rev()
+                    .find(|&i| model.instructions[i].kind == InstructionKind::User);
+                if hit.is_some() {
+                    return hit;
+                }
+            }
+            None
+        };
+        let n = model.instructions.len();
+        for order in [(0..n).collect::<Vec<_>>(), (0..n).rev().collect()] {
+            let mut users = users(&model);
+            for &i in &order {
+                assert_eq!(users.find(i), walk(i), "instruction {i}");
+            }
+        }
+        let mut users = users(&model);
+        let last_run = n - 1;
+        assert!(non_root_before(&mut users, last_run));
+    }
 
     #[test]
     fn globbing() {
