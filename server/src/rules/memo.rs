@@ -93,10 +93,10 @@ impl Plan {
     /// empty (a process's first check) nothing can be remembered: the regions are keyed
     /// only when their findings are kept ([`Remembering::finish`]), after the check.
     pub fn new(model: &Model, text: &str, opts: &CheckOptions, rules: usize) -> Plan {
-        let generation = MEMO.with(|m| {
+        let (generation, empty) = MEMO.with(|m| {
             let mut m = m.borrow_mut();
             m.generation += 1;
-            m.generation
+            (m.generation, m.entries.is_empty())
         });
         let mut plan = Plan {
             regions: regions(model, text),
@@ -107,7 +107,7 @@ impl Plan {
             missing: Vec::new(),
             remembered: Vec::new(),
         };
-        if MEMO.with(|m| !m.borrow().entries.is_empty()) {
+        if !empty {
             plan.key(model, text, opts);
             if !plan.cold {
                 plan.index_rules();

@@ -1,7 +1,7 @@
 //! NpmCiPreferred: `npm install` where the lock file was copied.
 
 use super::util;
-use crate::model::{InstructionKind, Model};
+use crate::model::{Instruction, InstructionKind};
 use crate::rules::{Category, Ctx, Finding, Fix, Rule, Scope, Severity};
 
 pub const RULE: Rule = Rule {
@@ -30,47 +30,27 @@ file is out of date, which is the point).
     check,
 };
 
-/// Whether a lock file of npm was copied by a COPY/ADD of the stage chain before `index`.
-fn lock_copied(model: &Model, index: usize) -> bool {
-    let Some(stage) = model.instructions.get(index).and_then(|i| i.stage) else {
-        return false;
-    };
-    util::stage_chain(model, stage).into_iter().any(|si| {
-        let Some(st) = model.stages.get(si) else {
-            return false;
-        };
-        let end = if si == stage {
-            index
-        } else {
-            st.instructions.end
-        };
-        model
-            .instructions
-            .get(st.instructions.start..end.max(st.instructions.start))
-            .unwrap_or(&[])
-            .iter()
-            .filter(|i| {
-                matches!(i.kind, InstructionKind::Copy | InstructionKind::Add)
-                    && i.flag("from").is_none()
-            })
-            .any(|i| {
-                util::copy_sources_dest(i).0.iter().any(|w| {
-                    let name = w
-                        .value
-                        .rsplit('/')
-                        .next()
-                        .unwrap_or("")
-                        .to_ascii_lowercase();
-                    !util::is_whole_context(&w.value)
-                        && name != "*"
-                        && (util::glob(&name, "package-lock.json")
-                            || util::glob(&name, "npm-shrinkwrap.json"))
-                })
-            })
-    })
+/// A COPY/ADD (from the context) that copies a lock file of npm.
+fn copies_lock(i: &Instruction) -> bool {
+    matches!(i.kind, InstructionKind::Copy | InstructionKind::Add)
+        && i.flag("from").is_none()
+        && util::copy_sources_dest(i).0.iter().any(|w| {
+            let name = w
+                .value
+                .rsplit('/')
+                .next()
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            !util::is_whole_context(&w.value)
+                && name != "*"
+                && (util::glob(&name, "package-lock.json")
+                    || util::glob(&name, "npm-shrinkwrap.json"))
+        })
 }
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
+    // A lock file copied before the install, in its stage or the stages it is built on.
+    let mut locks = util::NearestBefore::new(ctx.model, copies_lock);
     for (i, _, script) in util::runs(ctx) {
         for inv in util::invocations(&script) {
             if inv.program != "npm"
@@ -93,7 +73,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             if !matches!(sub.text.as_str(), "install" | "i") || pos.len() > 1 {
                 continue;
             }
-            if !lock_copied(ctx.model, i) {
+            if locks.find(i).is_none() {
                 continue;
             }
             let mut f = RULE.finding(
