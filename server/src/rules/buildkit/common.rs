@@ -1,12 +1,12 @@
 //! Helpers shared by BuildKit's checks: where to report, Go-style quoting, suggestions,
 //! the global (pre-FROM) ARG scope and a walk over stages with BuildKit's variable scoping.
 
+use super::by_name::ByName;
 use super::lex::{self, Expansion};
 use crate::model::{Details, Instruction, InstructionKind, Span, Word};
 use crate::rules::fingerprint::Fp;
 use crate::rules::{Ctx, Finding};
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 /// From the instruction keyword to the end of its first line: where BuildKit's
 /// `Location` starts, and what an editor underlines.
@@ -129,9 +129,9 @@ pub const PREDEFINED: &[(&str, &str)] = &[
 pub struct Globals {
     /// What FROM lines expand with: predefined args and global ARGs with a value (build
     /// arguments applied).
-    pub env: Vec<(String, String)>,
+    pub env: ByName<String, String>,
     /// The same with only the declared defaults (no build arguments for global ARGs).
-    pub defaults_env: Vec<(String, String)>,
+    pub defaults_env: ByName<String, String>,
     /// Expanding a default failed: BuildKit abandons the default-value check.
     pub defaults_failed: bool,
     /// Every global ARG name.
@@ -166,8 +166,8 @@ impl Globals {
             };
             base.push((k.to_string(), lookup(k).unwrap_or(v)));
         }
-        let mut env = Indexed::new(base.clone());
-        let mut defaults_env = Indexed::new(base);
+        let mut env = ByName::from_list(base.clone());
+        let mut defaults_env = ByName::from_list(base);
         let mut defaults_failed = false;
         let mut declared = Vec::new();
         let escape = ctx.model.escape;
@@ -184,24 +184,24 @@ impl Globals {
                     None => kv
                         .value
                         .as_ref()
-                        .map(|v| lex::expand(raw(v), &env.list, escape).result),
+                        .map(|v| lex::expand(raw(v), &env, escape).result),
                 };
                 if let Some(v) = value {
-                    env.set(&key, v);
+                    env.set(key.to_string(), v);
                 }
                 // Defaults only.
                 if let Some(v) = &kv.value {
-                    let e = lex::expand(raw(v), &defaults_env.list, escape);
+                    let e = lex::expand(raw(v), &defaults_env, escape);
                     if e.error.is_some() {
                         defaults_failed = true;
                     }
-                    defaults_env.set(&key, e.result);
+                    defaults_env.set(key.to_string(), e.result);
                 }
             }
         }
         Globals {
-            env: env.list,
-            defaults_env: defaults_env.list,
+            env,
+            defaults_env,
             defaults_failed,
             declared,
             build_args,
@@ -238,34 +238,6 @@ pub fn global_args<'a>(ctx: &Ctx<'a>) -> impl Iterator<Item = &'a Instruction> {
         .filter(|i| i.kind == InstructionKind::Arg)
 }
 
-/// A list of variables being built, with an index by name: thousands of global ARGs must
-/// not each look through all the others.
-struct Indexed {
-    list: Vec<(String, String)>,
-    index: HashMap<String, usize>,
-}
-
-impl Indexed {
-    fn new(list: Vec<(String, String)>) -> Indexed {
-        let mut index = HashMap::with_capacity(list.len());
-        for (i, (k, _)) in list.iter().enumerate() {
-            index.entry(k.clone()).or_insert(i);
-        }
-        Indexed { list, index }
-    }
-
-    /// Set `key` (the first entry of that name, as a linear search would find it).
-    fn set(&mut self, key: &str, value: String) {
-        match self.index.get(key) {
-            Some(&i) => self.list[i].1 = value,
-            None => {
-                self.index.insert(key.to_string(), self.list.len());
-                self.list.push((key.to_string(), value));
-            }
-        }
-    }
-}
-
 /// The FROM's image word as written and its expansion with the global scope.
 pub fn from_base(ins: &Instruction) -> Option<&Word> {
     if ins.kind != InstructionKind::From {
@@ -280,9 +252,9 @@ pub fn from_base(ins: &Instruction) -> Option<&Word> {
 #[derive(Clone, Debug, Default)]
 pub struct StageEnv<'a> {
     /// Variables with a value, in definition order.
-    pub vars: Vec<(&'a str, Cow<'a, str>)>,
+    pub vars: ByName<&'a str, Cow<'a, str>>,
     /// ARG names declared in this stage or inherited from its base stage.
-    pub args: Vec<&'a str>,
+    pub args: ByName<&'a str, ()>,
     /// A WORKDIR ran in this stage or its base stages.
     pub workdir_set: bool,
     /// A SHELL ran in this stage or its base stages.
@@ -291,10 +263,10 @@ pub struct StageEnv<'a> {
 
 impl<'a> StageEnv<'a> {
     pub fn is_defined(&self, name: &str) -> bool {
-        self.vars.iter().any(|(k, _)| *k == name) || self.args.contains(&name)
+        self.vars.contains(name) || self.args.contains(name)
     }
     pub fn expand(&self, word: &str, escape: char) -> Expansion {
-        lex::expand(word, self.vars.as_slice(), escape)
+        lex::expand(word, &self.vars, escape)
     }
     /// The expansion of `word`, borrowed when there is nothing to expand.
     pub fn value(&self, word: &'a str, escape: char) -> Cow<'a, str> {
@@ -305,11 +277,7 @@ impl<'a> StageEnv<'a> {
         }
     }
     fn set(&mut self, key: &'a str, value: Cow<'a, str>) {
-        if let Some(slot) = self.vars.iter_mut().find(|(k, _)| *k == key) {
-            slot.1 = value;
-        } else {
-            self.vars.push((key, value));
-        }
+        self.vars.set(key, value);
     }
 }
 
@@ -446,10 +414,10 @@ where
                     Some(p) => p.clone(),
                     None => {
                         let mut e = StageEnv::default();
-                        e.vars.push(("PATH", Cow::Borrowed(DEFAULT_PATH)));
+                        e.vars.set("PATH", Cow::Borrowed(DEFAULT_PATH));
                         if base != "scratch" {
                             for k in image_env(base) {
-                                e.vars.push((k, Cow::Borrowed("")));
+                                e.vars.set(k, Cow::Borrowed(""));
                             }
                         }
                         e
@@ -458,7 +426,7 @@ where
             }
             None => {
                 let mut e = StageEnv::default();
-                e.vars.push(("PATH", Cow::Borrowed(DEFAULT_PATH)));
+                e.vars.set("PATH", Cow::Borrowed(DEFAULT_PATH));
                 e
             }
         };
@@ -537,15 +505,10 @@ pub fn apply_arg<'a>(
     } else if let Some(d) = &kv.value {
         Some(env.value(raw(d), escape))
     } else {
-        globals
-            .env
-            .iter()
-            .rev()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| Cow::Borrowed(v.as_str()))
+        globals.env.get(key).map(|v| Cow::Borrowed(v.as_str()))
     };
-    if !env.args.contains(&key) {
-        env.args.push(key);
+    if !env.args.contains(key) {
+        env.args.set(key, ());
     }
     if let Some(v) = value {
         env.set(key, v);
@@ -676,9 +639,13 @@ thread_local! {
 fn globals_fingerprint(w: &Walk) -> u64 {
     let g = w.globals;
     let mut fp = Fp::new().u64(w.escape as u64);
-    for list in [&g.env, &g.defaults_env, &g.build_args] {
+    for list in [
+        g.env.iter().as_slice(),
+        g.defaults_env.iter().as_slice(),
+        &g.build_args,
+    ] {
         fp = fp.u64(list.len() as u64);
-        for (k, v) in list.iter() {
+        for (k, v) in list {
             fp = fp.str(k).str(v);
         }
     }
@@ -839,10 +806,10 @@ fn walk_memoized(w: &Walk) -> Vec<Vec<Finding>> {
                 (Some(p), _) => p.clone(),
                 (None, base) => {
                     let mut e = StageEnv::default();
-                    e.vars.push(("PATH", Cow::Borrowed(DEFAULT_PATH)));
+                    e.vars.set("PATH", Cow::Borrowed(DEFAULT_PATH));
                     if let Some(b) = base.filter(|b| *b != "scratch") {
                         for k in image_env(b) {
-                            e.vars.push((k, Cow::Borrowed("")));
+                            e.vars.set(k, Cow::Borrowed(""));
                         }
                     }
                     e

@@ -2,6 +2,7 @@
 //! per-occurrence messages. InvalidBaseImagePlatform is not here: it compares the
 //! platform of the pulled base image with the target platform, which needs a registry.
 
+pub mod by_name;
 pub mod common;
 pub mod lex;
 pub mod reference;

@@ -23,6 +23,9 @@ lower case.\n\nThe fix lowercases the name and every reference to the stage.",
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
+    // The references to each stage, listed at the first name to fix (each name looking
+    // through all references cost quadratic time in files of thousands of stages).
+    let mut refs_to: Option<Vec<Vec<usize>>> = None;
     // Every FROM starts a stage.
     for stage in &ctx.model.stages {
         let Some(ins) = ctx.model.instructions.get(stage.from) else {
@@ -59,11 +62,18 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             new_text: lower.to_string(),
         }];
         if let Some(stage) = ins.stage {
-            for r in &ctx.model.stage_refs {
-                if r.target == Some(stage)
-                    && r.name != lower
-                    && r.name.eq_ignore_ascii_case(&name.value)
-                {
+            let refs_to = refs_to.get_or_insert_with(|| {
+                let mut by_target = vec![Vec::new(); ctx.model.stages.len()];
+                for (i, r) in ctx.model.stage_refs.iter().enumerate() {
+                    if let Some(list) = r.target.and_then(|t| by_target.get_mut(t)) {
+                        list.push(i);
+                    }
+                }
+                by_target
+            });
+            let refs = refs_to.get(stage).into_iter().flatten();
+            for r in refs.filter_map(|&i| ctx.model.stage_refs.get(i)) {
+                if r.name != lower && r.name.eq_ignore_ascii_case(&name.value) {
                     edits.push(Edit {
                         span: r.span,
                         new_text: lower.to_string(),

@@ -130,7 +130,7 @@ pub fn visit(w: &Walk, idx: usize, ins: &Instruction, env: &StageEnv, out: &mut 
         }
         for n in names {
             let mut msg = format!("Usage of undefined variable '${n}'");
-            if let Some(s) = suggest(&n, env.vars.iter().map(|(k, _)| *k), true) {
+            if let Some(s) = suggest(&n, env.vars.iter().map(|&(k, _)| k), true) {
                 msg.push_str(&format!(" (did you mean ${s}?)"));
             }
             out.push(RULE.finding(head_span(ctx, ins), msg));

@@ -1,6 +1,7 @@
 //! MissingCacheMount: package downloads without a BuildKit cache mount.
 
 use super::util;
+use crate::model::Model;
 use crate::rules::shell::Invocation;
 use crate::rules::{Category, Ctx, Finding, Fix, Rule, Scope, Severity};
 
@@ -51,13 +52,48 @@ only after removing `/etc/apt/apt.conf.d/docker-clean`.
     check,
 };
 
-/// A literal value (no variables) set with ENV/ARG before instruction `i`.
-fn literal_env(ctx: &Ctx, i: usize, name: &str) -> Option<String> {
-    util::env_set_before(ctx.model, i, name).filter(|v| !v.is_empty() && !v.contains('$'))
+/// What an install's cache directories depend on besides its command: the variables set
+/// before it and the image its stage is built on, each found once per check.
+struct Around<'a> {
+    model: &'a Model,
+    env: util::EnvBefore<'a>,
+    /// Per stage, the last stage of its chain (the one built on an image), once asked.
+    roots: Option<Vec<usize>>,
+}
+
+impl<'a> Around<'a> {
+    fn new(model: &'a Model) -> Self {
+        Around {
+            model,
+            env: util::EnvBefore::new(model),
+            roots: None,
+        }
+    }
+
+    /// A literal value (no variables) set with ENV/ARG before instruction `i`.
+    fn literal_env(&mut self, i: usize, name: &str) -> Option<String> {
+        self.env
+            .get(i, name)
+            .filter(|v| !v.is_empty() && !v.contains('$'))
+    }
+
+    /// Whether the image instruction `i`'s stage chain is built on is named `…name`.
+    fn image_named(&mut self, i: usize, name: &str) -> bool {
+        let model = self.model;
+        let roots = self
+            .roots
+            .get_or_insert_with(|| util::roots(&util::parents(model)));
+        let stage = model.instructions.get(i).and_then(|x| x.stage).unwrap_or(0);
+        roots
+            .get(stage)
+            .and_then(|&root| model.stages.get(root))
+            .and_then(|s| s.image.as_ref())
+            .is_some_and(|im| im.name.ends_with(name))
+    }
 }
 
 /// The cache mounts (target, extra options) an install would use.
-fn cache_targets(ctx: &Ctx, i: usize, inv: &Invocation) -> Vec<(String, &'static str)> {
+fn cache_targets(around: &mut Around, i: usize, inv: &Invocation) -> Vec<(String, &'static str)> {
     if !matches!(
         inv.program,
         "npm"
@@ -101,7 +137,7 @@ fn cache_targets(ctx: &Ctx, i: usize, inv: &Invocation) -> Vec<(String, &'static
         ("pnpm", Some("install" | "i" | "add" | "fetch")) => one("/root/.local/share/pnpm/store"),
         ("pip", Some("install"))
             if !inv.has_option(None, &["no-cache-dir"])
-                && util::env_set_before(ctx.model, i, "PIP_NO_CACHE_DIR").is_none() =>
+                && around.env.get(i, "PIP_NO_CACHE_DIR").is_none() =>
         {
             one("/root/.cache/pip")
         }
@@ -127,18 +163,12 @@ fn cache_targets(ctx: &Ctx, i: usize, inv: &Invocation) -> Vec<(String, &'static
             {
                 return Vec::new();
             }
-            let golang = util::base_image(
-                ctx.model,
-                ctx.model
-                    .instructions
-                    .get(i)
-                    .and_then(|x| x.stage)
-                    .unwrap_or(0),
-            )
-            .is_some_and(|im| im.name.ends_with("golang"));
-            let modcache = literal_env(ctx, i, "GOMODCACHE")
+            let golang = around.image_named(i, "golang");
+            let modcache = around
+                .literal_env(i, "GOMODCACHE")
                 .or_else(|| {
-                    literal_env(ctx, i, "GOPATH")
+                    around
+                        .literal_env(i, "GOPATH")
                         .map(|p| format!("{}/pkg/mod", p.trim_end_matches('/')))
                 })
                 .unwrap_or_else(|| {
@@ -164,7 +194,8 @@ fn cache_targets(ctx: &Ctx, i: usize, inv: &Invocation) -> Vec<(String, &'static
             }
             if cmd != "mod" && cmd != "get" {
                 v.push((
-                    literal_env(ctx, i, "GOCACHE")
+                    around
+                        .literal_env(i, "GOCACHE")
                         .unwrap_or_else(|| "/root/.cache/go-build".into()),
                     "",
                 ));
@@ -172,16 +203,8 @@ fn cache_targets(ctx: &Ctx, i: usize, inv: &Invocation) -> Vec<(String, &'static
             v
         }
         ("cargo", Some("build" | "fetch" | "install" | "test")) => {
-            let rust = util::base_image(
-                ctx.model,
-                ctx.model
-                    .instructions
-                    .get(i)
-                    .and_then(|x| x.stage)
-                    .unwrap_or(0),
-            )
-            .is_some_and(|im| im.name.ends_with("rust"));
-            let home = literal_env(ctx, i, "CARGO_HOME").unwrap_or_else(|| {
+            let rust = around.image_named(i, "rust");
+            let home = around.literal_env(i, "CARGO_HOME").unwrap_or_else(|| {
                 if rust {
                     "/usr/local/cargo".into()
                 } else {
@@ -202,11 +225,12 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
         return;
     }
     let mut users = util::users(ctx.model);
+    let mut around = Around::new(ctx.model);
     for (i, ins, script) in util::runs(ctx) {
         let mut targets: Vec<(String, &'static str)> = Vec::new();
         let mut first = None;
         for inv in util::invocations(&script) {
-            for (t, opts) in cache_targets(ctx, i, &inv) {
+            for (t, opts) in cache_targets(&mut around, i, &inv) {
                 let under_home = t
                     .strip_prefix("/root")
                     .filter(|r| !r.is_empty())

@@ -29,12 +29,13 @@ The fix inserts `--no-cache-dir` after `install`.
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     let final_chain = util::final_chain(ctx.model);
+    let mut env = util::EnvBefore::new(ctx.model);
     for (i, ins, script) in util::runs(ctx) {
         if !util::invocations(&script).any(|inv| inv.program == "pip") {
             continue;
         }
         if !util::in_final_image(ctx.model, &final_chain, i)
-            || util::env_set_before(ctx.model, i, "PIP_NO_CACHE_DIR").is_some()
+            || env.get(i, "PIP_NO_CACHE_DIR").is_some()
             || util::has_cache_mount(ins, &["/root/.cache/pip", "/root/.cache"])
             || ins.flags.iter().any(|f| {
                 f.name.eq_ignore_ascii_case("mount")

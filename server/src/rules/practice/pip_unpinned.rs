@@ -79,11 +79,12 @@ fn is_pinned_or_not_a_name(word: &str) -> bool {
 }
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
+    let mut env = util::EnvBefore::new(ctx.model);
     for (i, _, script) in util::runs(ctx) {
         if !util::invocations(&script).any(|inv| inv.program == "pip") {
             continue;
         }
-        if util::env_set_before(ctx.model, i, "PIP_CONSTRAINT").is_some() {
+        if env.get(i, "PIP_CONSTRAINT").is_some() {
             continue;
         }
         for inv in util::invocations(&script) {

@@ -161,13 +161,14 @@ fn judge(model: &Model, r: &StageRef, last: &mut Option<LastByName>) -> Option<F
     let mut best: Option<(usize, String, bool)> = None;
     let chars = lower.chars().count();
     let nearest = current.saturating_sub(TYPO_WINDOW)..current;
+    let mut letters = Letters::of(&lower);
     for s in model.stages.get(nearest).unwrap_or_default() {
         let Some(n) = &s.name else { continue };
         // No typo of a name more than three characters longer or shorter (see `closeness`).
         if n.value.chars().count().abs_diff(chars) > 3 {
             continue;
         }
-        if !may_be_close(&lower, &n.value) {
+        if !letters.may_be_close(&n.value) {
             continue;
         }
         let key = n.value.to_ascii_lowercase();
@@ -203,22 +204,59 @@ const TYPO_WINDOW: usize = 1024;
 /// as multisets (each of at most two edits changes that count by two at most, a
 /// transposition not at all). Cheap, so that the edit distance runs only for plausible
 /// pairs.
+#[cfg(test)]
 fn may_be_close(word: &str, stage: &str) -> bool {
-    if !word.is_ascii() || !stage.is_ascii() {
-        return true;
+    Letters::of(word).may_be_close(stage)
+}
+
+/// A reference's letters counted once, to compare with each stage name in the window
+/// (counting both words' letters for each pair cost more than the rest of the check).
+struct Letters<'a> {
+    word: &'a str,
+    counts: [u16; 128],
+    /// A stage name's letters while it is compared (all zero in between).
+    scratch: [u16; 128],
+}
+
+impl<'a> Letters<'a> {
+    fn of(word: &'a str) -> Self {
+        let mut counts = [0u16; 128];
+        if word.is_ascii() {
+            for b in word.bytes() {
+                counts[b as usize] = counts[b as usize].saturating_add(1);
+            }
+        }
+        Letters {
+            word,
+            counts,
+            scratch: [0; 128],
+        }
     }
-    let n = word.len().min(stage.len());
-    if word[..n].eq_ignore_ascii_case(&stage[..n]) {
-        return true;
+
+    /// See [`may_be_close`]. The multiset difference is |word| + |stage| minus twice the
+    /// letters they share, counted in one pass over the stage name.
+    fn may_be_close(&mut self, stage: &str) -> bool {
+        let word = self.word;
+        if !word.is_ascii() || !stage.is_ascii() {
+            return true;
+        }
+        let n = word.len().min(stage.len());
+        if word[..n].eq_ignore_ascii_case(&stage[..n]) {
+            return true;
+        }
+        let mut shared = 0;
+        for b in stage.bytes() {
+            let i = b.to_ascii_lowercase() as usize;
+            self.scratch[i] = self.scratch[i].saturating_add(1);
+            if self.scratch[i] <= self.counts[i] {
+                shared += 1;
+            }
+        }
+        for b in stage.bytes() {
+            self.scratch[b.to_ascii_lowercase() as usize] = 0;
+        }
+        word.len() + stage.len() - 2 * shared <= 4
     }
-    let mut counts = [0i32; 128];
-    for b in word.bytes() {
-        counts[b as usize] += 1;
-    }
-    for b in stage.bytes() {
-        counts[b.to_ascii_lowercase() as usize] -= 1;
-    }
-    counts.iter().map(|c| c.unsigned_abs()).sum::<u32>() <= 4
 }
 
 /// How close a reference is to a stage name: `Some((distance, single_edit))` when it looks
@@ -317,6 +355,22 @@ mod tests {
             proptest::prop_assert!(closeness(&a, &b).is_none() || may_be_close(&a, &b));
             let upper = b.to_ascii_uppercase();
             proptest::prop_assert_eq!(may_be_close(&a, &b), may_be_close(&a, &upper));
+        }
+
+        /// The filter counts the letters both ways as a full histogram of each word would.
+        #[test]
+        fn the_filter_counts_like_histograms(a in "[a-ex]{0,12}", b in "[a-eA-EX]{0,12}") {
+            let mut counts = [0i32; 128];
+            a.bytes().for_each(|c| counts[c as usize] += 1);
+            b.bytes().for_each(|c| counts[c.to_ascii_lowercase() as usize] -= 1);
+            let differ = counts.iter().map(|c| c.unsigned_abs()).sum::<u32>();
+            let n = a.len().min(b.len());
+            let expected = a[..n].eq_ignore_ascii_case(&b[..n]) || differ <= 4;
+            // One `Letters` for many names, as the check uses it.
+            let mut letters = Letters::of(&a);
+            for _ in 0..2 {
+                proptest::prop_assert_eq!(letters.may_be_close(&b), expected);
+            }
         }
     }
 

@@ -181,40 +181,6 @@ pub fn invocations(script: &Script) -> impl Iterator<Item = Invocation<'_>> {
         .map(Command::invocation)
 }
 
-/// An `ENV` of the stage chain before `index` sets `name` (to any value).
-pub fn env_set_before(model: &Model, index: usize, name: &str) -> Option<String> {
-    let ins = model.instructions.get(index)?;
-    let stage = ins.stage?;
-    for si in stage_chain(model, stage) {
-        let st = model.stages.get(si)?;
-        let end = if si == stage {
-            index
-        } else {
-            st.instructions.end
-        };
-        for i in model
-            .instructions
-            .get(st.instructions.start..end.max(st.instructions.start))?
-            .iter()
-            .rev()
-        {
-            if i.kind != InstructionKind::Env && i.kind != InstructionKind::Arg {
-                continue;
-            }
-            if let crate::model::Details::Pairs(pairs) = &i.details {
-                for kv in pairs.iter().rev() {
-                    if kv.key.value == name {
-                        if let Some(v) = &kv.value {
-                            return Some(v.value.to_string());
-                        }
-                    }
-                }
-            }
-        }
-    }
-    None
-}
-
 /// Insert `text` right after `word` (with a leading space).
 pub fn insert_after(word: Span, text: &str) -> Edit {
     Edit {
@@ -375,6 +341,59 @@ impl<'a, F: Fn(&Instruction) -> bool> NearestBefore<'a, F> {
         }
         result
     }
+}
+
+/// A test for [`NearestBefore`], boxed so that one per variable name fits in a list.
+type Test<'a> = Box<dyn Fn(&Instruction) -> bool + 'a>;
+
+/// The values ENV and ARG give variables before an instruction, in its stage or else in the
+/// stages it is built on: a [`NearestBefore`] per name asked for in a check.
+pub struct EnvBefore<'a> {
+    model: &'a Model,
+    by_name: Vec<(String, NearestBefore<'a, Test<'a>>)>,
+}
+
+impl<'a> EnvBefore<'a> {
+    pub fn new(model: &'a Model) -> Self {
+        EnvBefore {
+            model,
+            by_name: Vec::new(),
+        }
+    }
+
+    /// The value the nearest ENV or ARG before instruction `index` gives `name` (an `ARG`
+    /// without a default does not count).
+    pub fn get(&mut self, index: usize, name: &str) -> Option<String> {
+        let model = self.model;
+        let slot = match self.by_name.iter().position(|(n, _)| n == name) {
+            Some(slot) => slot,
+            None => {
+                let owned = name.to_string();
+                let test: Test<'a> = Box::new(move |i: &Instruction| value_of(i, &owned).is_some());
+                self.by_name
+                    .push((name.to_string(), NearestBefore::new(model, test)));
+                self.by_name.len() - 1
+            }
+        };
+        let at = self.by_name.get_mut(slot)?.1.find(index)?;
+        value_of(model.instructions.get(at)?, name).map(str::to_string)
+    }
+}
+
+/// The value an ENV or ARG instruction gives `name` (its last pair of that name with one).
+fn value_of<'a>(ins: &'a Instruction, name: &str) -> Option<&'a str> {
+    if ins.kind != InstructionKind::Env && ins.kind != InstructionKind::Arg {
+        return None;
+    }
+    let crate::model::Details::Pairs(pairs) = &ins.details else {
+        return None;
+    };
+    pairs
+        .iter()
+        .rev()
+        .filter(|kv| kv.key.value == name)
+        .find_map(|kv| kv.value.as_ref())
+        .map(|v| v.value.as_str())
 }
 
 /// The USERs of a check, to tell whether an instruction runs as a non-root user.
@@ -865,6 +884,24 @@ pub fn is_whole_context(source: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// What the nearest instruction before `index`, in its stage or else in the stages it
+    /// is built on, gives `hit` (the walk back the helpers above replace).
+    fn walk_back<T>(model: &Model, index: usize, hit: impl Fn(usize) -> Option<T>) -> Option<T> {
+        let stage = model.instructions.get(index)?.stage?;
+        for si in stage_chain(model, stage) {
+            let st = model.stages.get(si)?;
+            let end = if si == stage {
+                index
+            } else {
+                st.instructions.end
+            };
+            if let Some(found) = (st.instructions.start..end).rev().find_map(&hit) {
+                return Some(found);
+            }
+        }
+        None
+    }
+
     /// `NearestBefore` finds what walking back from each instruction through its stage
     /// chain finds, whatever order the instructions are asked in.
     #[test]
@@ -872,23 +909,10 @@ mod tests {
         let text = "FROM a AS one\nUSER x\nRUN r\nFROM one AS two\nRUN r\nUSER y\nRUN r\n\
                     FROM b AS three\nRUN r\nFROM two\nRUN r\nFROM three\nUSER z\nRUN r\n";
         let model = crate::model::build(text);
-        let walk = |index: usize| -> Option<usize> {
-            let stage = model.instructions.get(index)?.stage?;
-            for si in stage_chain(&model, stage) {
-                let st = model.stages.get(si)?;
-                let end = if si == stage {
-                    index
-                } else {
-                    st.instructions.end
-                };
-                let hit = (st.instructions.start..end)
-                    .rev()
-                    .find(|&i| model.instructions[i].kind == InstructionKind::User);
-                if hit.is_some() {
-                    return hit;
-                }
-            }
-            None
+        let walk = |index: usize| {
+            walk_back(&model, index, |i| {
+                (model.instructions[i].kind == InstructionKind::User).then_some(i)
+            })
         };
         let n = model.instructions.len();
         for order in [(0..n).collect::<Vec<_>>(), (0..n).rev().collect()] {
@@ -900,6 +924,31 @@ mod tests {
         let mut users = users(&model);
         let last_run = n - 1;
         assert!(non_root_before(&mut users, last_run));
+    }
+
+    /// `EnvBefore` finds the value a walk back through the stage chain finds.
+    #[test]
+    fn env_before_equals_a_walk_back() {
+        let text = "ARG V=global\nFROM a AS one\nENV V=1 W=2\nRUN r\nFROM one AS two\nARG V\n\
+                    RUN r\nENV V=3 V=4\nRUN r\nFROM b AS three\nRUN r\nFROM two\nARG W=5\nRUN r\n";
+        let model = crate::model::build(text);
+        let walk = |index: usize, name: &str| {
+            walk_back(&model, index, |i| {
+                value_of(&model.instructions[i], name).map(str::to_string)
+            })
+        };
+        let n = model.instructions.len();
+        for order in [(0..n).collect::<Vec<_>>(), (0..n).rev().collect()] {
+            let mut env = EnvBefore::new(&model);
+            for &i in &order {
+                for name in ["V", "W", "X"] {
+                    assert_eq!(env.get(i, name), walk(i, name), "instruction {i}, {name}");
+                }
+            }
+        }
+        let mut env = EnvBefore::new(&model);
+        assert_eq!(env.get(n - 1, "V").as_deref(), Some("4"));
+        assert_eq!(env.get(n - 1, "W").as_deref(), Some("5"));
     }
 
     #[test]
