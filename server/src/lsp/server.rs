@@ -16,7 +16,7 @@
 //! under the store lock, and didClose clears under the same lock: nothing stale follows
 //! the clearing.
 
-use super::analysis::AnalysisThread;
+use super::analysis::{AnalysisThread, Doorbell};
 use super::capabilities::{server_capabilities, ClientFlags};
 use super::convert::{self, line_col, negotiate_encoding};
 use super::framing::Outbox;
@@ -86,6 +86,8 @@ pub struct Inner {
     workers: Mutex<HashMap<String, Worker>>,
     /// Where every analysis runs.
     analysis: AnalysisThread,
+    /// Rung by every edit (see `publish_while_parsing`).
+    edited: Doorbell,
     /// Documents whose `.dockerfile-ls.toml` and `.dockerignore` are still being read
     /// after didOpen (opened with the client's settings alone), by the revision they were
     /// opened with (unique: a re-open gets another): not analysed until those are in.
@@ -303,6 +305,8 @@ impl Inner {
     ) -> Option<u64> {
         let mut at = rev;
         while analysed.parsing() {
+            // Read before looking, so that an edit stored in between ends the wait at once.
+            let heard = self.edited.count();
             // Not in the `match`: its guard would live through `publish`, which locks too.
             let current = lock(&self.store).current_text(key);
             match current {
@@ -311,7 +315,10 @@ impl Inner {
                     self.publish(uri, r, analysed.diagnosed());
                     at = r;
                 }
-                _ => std::thread::sleep(std::time::Duration::from_micros(200)),
+                // Woken by the next edit; the parse's end is seen at the next look.
+                _ => self
+                    .edited
+                    .wait_past(heard, std::time::Duration::from_micros(200)),
             }
         }
         (at != rev).then_some(at)
@@ -380,6 +387,7 @@ impl Backend {
             folders: RwLock::new(Vec::new()),
             workers: Mutex::new(HashMap::new()),
             analysis: AnalysisThread::start(),
+            edited: Doorbell::default(),
             loading: Mutex::new(HashMap::new()),
             outbox,
             shutdown,
@@ -840,7 +848,10 @@ impl LanguageServer for Backend {
             )
         }));
         match result {
-            Ok(Ok(_)) => self.schedule(&uri),
+            Ok(Ok(_)) => {
+                self.inner.edited.ring();
+                self.schedule(&uri)
+            }
             Ok(Err(e)) => tracing::warn!("didChange for {}: {e}", uri.as_str()),
             Err(_) => tracing::error!("didChange for {} panicked", uri.as_str()),
         }
