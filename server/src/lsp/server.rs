@@ -33,7 +33,7 @@ use std::future::Future;
 use std::path::PathBuf;
 use std::pin::Pin;
 use std::str::FromStr;
-use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, Weak};
 use tokio::sync::watch;
 use tower_lsp_server::jsonrpc::{self, Error, Id, Result};
@@ -93,6 +93,10 @@ pub struct Inner {
     /// opened with (unique: a re-open gets another): not analysed until those are in.
     /// Locked after `store` when both are needed.
     loading: Mutex<HashMap<String, u64>>,
+    /// Bumped by every refresh of the documents' options (new settings, folders or files):
+    /// a read of a loading document's options that began before one is done again, or it
+    /// would put back what the refresh replaced.
+    options_epoch: AtomicU64,
     /// Where pushed diagnostics go.
     outbox: Outbox,
     shutdown: Arc<AtomicBool>,
@@ -341,34 +345,40 @@ impl Inner {
     /// Read `uri`'s options from disk (off the async threads), set them if the document is
     /// still the one opened with `token`, and schedule its analysis. The warnings to log.
     async fn load_options(&self, uri: Uri, token: u64) -> Vec<String> {
-        let path = file_path(&uri);
-        let settings = read(&self.settings);
-        let folders = read(&self.folders);
-        let fallback = options_for(None, &settings.config, &settings.build_args).0;
-        let read_options = move || {
-            let (config, args) = (&settings.config, &settings.build_args);
-            options_in_workspace(path.as_deref(), &folders, config, args)
-        };
-        // On the analysis thread, where the document's analysis waits for them anyway: it
-        // is running already (a blocking-pool thread took ~0.2 ms to start on an open).
-        let (options, warnings) = match self.analysis.run(read_options).await {
-            Ok(read) => read,
-            Err(_) => {
-                let warning = format!("{}: reading its configuration failed", uri.as_str());
-                (fallback, vec![warning])
+        loop {
+            let epoch = self.options_epoch.load(Ordering::Acquire);
+            let path = file_path(&uri);
+            let settings = read(&self.settings);
+            let folders = read(&self.folders);
+            let fallback = options_for(None, &settings.config, &settings.build_args).0;
+            let read_options = move || {
+                let (config, args) = (&settings.config, &settings.build_args);
+                options_in_workspace(path.as_deref(), &folders, config, args)
+            };
+            // On the analysis thread, where the document's analysis waits for them anyway:
+            // it is running already (a blocking-pool thread took ~0.2 ms to start on an open).
+            let (options, warnings) = match self.analysis.run(read_options).await {
+                Ok(read) => read,
+                Err(_) => {
+                    let warning = format!("{}: reading its configuration failed", uri.as_str());
+                    (fallback, vec![warning])
+                }
+            };
+            {
+                let mut store = lock(&self.store);
+                let mut loading = lock(&self.loading);
+                if loading.get(uri.as_str()) != Some(&token) {
+                    return Vec::new();
+                }
+                if self.options_epoch.load(Ordering::Acquire) != epoch {
+                    continue;
+                }
+                store.set_opened_options(uri.as_str(), Arc::new(options));
+                loading.remove(uri.as_str());
             }
-        };
-        {
-            let mut store = lock(&self.store);
-            let mut loading = lock(&self.loading);
-            if loading.get(uri.as_str()) != Some(&token) {
-                return Vec::new();
-            }
-            store.set_opened_options(uri.as_str(), Arc::new(options));
-            loading.remove(uri.as_str());
+            self.schedule(&uri);
+            return warnings;
         }
-        self.schedule(&uri);
-        warnings
     }
 }
 
@@ -389,6 +399,7 @@ impl Backend {
             analysis: AnalysisThread::start(),
             edited: Doorbell::default(),
             loading: Mutex::new(HashMap::new()),
+            options_epoch: AtomicU64::new(0),
             outbox,
             shutdown,
             me: me.clone(),
@@ -475,6 +486,7 @@ impl Backend {
     /// Re-read every open document's configuration file and `.dockerignore` with the
     /// current settings, and re-analyse.
     async fn refresh_options(&self) {
+        self.inner.options_epoch.fetch_add(1, Ordering::AcqRel);
         let docs: Vec<(String, Option<PathBuf>)> = {
             let store = lock(&self.inner.store);
             store
