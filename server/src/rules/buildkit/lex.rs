@@ -20,15 +20,6 @@ impl Lookup for [(String, String)] {
     }
 }
 
-impl Lookup for [(&str, std::borrow::Cow<'_, str>)] {
-    fn get(&self, name: &str) -> Option<&str> {
-        self.iter()
-            .rev()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.as_ref())
-    }
-}
-
 impl Lookup for Vec<(String, String)> {
     fn get(&self, name: &str) -> Option<&str> {
         Lookup::get(self.as_slice(), name)
