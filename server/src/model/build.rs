@@ -910,7 +910,7 @@ impl<'a> Builder<'a> {
                 let pw = parse_words(args, self.escape);
                 let mut pairs = Vec::new();
                 if let Some(first) = pw.first() {
-                    if !memchr::memchr(b'=', first.text.as_bytes()).is_some() {
+                    if memchr::memchr(b'=', first.text.as_bytes()).is_none() {
                         // Legacy `KEY value...`: the whole rest of the line is the value.
                         match args.find(is_token_ws) {
                             None => {

@@ -279,6 +279,16 @@ impl<'a> StageEnv<'a> {
     fn set(&mut self, key: &'a str, value: Cow<'a, str>) {
         self.vars.set(key, value);
     }
+    /// The environment a stage starts with when built on an image (none: unknown):
+    /// BuildKit's default PATH and the variables the official image defines.
+    fn of_image(image: Option<&str>) -> StageEnv<'a> {
+        let mut e = StageEnv::default();
+        e.vars.set("PATH", Cow::Borrowed(DEFAULT_PATH));
+        for k in image.filter(|b| *b != "scratch").map_or(&[][..], image_env) {
+            e.vars.set(k, Cow::Borrowed(""));
+        }
+        e
+    }
 }
 
 /// Variables that official images define, so that stages based on them do not report
@@ -412,23 +422,10 @@ where
                 let parent = by_name.get(base).copied();
                 match parent.and_then(|p| finals.get(p)).and_then(|e| e.as_ref()) {
                     Some(p) => p.clone(),
-                    None => {
-                        let mut e = StageEnv::default();
-                        e.vars.set("PATH", Cow::Borrowed(DEFAULT_PATH));
-                        if base != "scratch" {
-                            for k in image_env(base) {
-                                e.vars.set(k, Cow::Borrowed(""));
-                            }
-                        }
-                        e
-                    }
+                    None => StageEnv::of_image(Some(base)),
                 }
             }
-            None => {
-                let mut e = StageEnv::default();
-                e.vars.set("PATH", Cow::Borrowed(DEFAULT_PATH));
-                e
-            }
+            None => StageEnv::of_image(None),
         };
         for idx in stage.instructions.clone() {
             let Some(ins) = model.instructions.get(idx) else {
@@ -507,9 +504,7 @@ pub fn apply_arg<'a>(
     } else {
         globals.env.get(key).map(|v| Cow::Borrowed(v.as_str()))
     };
-    if !env.args.contains(key) {
-        env.args.set(key, ());
-    }
+    env.args.set(key, ());
     if let Some(v) = value {
         env.set(key, v);
     }
@@ -804,16 +799,7 @@ fn walk_memoized(w: &Walk) -> Vec<Vec<Finding>> {
                 .and_then(|e| e.as_ref());
             let mut env = match (parent_env, bases[si].as_deref()) {
                 (Some(p), _) => p.clone(),
-                (None, base) => {
-                    let mut e = StageEnv::default();
-                    e.vars.set("PATH", Cow::Borrowed(DEFAULT_PATH));
-                    if let Some(b) = base.filter(|b| *b != "scratch") {
-                        for k in image_env(b) {
-                            e.vars.set(k, Cow::Borrowed(""));
-                        }
-                    }
-                    e
-                }
+                (None, base) => StageEnv::of_image(base),
             };
             let mut outs: Vec<Vec<Finding>> = vec![Vec::new(); walkers.len()];
             for idx in stage.instructions.clone() {
