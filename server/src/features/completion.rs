@@ -1150,7 +1150,7 @@ fn variable_completions(
         );
     }
     for a in docs::PREDEFINED_ARGS {
-        if !names.insert(a.name.to_string()) {
+        if !names.insert(a.name.into()) {
             continue;
         }
         let detail = if in_from {

@@ -295,8 +295,8 @@ fn mount_option_hover(
         .options
         .iter()
         .find(|o| o.key.eq_ignore_ascii_case("type"))
-        .and_then(|o| o.value.clone())
-        .unwrap_or_else(|| "bind".to_string())
+        .and_then(|o| o.value.as_deref())
+        .unwrap_or("bind")
         .to_ascii_lowercase();
     let key = o.key.to_ascii_lowercase();
     let on_value = o.value_span.is_some_and(|v| v.start <= offset);

@@ -242,7 +242,7 @@ pub fn occurrences(model: &Model, text: &str, symbol: &Symbol) -> Vec<Occurrence
         }
         Symbol::FreeVar(name) => {
             for u in &model.var_uses {
-                if &u.name == name && u.def.is_none_or(|d| d >= model.vars.len()) {
+                if u.name == name && u.def.is_none_or(|d| d >= model.vars.len()) {
                     out.push(reference(u.name_span));
                 }
             }

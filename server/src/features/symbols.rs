@@ -331,7 +331,7 @@ pub fn workspace_symbols(model: &Model, text: &str, query: &str) -> Vec<FlatSymb
         }
         let container = d.stage.map(|s| stage_label(model, s));
         out.push(FlatSymbol {
-            name: d.name.clone(),
+            name: d.name.to_string(),
             kind: SymbolKind::VARIABLE,
             span: d.name_span,
             container,

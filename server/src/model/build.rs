@@ -596,11 +596,8 @@ impl<'a> Builder<'a> {
         in_shell: bool,
         index: usize,
     ) {
-        let name = s.get(f.name_start..f.name_end).unwrap_or("").to_string();
-        let modifier = f
-            .modifier
-            .and_then(|(a, b)| s.get(a..b))
-            .map(str::to_string);
+        let name = s.get(f.name_start..f.name_end).unwrap_or("").into();
+        let modifier = f.modifier.and_then(|(a, b)| s.get(a..b)).map(Into::into);
         self.out.var_uses.push(VarUse {
             name,
             span: lg.span(base + f.start, base + f.end),
@@ -620,13 +617,10 @@ impl<'a> Builder<'a> {
         vars::scan(s, mode, &mut found);
         for f in &found {
             self.out.var_uses.push(VarUse {
-                name: s.get(f.name_start..f.name_end).unwrap_or("").to_string(),
+                name: s.get(f.name_start..f.name_end).unwrap_or("").into(),
                 span: Span::new(base + f.start, base + f.end),
                 name_span: Span::new(base + f.name_start, base + f.name_end),
-                modifier: f
-                    .modifier
-                    .and_then(|(a, b)| s.get(a..b))
-                    .map(str::to_string),
+                modifier: f.modifier.and_then(|(a, b)| s.get(a..b)).map(Into::into),
                 instruction: index,
                 stage: None,
                 in_shell,
@@ -1141,11 +1135,11 @@ impl<'a> Builder<'a> {
                     }
                     let off = e + 1;
                     let inner = if quoted { 1 } else { 0 };
-                    let text_of = |s: &str| {
+                    let text_of = |s: &str| -> CompactString {
                         if quoted {
-                            s.replace("\"\"", "\"")
+                            s.replace("\"\"", "\"").into()
                         } else {
-                            s.to_string()
+                            s.into()
                         }
                     };
                     let body = field.get(inner..field.len() - inner).unwrap_or("");
@@ -1165,8 +1159,8 @@ impl<'a> Builder<'a> {
             }
         }
         Flag {
-            name: name.to_string(),
-            value: value.map(str::to_string),
+            name: name.into(),
+            value: value.map(Into::into),
             span: lg.span(base + t.start, base + t.end),
             name_span,
             value_span,

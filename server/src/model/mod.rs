@@ -169,9 +169,9 @@ pub struct Word {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Flag {
     /// Name without the leading dashes, as written (`mount`, `from`, `chmod`).
-    pub name: String,
+    pub name: CompactString,
     /// The value after `=`, quotes removed; `None` for a bare boolean flag (`--link`).
-    pub value: Option<String>,
+    pub value: Option<CompactString>,
     /// The whole `--name=value` word.
     pub span: Span,
     /// `name` without dashes.
@@ -184,8 +184,8 @@ pub struct Flag {
 /// One `key[=value]` item of a `--mount` value.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FlagOption {
-    pub key: String,
-    pub value: Option<String>,
+    pub key: CompactString,
+    pub value: Option<CompactString>,
     pub span: Span,
     pub key_span: Span,
     pub value_span: Option<Span>,
@@ -341,12 +341,12 @@ pub enum VarKind {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VarDef {
-    pub name: String,
+    pub name: CompactString,
     pub kind: VarKind,
     /// The name in the ARG/ENV instruction (empty span for predefined ones).
     pub name_span: Span,
     /// The literal value or default as written (unexpanded), if any.
-    pub value: Option<String>,
+    pub value: Option<CompactString>,
     /// Index into `Model::instructions`.
     pub instruction: Option<usize>,
     pub stage: Option<usize>,
@@ -358,12 +358,12 @@ pub struct VarDef {
 /// A `$VAR` or `${VAR...}` use.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VarUse {
-    pub name: String,
+    pub name: CompactString,
     /// The whole expansion (`${VAR:-x}`).
     pub span: Span,
     pub name_span: Span,
     /// The operator and word after the name, e.g. `:-x`, if any.
-    pub modifier: Option<String>,
+    pub modifier: Option<CompactString>,
     pub instruction: usize,
     pub stage: Option<usize>,
     /// Inside a heredoc body or a shell-form RUN/CMD/ENTRYPOINT, where the shell (not
@@ -386,7 +386,7 @@ pub enum StageRefKind {
 /// A reference to a stage by name or index (or an image, which resolves to no stage).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StageRef {
-    pub name: String,
+    pub name: CompactString,
     pub span: Span,
     pub kind: StageRefKind,
     pub instruction: usize,

@@ -111,10 +111,10 @@ fn scan_range(s: &str, lo: usize, hi: usize, mode: Mode, out: &mut Vec<Found>, d
         Mode::Buildkit(e) => e,
         _ => b'\\',
     };
-    if !s
-        .as_bytes()
+    // Nothing to scan without a `$` in the range.
+    if s.as_bytes()
         .get(lo..hi)
-        .is_some_and(|t| memchr::memchr(b'$', t).is_some())
+        .is_none_or(|t| memchr::memchr(b'$', t).is_none())
     {
         return;
     }
@@ -670,7 +670,7 @@ pub(crate) fn analyze(model: &mut Model, reuse: Option<Reuse>) {
     } else {
         for name in predefined {
             vars.push(VarDef {
-                name: name.to_string(),
+                name: (*name).into(),
                 kind: VarKind::Predefined,
                 name_span: Span::default(),
                 value: None,
@@ -720,7 +720,7 @@ pub(crate) fn analyze(model: &mut Model, reuse: Option<Reuse>) {
                 });
                 let (name, value) = match taken {
                     Some(v) => (v.name, v.value),
-                    None => (name.to_string(), value.map(str::to_string)),
+                    None => (name.into(), value.map(Into::into)),
                 };
                 vars.push(VarDef {
                     name,
@@ -901,7 +901,7 @@ fn stage_refs(model: &Model, reuse: Option<&Reuse>, old: Vec<StageRef>) -> Vec<S
                 )
             });
             out.push(StageRef {
-                name: taken.map_or_else(|| name.to_string(), |r| r.name),
+                name: taken.map_or_else(|| name.into(), |r| r.name),
                 span,
                 kind,
                 instruction: idx,
@@ -1085,7 +1085,7 @@ impl Model {
         let arg = || {
             args.iter()
                 .rev()
-                .find(|(k, _)| k == &v.name)
+                .find(|(k, _)| *k == v.name)
                 .map(|(_, x)| x.clone())
         };
         let expand_def = |raw: &str| {
@@ -1572,7 +1572,7 @@ mod tests {
         let names = |o: usize| {
             m.vars_in_scope(o)
                 .iter()
-                .map(|v| v.name.clone())
+                .map(|v| v.name.to_string())
                 .collect::<Vec<_>>()
         };
         let n = names(at("$IMG"));

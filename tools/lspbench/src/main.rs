@@ -347,6 +347,9 @@ fn run(o: &Options) -> Result<Value, String> {
         .map(|v| (v * 1000.0).round() / 1000.0)
         .collect();
     out.insert("edit_first_ms".into(), json!(first));
+    // Every edit's latency in order: where the slow ones fall (during the open's parse?).
+    let all: Vec<f64> = lat.iter().map(|v| (v * 1000.0).round() / 1000.0).collect();
+    out.insert("edit_all_ms".into(), json!(all));
     out.insert("edit_misses".into(), json!(misses));
 
     let default_pos = (edit_line as u32, 0);

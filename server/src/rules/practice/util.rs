@@ -138,7 +138,7 @@ pub fn has_cache_mount(ins: &Instruction, targets: &[&str]) -> bool {
                 f.options
                     .iter()
                     .find(|o| o.key.eq_ignore_ascii_case(k))
-                    .and_then(|o| o.value.clone())
+                    .and_then(|o| o.value.as_deref())
             };
             let is_cache = opt("type").is_some_and(|t| t.eq_ignore_ascii_case("cache"))
                 || f.value.as_deref().is_some_and(|v| v.contains("type=cache"));
@@ -157,10 +157,10 @@ pub fn has_cache_mount(ins: &Instruction, targets: &[&str]) -> bool {
                     .split(',')
                     .find_map(|kv| {
                         let (k, v) = kv.split_once('=')?;
-                        matches!(k, "target" | "dst" | "destination").then(|| v.to_string())
+                        matches!(k, "target" | "dst" | "destination").then_some(v)
                     })
                     .unwrap_or_default(),
-                _ => String::new(),
+                _ => "",
             };
             let target = target.trim_end_matches('/');
             targets.iter().any(|t| {

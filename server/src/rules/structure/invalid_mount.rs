@@ -104,7 +104,7 @@ fn check_mount(f: &Flag, out: &mut Vec<Finding>) {
     for o in &f.options {
         if o.key.eq_ignore_ascii_case("type") {
             if let Some(v) = &o.value {
-                ty = v.to_ascii_lowercase();
+                ty = v.as_str().to_ascii_lowercase();
                 type_span = Some(o.value_span.unwrap_or(o.span));
             }
         }
@@ -225,7 +225,7 @@ fn check_mount(f: &Flag, out: &mut Vec<Finding>) {
 fn field_text(o: &crate::model::FlagOption) -> String {
     match &o.value {
         Some(v) => format!("{}={v}", o.key),
-        None => o.key.clone(),
+        None => o.key.to_string(),
     }
 }
 

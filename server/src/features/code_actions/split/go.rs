@@ -38,7 +38,7 @@ fn env_cgo(src: &Src) -> Option<String> {
         .iter()
         .rev()
         .find(|v| v.name == "CGO_ENABLED" && v.kind == crate::model::VarKind::Env)
-        .map(|v| v.value.clone().unwrap_or_default())
+        .map(|v| v.value.as_deref().unwrap_or_default().to_string())
 }
 
 pub fn plan(src: &Src, r: &Routed, c: &Common) -> Option<Plan> {

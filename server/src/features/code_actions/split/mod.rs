@@ -593,7 +593,7 @@ pub(crate) fn resolve_tag(src: &Src, tag: &str) -> Option<String> {
             .vars
             .iter()
             .find(|v| v.name == name && v.kind == crate::model::VarKind::GlobalArg)
-            .and_then(|v| v.value.clone())
+            .and_then(|v| v.value.as_deref().map(str::to_string))
     };
     let resolved = crate::model::expand(tag, lookup);
     (!resolved.contains('$') && !resolved.is_empty()).then_some(resolved)
