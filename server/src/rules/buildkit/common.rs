@@ -283,9 +283,9 @@ impl<'a> StageEnv<'a> {
     /// BuildKit's default PATH and the variables the official image defines.
     fn of_image(image: Option<&str>) -> StageEnv<'a> {
         let mut e = StageEnv::default();
-        e.vars.set("PATH", Cow::Borrowed(DEFAULT_PATH));
+        e.set("PATH", Cow::Borrowed(DEFAULT_PATH));
         for k in image.filter(|b| *b != "scratch").map_or(&[][..], image_env) {
-            e.vars.set(k, Cow::Borrowed(""));
+            e.set(k, Cow::Borrowed(""));
         }
         e
     }
