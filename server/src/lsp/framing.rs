@@ -25,6 +25,10 @@ pub const MAX_CONTENT_LENGTH: usize = 64 * 1024 * 1024;
 const MAX_HEADER_LEN: usize = 8 * 1024;
 const PIPE_SIZE: usize = 256 * 1024;
 
+/// The most read from the input at once: a large `didOpen` in one read (see
+/// `widen_pipes`) rather than in turns.
+const READ_CHUNK: usize = 1024 * 1024;
+
 pub const PARSE_ERROR: i64 = -32700;
 pub const INVALID_REQUEST: i64 = -32600;
 
@@ -84,6 +88,15 @@ impl Decoder {
 
     pub fn push(&mut self, bytes: &[u8]) {
         self.buf.extend_from_slice(bytes);
+    }
+
+    /// The buffer to append input to, with room for at least 64 KiB more (for `len` more
+    /// when it is made larger).
+    pub fn room(&mut self, len: usize) -> &mut Vec<u8> {
+        if self.buf.capacity() - self.buf.len() < 64 * 1024 {
+            self.buf.reserve(len);
+        }
+        &mut self.buf
     }
 
     /// The next frame, or `None` when more bytes are needed.
@@ -444,13 +457,12 @@ async fn read_in<I: AsyncRead + Unpin>(
     mut to_server: DuplexStream,
     out: mpsc::UnboundedSender<Vec<u8>>,
 ) {
-    let mut chunk = vec![0u8; 64 * 1024];
     loop {
-        let n = match input.read(&mut chunk).await {
-            Ok(0) | Err(_) => break,
-            Ok(n) => n,
-        };
-        decoder.push(&chunk[..n]);
+        // Straight into the decoder's buffer, not zeroed first: only what is read is
+        // touched.
+        if let Ok(0) | Err(_) = input.read_buf(decoder.room(READ_CHUNK)).await {
+            break;
+        }
         while let Some(next) = decoder.next_frame() {
             match next {
                 Frame::Message(body) => {

@@ -15,7 +15,7 @@ use super::words::{
 };
 use super::{
     image, Comment, CompactString, Details, Directive, Flag, FlagOption, Heredoc, Instruction,
-    InstructionKind, JsonArgs, KeyValue, Model, ParseError, Span, Stage, VarUse, Word,
+    InstructionKind, JsonArgs, KeyValue, Model, ParseError, Rest, Span, Stage, VarUse, Word,
 };
 
 /// Longest line BuildKit's scanner accepts (`bufio.MaxScanTokenSize`, newline included).
@@ -781,13 +781,8 @@ impl<'a> Builder<'a> {
         };
         let args = text.get(ra..rb).unwrap_or("");
         let rest_span = lg.span(ra, rb);
-        let rest = Word {
+        let rest = Rest {
             value: args.into(),
-            raw: self
-                .text
-                .get(rest_span.start..rest_span.end)
-                .unwrap_or("")
-                .into(),
             span: rest_span,
         };
         let keyword_span = lg.span(a, a + kw_len);

@@ -165,6 +165,19 @@ pub struct Word {
     pub span: Span,
 }
 
+/// Everything after an instruction's flags, as one piece.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Rest {
+    /// The logical line from there on (continuations joined, comment lines removed,
+    /// trimmed): what BuildKit sees for shell form.
+    pub value: CompactString,
+    /// Its extent in the document. The text under it is the rest as written, continuation
+    /// characters and comment lines included (not kept apart: nothing but two BuildKit
+    /// checks reads it, and a copy for each instruction of a large file cost an
+    /// allocation each).
+    pub span: Span,
+}
+
 /// A `--name[=value]` flag at the start of an instruction's arguments.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Flag {
@@ -266,10 +279,8 @@ pub struct Instruction {
     pub start_line: usize,
     pub end_line: usize,
     pub flags: Vec<Flag>,
-    /// Everything after the flags, as one word (the logical line: continuations joined,
-    /// comment lines removed, trimmed). `value` is what BuildKit sees for shell form; `raw`
-    /// is the document text under `span` (continuation characters and comment lines included).
-    pub rest: Word,
+    /// Everything after the flags.
+    pub rest: Rest,
     /// `rest` split into words (quote-aware, quotes kept in `raw`, removed in `value`; `raw`
     /// is the word as in the logical line, `span` its extent in the document). In exec form
     /// these are the JSON items (as `json.items`); for HEALTHCHECK the type word (`CMD`,

@@ -6,7 +6,7 @@
 
 use super::{
     Comment, Details, Flag, FlagOption, Heredoc, ImageRef, Instruction, JsonArgs, KeyValue,
-    ParseError, Span, Stage, VarUse, Word,
+    ParseError, Rest, Span, Stage, VarUse, Word,
 };
 
 /// A move: `bytes` added to every offset, `lines` to every line number.
@@ -82,6 +82,14 @@ impl Shift for Word {
             raw: _,
             span,
         } = self;
+        span.shift(d);
+    }
+}
+
+impl Shift for Rest {
+    #[inline]
+    fn shift(&mut self, d: Delta) {
+        let Rest { value: _, span } = self;
         span.shift(d);
     }
 }

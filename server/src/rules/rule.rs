@@ -28,6 +28,11 @@ pub struct StageSet {
 }
 
 impl<'a> Ctx<'a> {
+    /// The text of a span (empty when it is out of range or splits a character).
+    pub fn slice(&self, span: crate::model::Span) -> &'a str {
+        self.text.get(span.start..span.end).unwrap_or_default()
+    }
+
     /// Whether findings in this stage (`None`: before the first FROM) are wanted.
     pub fn in_scope(&self, stage: Option<usize>) -> bool {
         match (self.scope, stage) {

@@ -85,9 +85,10 @@ pub fn has_variables(word: &str) -> bool {
     })
 }
 
-/// A small insertion-ordered set of names.
+/// A small insertion-ordered set of names (inline up to 24 bytes: variable names are
+/// short, and a check of a large file records thousands).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Names(Vec<String>);
+pub struct Names(Vec<compact_str::CompactString>);
 
 impl Names {
     pub fn contains(&self, name: &str) -> bool {
@@ -95,7 +96,7 @@ impl Names {
     }
     pub fn insert(&mut self, name: &str) {
         if !self.contains(name) {
-            self.0.push(name.to_string());
+            self.0.push(name.into());
         }
     }
     pub fn len(&self) -> usize {
@@ -104,22 +105,22 @@ impl Names {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
-    pub fn iter(&self) -> impl Iterator<Item = &String> {
-        self.0.iter()
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|n| n.as_str())
     }
 }
 
 impl IntoIterator for Names {
-    type Item = String;
-    type IntoIter = std::vec::IntoIter<String>;
+    type Item = compact_str::CompactString;
+    type IntoIter = std::vec::IntoIter<compact_str::CompactString>;
     fn into_iter(self) -> Self::IntoIter {
         self.0.into_iter()
     }
 }
 
 impl<'a> IntoIterator for &'a Names {
-    type Item = &'a String;
-    type IntoIter = std::slice::Iter<'a, String>;
+    type Item = &'a compact_str::CompactString;
+    type IntoIter = std::slice::Iter<'a, compact_str::CompactString>;
     fn into_iter(self) -> Self::IntoIter {
         self.0.iter()
     }

@@ -2,7 +2,7 @@
 //! neither an ARG nor an ENV of the stage at that point.
 
 use super::common::{args, flag_value_raw, head_span, raw, suggest, walk_findings, StageEnv, Walk};
-use crate::model::{Details, Instruction, InstructionKind};
+use crate::model::{CompactString, Details, Instruction, InstructionKind};
 use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity};
 
 pub static RULE: Rule = Rule {
@@ -40,8 +40,8 @@ pub fn visit(w: &Walk, idx: usize, ins: &Instruction, env: &StageEnv, out: &mut 
     }
     let (ctx, escape, globals) = (w.ctx, w.escape, w.globals);
     {
-        let mut names: Vec<String> = Vec::new();
-        let report = |env: &StageEnv, word: &str, names: &mut Vec<String>| {
+        let mut names: Vec<CompactString> = Vec::new();
+        let report = |env: &StageEnv, word: &str, names: &mut Vec<CompactString>| {
             if !word.contains('$') {
                 return;
             }
@@ -96,7 +96,7 @@ pub fn visit(w: &Walk, idx: usize, ins: &Instruction, env: &StageEnv, out: &mut 
                 }
             }
             InstructionKind::Workdir | InstructionKind::User | InstructionKind::Stopsignal => {
-                report(env, raw(&ins.rest), &mut names);
+                report(env, ctx.slice(ins.rest.span), &mut names);
             }
             InstructionKind::Volume => {
                 for w in args(ins) {

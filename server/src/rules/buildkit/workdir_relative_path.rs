@@ -1,6 +1,6 @@
 //! BuildKit's WorkdirRelativePath: a relative WORKDIR before any absolute one.
 
-use super::common::{go_quote, head_span, raw, walk_findings, StageEnv, Walk};
+use super::common::{go_quote, head_span, walk_findings, StageEnv, Walk};
 use crate::model::{Instruction, InstructionKind};
 use crate::rules::{Category, Ctx, Finding, Rule, Scope, Severity};
 
@@ -40,7 +40,7 @@ pub fn visit(w: &Walk, _idx: usize, ins: &Instruction, env: &StageEnv, out: &mut
     if ins.kind != InstructionKind::Workdir || env.workdir_set {
         return;
     }
-    let path = env.expand(raw(&ins.rest), w.escape).result;
+    let path = env.expand(w.ctx.slice(ins.rest.span), w.escape).result;
     if path.is_empty() || is_absolute(&path) {
         return;
     }

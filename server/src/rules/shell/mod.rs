@@ -860,7 +860,8 @@ fn add_analysed(script: &mut Script, src: &str, base: usize, heredoc: bool) {
     let cmd_offset = script.commands.len();
     let pipe_offset = script.pipelines.len();
     let shift = |s: Span| Span::new(s.start + base, s.end + base);
-    for mut c in rel.commands {
+    let (mut commands, mut pipelines) = (rel.commands, rel.pipelines);
+    for c in &mut commands {
         c.name.span = shift(c.name.span);
         for a in &mut c.args {
             a.span = shift(a.span);
@@ -868,9 +869,8 @@ fn add_analysed(script: &mut Script, src: &str, base: usize, heredoc: bool) {
         c.span = shift(c.span);
         c.pipeline = c.pipeline.map(|p| p + pipe_offset);
         c.heredoc = heredoc;
-        script.commands.push(c);
     }
-    for mut p in rel.pipelines {
+    for p in &mut pipelines {
         p.span = shift(p.span);
         for s in &mut p.pipes {
             *s = shift(*s);
@@ -878,9 +878,20 @@ fn add_analysed(script: &mut Script, src: &str, base: usize, heredoc: bool) {
         for i in &mut p.commands {
             *i += cmd_offset;
         }
-        script.pipelines.push(p);
     }
+    // Most scripts are one part: take its lists as they are rather than copy them over.
+    append(&mut script.commands, commands);
+    append(&mut script.pipelines, pipelines);
     script.has_error |= rel.has_error;
+}
+
+/// `more` added at the end of `list` (moved in whole when `list` is empty).
+fn append<T>(list: &mut Vec<T>, mut more: Vec<T>) {
+    if list.is_empty() {
+        *list = more;
+    } else {
+        list.append(&mut more);
+    }
 }
 
 #[cfg(test)]
