@@ -71,16 +71,18 @@ pub fn run_stdio() -> i32 {
 /// server reads it in one go instead of in 64 KiB turns with the client (Linux only).
 fn widen_pipes() {
     #[cfg(target_os = "linux")]
-    for fd in [0, 1] {
+    {
         let max = std::fs::read_to_string("/proc/sys/fs/pipe-max-size")
             .ok()
             .and_then(|s| s.trim().parse::<libc::c_int>().ok())
             .unwrap_or(1 << 20)
             .min(1 << 20);
-        // SAFETY: fcntl on our own standard descriptors; on anything but a pipe it fails
-        // and changes nothing.
-        unsafe {
-            libc::fcntl(fd, libc::F_SETPIPE_SZ, max);
+        for fd in [0, 1] {
+            // SAFETY: fcntl on our own standard descriptors; on anything but a pipe it
+            // fails and changes nothing.
+            unsafe {
+                libc::fcntl(fd, libc::F_SETPIPE_SZ, max);
+            }
         }
     }
 }
