@@ -673,7 +673,7 @@ fn stage_bases(w: &Walk, globals: u64) -> Bases {
             .instructions
             .get(stage.from)
             .map_or(Span::new(0, 0), |i| i.span);
-        fp = fp.str(w.ctx.text.get(from.start..from.end).unwrap_or(""));
+        fp = fp.str(w.ctx.slice(from));
     }
     let key = fp.0;
     if let Some(hit) = BASES.with(|b| {
@@ -734,7 +734,7 @@ fn walk_memoized(w: &Walk) -> Vec<Vec<Finding>> {
     let (parents, bases) = &*stage_bases(w, globals);
     let stage_text = |si: usize| -> (&str, usize) {
         let sp = model.stages.get(si).map_or(Span::new(0, 0), |s| s.span);
-        (w.ctx.text.get(sp.start..sp.end).unwrap_or(""), sp.start)
+        (w.ctx.slice(sp), sp.start)
     };
     let in_scope: Vec<bool> = (0..n).map(|si| w.ctx.in_scope(Some(si))).collect();
     // Keys are needed for the stages in scope and the stages they are built on.
