@@ -11,7 +11,7 @@ use super::shift::{Delta, Shift};
 use super::vars::{self, Mode};
 use super::words::{
     self, extract_flags, go_lower, heredoc_markers, is_space, is_token_ws, map_range,
-    parse_json_array, parse_words, trim_range, unquote, FlagTok, JsonArray, Logical,
+    parse_json_array, trim_range, unquote, FlagTok, FlagToks, JsonArray, Logical,
 };
 use super::{
     image, Comment, CompactString, Details, Directive, Flag, FlagOption, Heredoc, Instruction,
@@ -30,6 +30,18 @@ struct Line {
     end: usize,
     /// Start of the next line (after the `\n`), or the text length.
     next: usize,
+}
+
+/// The words of `s` at `ranges` (from `Builder::word_ranges_of`).
+fn raw_words<'s>(
+    s: &'s str,
+    ranges: &'s [(usize, usize)],
+) -> impl Iterator<Item = words::RawWord<'s>> + Clone + 's {
+    ranges.iter().map(move |&(start, end)| words::RawWord {
+        text: s.get(start..end).unwrap_or(""),
+        start,
+        end,
+    })
 }
 
 /// Texts from this size on are read in two halves at once.
@@ -342,6 +354,7 @@ struct Builder<'a> {
     ranges: Vec<UseRange>,
     found: Vec<vars::Found>,
     word_ranges: Vec<(usize, usize)>,
+    flag_toks: FlagToks,
 }
 
 impl<'a> Builder<'a> {
@@ -358,6 +371,7 @@ impl<'a> Builder<'a> {
             ranges: Vec::new(),
             found: Vec::new(),
             word_ranges: Vec::new(),
+            flag_toks: FlagToks::default(),
             model,
             out: Out::default(),
             base: 0,
@@ -689,6 +703,15 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// BuildKit's `parseWords` of `s` as word ranges, in the buffer kept for them (give it
+    /// back to `word_ranges` when done).
+    fn word_ranges_of(&mut self, s: &str) -> Vec<(usize, usize)> {
+        let mut ranges = std::mem::take(&mut self.word_ranges);
+        ranges.clear();
+        words::for_each_word(s, self.escape, |x, y| ranges.push((x, y)));
+        ranges
+    }
+
     fn split_words(&mut self, lg: &Logical, a: usize, b: usize) -> Vec<Word> {
         let s = lg.text.get(a..b).unwrap_or("");
         let mut ranges = std::mem::take(&mut self.word_ranges);
@@ -766,15 +789,18 @@ impl<'a> Builder<'a> {
             let r = line.get(kw_len..).unwrap_or("");
             a + kw_len + (r.len() - r.trim_start_matches(is_token_ws).len())
         };
-        let (toks, rest_at) = if kw_len < line.len() {
-            extract_flags(text.get(after_kw..b).unwrap_or(""))
+        let mut toks = std::mem::take(&mut self.flag_toks);
+        let rest_at = if kw_len < line.len() {
+            extract_flags(text.get(after_kw..b).unwrap_or(""), &mut toks)
         } else {
-            (Vec::new(), None)
+            toks.clear();
+            None
         };
         let flags: Vec<Flag> = toks
             .iter()
-            .map(|t| self.make_flag(lg, after_kw, t, ranges))
+            .map(|t| self.make_flag(lg, after_kw, &t, ranges))
             .collect();
+        self.flag_toks = toks;
         let (ra, rb) = match rest_at {
             Some(p) => trim_range(text, after_kw + p, b),
             None => (b, b),
@@ -896,9 +922,10 @@ impl<'a> Builder<'a> {
                 };
             }
             InstructionKind::Env | InstructionKind::Label => {
-                let pw = parse_words(args, self.escape);
-                let mut pairs = Vec::new();
-                if let Some(first) = pw.first() {
+                let ranges_buf = self.word_ranges_of(args);
+                let pw = raw_words(args, &ranges_buf);
+                let mut pairs = Vec::with_capacity(ranges_buf.len());
+                if let Some(first) = pw.clone().next() {
                     if memchr::memchr(b'=', first.text.as_bytes()).is_none() {
                         // Legacy `KEY value...`: the whole rest of the line is the value.
                         match args.find(is_token_ws) {
@@ -908,7 +935,7 @@ impl<'a> Builder<'a> {
                                     format!("{} must have two arguments", kind.name()),
                                 );
                                 pairs.push(KeyValue {
-                                    key: self.word(lg, ra, first),
+                                    key: self.word(lg, ra, &first),
                                     value: None,
                                     span: rest_span,
                                     legacy: true,
@@ -936,7 +963,7 @@ impl<'a> Builder<'a> {
                             }
                         }
                     } else {
-                        for w in &pw {
+                        for w in pw.clone() {
                             match memchr::memchr(b'=', w.text.as_bytes()) {
                                 None => {
                                     let mut q = String::new();
@@ -946,13 +973,13 @@ impl<'a> Builder<'a> {
                                         format!("Syntax error - can't find = in {q}. Must be of the form: name=value"),
                                     );
                                     pairs.push(KeyValue {
-                                        key: self.word(lg, ra, w),
+                                        key: self.word(lg, ra, &w),
                                         value: None,
                                         span: lg.span(ra + w.start, ra + w.end),
                                         legacy: false,
                                     });
                                 }
-                                Some(eq) => pairs.push(self.pair(lg, ra, w, eq)),
+                                Some(eq) => pairs.push(self.pair(lg, ra, &w, eq)),
                             }
                         }
                     }
@@ -964,16 +991,18 @@ impl<'a> Builder<'a> {
                         mode: Mode::Buildkit(esc),
                     });
                 }
-                words = pw.iter().map(|w| self.word(lg, ra, w)).collect();
+                words = pw.map(|w| self.word(lg, ra, &w)).collect();
+                self.word_ranges = ranges_buf;
                 details = Details::Pairs(pairs);
             }
             InstructionKind::Arg => {
-                let pw = parse_words(args, self.escape);
-                let mut pairs = Vec::new();
-                for w in &pw {
+                let ranges_buf = self.word_ranges_of(args);
+                let pw = raw_words(args, &ranges_buf);
+                let mut pairs = Vec::with_capacity(ranges_buf.len());
+                for w in pw.clone() {
                     match memchr::memchr(b'=', w.text.as_bytes()) {
                         None => pairs.push(KeyValue {
-                            key: self.word(lg, ra, w),
+                            key: self.word(lg, ra, &w),
                             value: None,
                             span: lg.span(ra + w.start, ra + w.end),
                             legacy: false,
@@ -986,11 +1015,12 @@ impl<'a> Builder<'a> {
                                     mode: Mode::Buildkit(esc),
                                 });
                             }
-                            pairs.push(self.pair(lg, ra, w, eq));
+                            pairs.push(self.pair(lg, ra, &w, eq));
                         }
                     }
                 }
-                words = pw.iter().map(|w| self.word(lg, ra, w)).collect();
+                words = pw.map(|w| self.word(lg, ra, &w)).collect();
+                self.word_ranges = ranges_buf;
                 details = Details::Pairs(pairs);
             }
             InstructionKind::Onbuild => {
@@ -1095,7 +1125,7 @@ impl<'a> Builder<'a> {
         &self,
         lg: &Logical,
         base: usize,
-        t: &FlagTok,
+        t: &FlagTok<'_>,
         ranges: &mut Vec<UseRange>,
     ) -> Flag {
         let body_at = if t.text.starts_with("--") { 2 } else { 0 };

@@ -189,7 +189,8 @@ impl<'a, L: Lookup + ?Sized> Lexer<'a, L> {
 
     /// Process until `stop` (consumed) or the end of the word.
     fn process_until(&mut self, stop: Option<char>) -> Result<String, String> {
-        let mut out = String::new();
+        // Room for the rest of the word at once: most results are about its length.
+        let mut out = String::with_capacity(self.src.len().saturating_sub(self.pos));
         while let Some(c) = self.peek() {
             if Some(c) == stop {
                 self.next();
