@@ -348,7 +348,8 @@ mod tests {
             parts in proptest::collection::vec(proptest::sample::select(vec![
                 "npm_", "_authToken=", "AKIA", "ABCDEFGHIJKLMNOP", "ghp_", "github_pat_", "glpat-",
                 "xoxb-", "sk_live_", "-----BEGIN ", "PRIVATE KEY", "-----", "a1", "aaaaaaaaaaaa",
-                "0123456789", " ", "=", "\n", "$", "é", "AIza", "_", "-",
+                "0123456789", " ", "=", "\n", "$", "é", "AIza", "_", "-", "ASIA", "gho_",
+                "xoxp-", "rk_live_",
             ]), 0..24),
         ) {
             let text = parts.concat();
