@@ -278,6 +278,9 @@ impl DocumentStore {
             // Same revision, same text.
             entry.doc.set_tree(snapshot.tree.clone());
         }
+        // An opened document's rope, built now rather than by its first edit (the open's
+        // diagnostics did not wait for it).
+        let _ = entry.doc.rope();
         if let Some((_, replaced)) = entry.snapshot.replace((revision, snapshot)) {
             entry.spare = Some(replaced);
         }

@@ -106,7 +106,12 @@ impl Decoder {
                 if self.buf.len() < len {
                     return None;
                 }
-                let body: Vec<u8> = self.buf.drain(..len).collect();
+                // A large message read in one go is the whole buffer: taken, not copied.
+                let body: Vec<u8> = if self.buf.len() == len {
+                    std::mem::take(&mut self.buf)
+                } else {
+                    self.buf.drain(..len).collect()
+                };
                 self.body_len = None;
                 let frame = check_body(body, self.handoff.as_deref());
                 // After a bad body (e.g. a Content-Length too short), what follows up to
