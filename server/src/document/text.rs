@@ -173,7 +173,8 @@ impl Document {
             self.awaited = None;
             return;
         };
-        self.rope_mut();
+        // The rope is built (if need be) from the text before the text is dropped.
+        self.rope();
         self.text_cache = None;
         let rope = self.rope();
         let (a, b) = if b < a { (b, a) } else { (a, b) };

@@ -714,9 +714,7 @@ impl<'a> Builder<'a> {
 
     fn split_words(&mut self, lg: &Logical, a: usize, b: usize) -> Vec<Word> {
         let s = lg.text.get(a..b).unwrap_or("");
-        let mut ranges = std::mem::take(&mut self.word_ranges);
-        ranges.clear();
-        words::for_each_word(s, self.escape, |x, y| ranges.push((x, y)));
+        let ranges = self.word_ranges_of(s);
         let out = ranges
             .iter()
             .map(|&(x, y)| {

@@ -40,7 +40,7 @@ committed.
 
 fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     // No memo of its own: the rule is stage-scoped, so after an edit the engine runs it
-    // on the changed stages only, and a scan costs little (`scan`).
+    // on the changed stages only, and a scan costs little (`Scan::run`).
     let mut buf = Scan::default();
     for (_, ins) in ctx.instructions() {
         let kind = match &ins.kind {
@@ -80,7 +80,7 @@ fn run_len(bytes: &[u8], i: usize, pred: impl Fn(u8) -> bool) -> usize {
         .count()
 }
 
-/// Secrets found in `text`: (start, end, description), left to right, none inside another.
+/// [`Scan::run`] with buffers of its own.
 #[cfg(test)]
 fn scan(text: &str) -> Vec<(usize, usize, &'static str)> {
     let mut buf = Scan::default();
@@ -98,7 +98,8 @@ struct Scan {
 }
 
 impl Scan {
-    /// The secrets in `text`, as [`scan`].
+    /// Secrets found in `text`: (start, end, description), left to right, none inside
+    /// another.
     fn run(&mut self, text: &str) -> &[(usize, usize, &'static str)] {
         let bytes = text.as_bytes();
         self.found.clear();
