@@ -607,6 +607,46 @@ fn fifty_requests_cancelled_at_once() {
     assert_eq!(c.shutdown_and_exit().code(), Some(0));
 }
 
+/// A completion waiting for a big document's first analysis, cancelled meanwhile, is
+/// answered RequestCancelled (completion is answered past tower-lsp-server, which honours
+/// cancellations only for what it answers itself); the next one gets its items.
+#[test]
+fn a_completion_cancelled_while_it_waits_is_cancelled() {
+    let mut c = Client::spawn();
+    c.initialize();
+    let uri = "file:///cancel/big/Dockerfile";
+    let mut text = String::from("FROM alpine AS base\n");
+    for i in 0..30_000 {
+        text.push_str(&format!("RUN echo {i} && apt-get install -y curl\n"));
+    }
+    text.push_str("FROM alpine\nCOPY --from= /a /b\n");
+    let line = text.lines().count() - 1;
+    let position = json!({"line": line, "character": 12});
+    let frame = |v: Value| {
+        let body = v.to_string();
+        format!("Content-Length: {}\r\n\r\n{}", body.len(), body)
+    };
+    // All three in one write: the cancel is read long before the analysis ends.
+    let open = json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {"uri": uri, "languageId": "dockerfile", "version": 1, "text": text}}});
+    let completion = json!({"jsonrpc": "2.0", "id": 900, "method": "textDocument/completion", "params": {"textDocument": {"uri": uri}, "position": position}});
+    let cancel = json!({"jsonrpc": "2.0", "method": "$/cancelRequest", "params": {"id": 900}});
+    c.send_raw((frame(open) + &frame(completion) + &frame(cancel)).as_bytes());
+    let resp = c.response(900);
+    assert_eq!(resp["error"]["code"], REQUEST_CANCELLED, "{resp}");
+    let resp = c.call(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": uri}, "position": position}),
+    );
+    let labels: Vec<&str> = resp["result"]["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|i| i["label"].as_str())
+        .collect();
+    assert_eq!(labels, ["base"], "{resp}");
+    assert_eq!(c.shutdown_and_exit().code(), Some(0));
+}
+
 // ---------------------------------------------------------------------------------------
 // Ending the session
 

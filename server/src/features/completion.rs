@@ -841,28 +841,32 @@ fn stage_items(model: &Model, logical_start: usize, include_current: bool) -> Ve
     } else {
         n.saturating_sub(1)
     };
-    // One detail per stage, for its name item or (unnamed) its index item.
-    let details: Vec<String> = model
+    // One detail per stage, for its name item or (unnamed) its index item. Built without
+    // `format!`: a big file offers hundreds of stages on every keystroke after `--from=`.
+    let mut details: Vec<String> = model
         .stages
         .iter()
         .take(n)
-        .map(|s| match model.instructions.get(s.from) {
-            Some(i) => {
-                use std::fmt::Write as _;
-                let mut d = String::with_capacity(64);
-                let _ = write!(d, "stage {} (line {}): ", s.index, i.start_line + 1);
+        .map(|s| {
+            let mut num = itoa::Buffer::new();
+            let mut d = String::with_capacity(64);
+            d.push_str("stage ");
+            d.push_str(num.format(s.index));
+            if let Some(i) = model.instructions.get(s.from) {
+                d.push_str(" (line ");
+                d.push_str(num.format(i.start_line + 1));
+                d.push_str("): ");
                 push_from_line(&mut d, i, s);
-                d
             }
-            None => format!("stage {}", s.index),
+            d
         })
         .collect();
-    let mut items = Vec::with_capacity(n * 2);
-    for (s, detail) in model.stages.iter().zip(&details) {
+    let mut items = Vec::with_capacity(n);
+    for (s, detail) in model.stages.iter().zip(details.iter_mut()) {
         if let Some(name) = &s.name {
-            let mut it = Item::new(name.value.clone(), CompletionItemKind::REFERENCE)
-                .sort(format!("0{:05}", s.index));
-            it.detail = Some(detail.clone());
+            let mut it = Item::new(name.value.as_str(), CompletionItemKind::REFERENCE)
+                .sort(sort_key('0', s.index));
+            it.detail = Some(std::mem::take(detail));
             items.push(it);
         }
     }
@@ -872,12 +876,27 @@ fn stage_items(model: &Model, logical_start: usize, include_current: bool) -> Ve
         if s.name.is_some() {
             continue;
         }
-        let mut it = Item::new(s.index.to_string(), CompletionItemKind::REFERENCE)
-            .sort(format!("1{:05}", s.index));
+        let mut num = itoa::Buffer::new();
+        let mut it = Item::new(num.format(s.index), CompletionItemKind::REFERENCE)
+            .sort(sort_key('1', s.index));
         it.detail = Some(detail);
         items.push(it);
     }
     items
+}
+
+/// `group` then `index` zero-padded to five digits (`format!("{group}{index:05}")`).
+fn sort_key(group: char, index: usize) -> String {
+    let mut num = itoa::Buffer::new();
+    let digits = num.format(index);
+    let mut key = String::with_capacity(1 + digits.len().max(5));
+    key.push(group);
+    key.extend(std::iter::repeat_n(
+        '0',
+        5usize.saturating_sub(digits.len()),
+    ));
+    key.push_str(digits);
+    key
 }
 
 /// Append `FROM [--flag=value ...] image [AS name]` of a stage to `t`.
@@ -1550,11 +1569,8 @@ pub fn to_lsp(
                 }),
                 sort_text: it.sort_text,
                 filter_text: it.filter_text,
-                insert_text_format: Some(if it.snippet {
-                    InsertTextFormat::SNIPPET
-                } else {
-                    InsertTextFormat::PLAIN_TEXT
-                }),
+                // Plain text is the protocol's default: said only for snippets.
+                insert_text_format: it.snippet.then_some(InsertTextFormat::SNIPPET),
                 text_edit: Some(CompletionTextEdit::Edit(TextEdit {
                     range,
                     new_text: it.insert,
@@ -1842,6 +1858,13 @@ mod tests {
             replaced("FROM a\n# dockerfile-ls ignore=A,Sta|\nRUN x"),
             "Sta"
         );
+    }
+
+    #[test]
+    fn sort_keys_pad_like_format() {
+        for i in [0, 7, 42, 99_999, 100_000, 1_234_567] {
+            assert_eq!(sort_key('0', i), format!("0{i:05}"));
+        }
     }
 
     #[test]

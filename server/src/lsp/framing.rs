@@ -12,6 +12,7 @@
 //! from a blocking thread goes out without passing through the async threads).
 
 use super::handoff::Handoff;
+use serde::Deserialize;
 use serde_json::{json, Value};
 use std::io::Write;
 use std::sync::Arc;
@@ -39,9 +40,12 @@ pub const INVALID_REQUEST: i64 = -32600;
 /// still go through tower-lsp-server, in order, each as a `REROUTED` notification, so
 /// every one sees the edits sent before it. Rerouting runs from the end of `initialize`
 /// (`Outbox::start_rerouting`) to `shutdown`: tower-lsp-server keeps answering requests
-/// outside the session. A rerouted request cannot be cancelled; it is answered anyway,
-/// which the protocol allows.
-pub const REROUTABLE: [&str; 4] = [
+/// outside the session. A `$/cancelRequest` for a rerouted request is honoured through
+/// the `Handoff` (tower-lsp-server still sees it, and ignores it). Completion is here for
+/// its long lists (every stage name, every instruction): through the `Value`, 200 stage
+/// names cost six times what computing them does.
+pub const REROUTABLE: [&str; 5] = [
+    "textDocument/completion",
     "textDocument/documentSymbol",
     "textDocument/semanticTokens/full",
     "textDocument/semanticTokens/range",
@@ -295,10 +299,10 @@ fn check_body(body: Vec<u8>, rerouting: Option<&Handoff>) -> Frame {
                     return invalid("params must be an object or an array");
                 }
             }
-            let rerouted = rerouting.and_then(|on| reroute(on, method, &id, obj.get("params")));
-            if serde_json::from_value::<Request>(value).is_err() {
+            if Request::deserialize(&value).is_err() {
                 return invalid("malformed request");
             }
+            let rerouted = rerouting.and_then(|on| reroute(on, method, &id, obj.get("params")));
             // tower-lsp-server drops `$/` requests it does not know without a response;
             // the protocol asks for MethodNotFound (we handle no `$/` request).
             if id.is_some() && dollar {
@@ -331,8 +335,14 @@ fn reroute(
         on.stop();
         return None;
     }
+    if method == "$/cancelRequest" && id.is_none() {
+        if let Some(cancelled) = params.and_then(|p| p.get("id")) {
+            on.cancel(cancelled);
+        }
+        return None;
+    }
     let id = id.as_ref().filter(|id| id.is_string() || id.is_i64())?;
-    if !REROUTABLE.contains(&method) || !on.is_on() {
+    if !REROUTABLE.contains(&method) || !on.is_on() || !on.reroute(id) {
         return None;
     }
     let params = json!({"id": id, "method": method, "params": params});
@@ -422,9 +432,14 @@ impl Outbox {
         self.handoff.start();
     }
 
-    /// What the decoder hands over (the params of `OPENED` notifications).
+    /// What the decoder hands over (the params of `OPENED` notifications, cancellations).
     pub fn handoff(&self) -> &Handoff {
         &self.handoff
+    }
+
+    /// The same, for a task that outlives the borrow.
+    pub fn handoff_arc(&self) -> Arc<Handoff> {
+        self.handoff.clone()
     }
 }
 

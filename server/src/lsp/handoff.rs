@@ -1,6 +1,12 @@
 //! What the framing layer hands to the server past tower-lsp-server while a session runs
 //! (from the end of `initialize` to `shutdown`): whether requests are rerouted (see
-//! `framing::REROUTABLE`), and the documents it opened.
+//! `framing::REROUTABLE`), which rerouted requests the client cancelled, and the documents
+//! it opened.
+//!
+//! tower-lsp-server honours `$/cancelRequest` only for the requests it answers itself. The
+//! framing layer sees every message in order, so it records each rerouted request's id
+//! and marks it when a `$/cancelRequest` for it passes; the server checks the mark before
+//! computing the answer and before sending it.
 //!
 //! A `didOpen` carries the whole text. Through tower-lsp-server its body was parsed three
 //! times: by the framing layer to check it, by tower-lsp-server into a `Value`, and from
@@ -26,11 +32,16 @@ const DID_OPEN: &str = "textDocument/didOpen";
 /// comes; more would mean they are not being taken).
 const MAX_WAITING: usize = 1024;
 
+/// Most rerouted requests waiting for their answer (past it, requests go the usual way).
+const MAX_PENDING: usize = 4096;
+
 #[derive(Debug, Default)]
 pub struct Handoff {
     on: AtomicBool,
     next: AtomicU64,
     opened: Mutex<HashMap<u64, DidOpenTextDocumentParams>>,
+    /// Rerouted requests not answered yet, by id as JSON text (`7`, `"a"`): cancelled?
+    pending: Mutex<HashMap<String, bool>>,
 }
 
 /// The params of an [`OPENED`] notification.
@@ -75,7 +86,7 @@ impl Handoff {
             return None;
         }
         let token = self.next.fetch_add(1, Ordering::SeqCst);
-        let mut opened = self.opened.lock().unwrap_or_else(|e| e.into_inner());
+        let mut opened = lock(&self.opened);
         if opened.len() >= MAX_WAITING {
             return None;
         }
@@ -84,13 +95,43 @@ impl Handoff {
         serde_json::to_vec(&notification).ok()
     }
 
+    /// Record a request about to be rerouted; false (do not reroute it) when too many are
+    /// waiting already.
+    pub fn reroute(&self, id: &serde_json::Value) -> bool {
+        let mut pending = lock(&self.pending);
+        if pending.len() >= MAX_PENDING {
+            return false;
+        }
+        pending.insert(id.to_string(), false);
+        true
+    }
+
+    /// A `$/cancelRequest` for `id` passed: mark it if it is a rerouted request waiting.
+    pub fn cancel(&self, id: &serde_json::Value) {
+        if let Some(cancelled) = lock(&self.pending).get_mut(&id.to_string()) {
+            *cancelled = true;
+        }
+    }
+
+    /// Whether the rerouted request `id` (as JSON text) was cancelled.
+    pub fn is_cancelled(&self, id: &str) -> bool {
+        lock(&self.pending).get(id).copied().unwrap_or(false)
+    }
+
+    /// The rerouted request `id` (as JSON text) is answered: forget it.
+    pub fn answered(&self, id: &str) {
+        lock(&self.pending).remove(id);
+    }
+
     /// The params handed over with `token` (once).
     pub fn claim(&self, token: u64) -> Option<DidOpenTextDocumentParams> {
-        self.opened
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&token)
+        lock(&self.opened).remove(&token)
     }
+}
+
+/// The maps hold plain data, valid even if a holder panicked.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 #[cfg(test)]
@@ -114,6 +155,27 @@ mod tests {
         assert!(h.claim(token).is_none());
         h.stop();
         assert_eq!(h.take_over(OPEN.as_bytes()), None, "not after it");
+    }
+
+    #[test]
+    fn a_cancel_marks_a_waiting_rerouted_request_only() {
+        let h = Handoff::default();
+        let (seven, a) = (serde_json::json!(7), serde_json::json!("7"));
+        assert!(h.reroute(&seven));
+        h.cancel(&a);
+        assert!(
+            !h.is_cancelled("7"),
+            "the string id \"7\" is another request"
+        );
+        h.cancel(&seven);
+        assert!(h.is_cancelled("7"));
+        h.answered("7");
+        assert!(!h.is_cancelled("7"));
+        h.cancel(&seven);
+        assert!(
+            !h.is_cancelled("7"),
+            "a cancel after the answer marks nothing"
+        );
     }
 
     #[test]

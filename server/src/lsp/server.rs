@@ -572,7 +572,14 @@ impl Backend {
     /// the outbox. Like any request, it takes its snapshot before its first `.await`.
     pub fn rerouted(&self, request: Rerouted) -> impl Future<Output = ()> + Send + '_ {
         let Rerouted { id, method, params } = request;
+        let key = serde_json::to_string(&id).unwrap_or_default();
         let reply = match method.as_str() {
+            "textDocument/completion" => self.answer(
+                id,
+                params,
+                |p: &CompletionParams| &p.text_document_position.text_document.uri,
+                requests::completion::handle,
+            ),
             "textDocument/documentSymbol" => self.answer(
                 id,
                 params,
@@ -605,6 +612,7 @@ impl Backend {
         async move {
             let body = reply.await;
             self.inner.outbox.send(&body);
+            self.inner.outbox.handoff().answered(&key);
         }
     }
 
@@ -631,6 +639,8 @@ impl Backend {
             Err(e) => return Box::pin(std::future::ready(reply::<()>(&id, Err(e)))),
         };
         let snap = self.inner.snapshot(uri_of(&params).as_str());
+        let handoff = self.inner.outbox.handoff_arc();
+        let key = serde_json::to_string(&id).unwrap_or_default();
         Box::pin(async move {
             let snap = match snap.await {
                 Ok(Some((_, snap))) => snap,
@@ -639,9 +649,20 @@ impl Backend {
             };
             let enc = self.inner.encoding();
             let reply_id = id.clone();
-            tokio::task::spawn_blocking(move || reply(&reply_id, Ok(f(&snap, params, enc))))
-                .await
-                .unwrap_or_else(|e| reply::<()>(&id, Err(handler_failed(e))))
+            // Cancelled while waiting for the snapshot, or while computing: no result.
+            let cancelled = move || handoff.is_cancelled(&key);
+            tokio::task::spawn_blocking(move || {
+                if cancelled() {
+                    return reply::<()>(&reply_id, Err(Error::request_cancelled()));
+                }
+                let result = f(&snap, params, enc);
+                if cancelled() {
+                    return reply::<()>(&reply_id, Err(Error::request_cancelled()));
+                }
+                reply(&reply_id, Ok(result))
+            })
+            .await
+            .unwrap_or_else(|e| reply::<()>(&id, Err(handler_failed(e))))
         })
     }
 }
