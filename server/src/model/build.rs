@@ -35,13 +35,16 @@ struct Line {
 /// The words of `s` at `ranges` (from `Builder::word_ranges_of`).
 fn raw_words<'s>(
     s: &'s str,
-    ranges: &'s [(usize, usize)],
+    ranges: &'s [(usize, usize, bool)],
 ) -> impl Iterator<Item = words::RawWord<'s>> + Clone + 's {
-    ranges.iter().map(move |&(start, end)| words::RawWord {
-        text: s.get(start..end).unwrap_or(""),
-        start,
-        end,
-    })
+    ranges
+        .iter()
+        .map(move |&(start, end, plain)| words::RawWord {
+            text: s.get(start..end).unwrap_or(""),
+            start,
+            end,
+            plain,
+        })
 }
 
 /// Texts from this size on are read in two halves at once.
@@ -353,7 +356,7 @@ struct Builder<'a> {
     logical: Logical,
     ranges: Vec<UseRange>,
     found: Vec<vars::Found>,
-    word_ranges: Vec<(usize, usize)>,
+    word_ranges: Vec<(usize, usize, bool)>,
     flag_toks: FlagToks,
 }
 
@@ -697,7 +700,7 @@ impl<'a> Builder<'a> {
 
     fn word(&self, lg: &Logical, base: usize, w: &words::RawWord) -> Word {
         Word {
-            value: unquote(w.text, self.escape),
+            value: self.unquote(w.text, w.plain),
             span: lg.span(base + w.start, base + w.end),
             raw: w.text.into(),
         }
@@ -705,11 +708,21 @@ impl<'a> Builder<'a> {
 
     /// BuildKit's `parseWords` of `s` as word ranges, in the buffer kept for them (give it
     /// back to `word_ranges` when done).
-    fn word_ranges_of(&mut self, s: &str) -> Vec<(usize, usize)> {
+    fn word_ranges_of(&mut self, s: &str) -> Vec<(usize, usize, bool)> {
         let mut ranges = std::mem::take(&mut self.word_ranges);
         ranges.clear();
-        words::for_each_word(s, self.escape, |x, y| ranges.push((x, y)));
+        words::for_each_word(s, self.escape, |x, y, plain| ranges.push((x, y, plain)));
         ranges
+    }
+
+    /// A word's value: as written when the word reading saw no quote or escape in it
+    /// (most words; `unquote` would only search it for them).
+    fn unquote(&self, text: &str, plain: bool) -> CompactString {
+        if plain {
+            CompactString::new(text)
+        } else {
+            unquote(text, self.escape)
+        }
     }
 
     fn split_words(&mut self, lg: &Logical, a: usize, b: usize) -> Vec<Word> {
@@ -717,10 +730,10 @@ impl<'a> Builder<'a> {
         let ranges = self.word_ranges_of(s);
         let out = ranges
             .iter()
-            .map(|&(x, y)| {
+            .map(|&(x, y, plain)| {
                 let text = &s[x..y];
                 Word {
-                    value: unquote(text, self.escape),
+                    value: self.unquote(text, plain),
                     span: lg.span(a + x, a + y),
                     raw: text.into(),
                 }
@@ -1095,12 +1108,12 @@ impl<'a> Builder<'a> {
         let ks = base + w.start;
         KeyValue {
             key: Word {
-                value: unquote(kraw, self.escape),
+                value: self.unquote(kraw, w.plain),
                 raw: kraw.into(),
                 span: lg.span(ks, ks + eq),
             },
             value: Some(Word {
-                value: unquote(vraw, self.escape),
+                value: self.unquote(vraw, w.plain),
                 raw: vraw.into(),
                 span: lg.span(ks + eq + 1, (base + w.end).max(ks + eq + 1)),
             }),

@@ -130,6 +130,8 @@ pub(crate) struct RawWord<'a> {
     pub text: &'a str,
     pub start: usize,
     pub end: usize,
+    /// No quote and no escape character in it: unquoting it leaves it as it is.
+    pub plain: bool,
 }
 
 /// BuildKit's `parseWords` (ENV, LABEL, ARG): whitespace separates words except inside
@@ -139,11 +141,12 @@ pub(crate) struct RawWord<'a> {
 #[cfg(test)]
 pub(crate) fn parse_words(s: &str, escape: char) -> Vec<RawWord<'_>> {
     let mut words = Vec::new();
-    for_each_word(s, escape, |start, end| {
+    for_each_word(s, escape, |start, end, plain| {
         words.push(RawWord {
             text: &s[start..end],
             start,
             end,
+            plain,
         })
     });
     words
@@ -188,8 +191,9 @@ const PLAIN: [bool; 256] = {
     t
 };
 
-/// [`parse_words`] as a callback with each word's `[start, end)`.
-pub(crate) fn for_each_word(s: &str, escape: char, mut f: impl FnMut(usize, usize)) {
+/// [`parse_words`] as a callback with each word's `[start, end)` and whether it is plain
+/// (no quote, no escape character: [`unquote`] would return it as it is).
+pub(crate) fn for_each_word(s: &str, escape: char, mut f: impl FnMut(usize, usize, bool)) {
     let b = s.as_bytes();
     let n = b.len();
     let esc = if escape.is_ascii() { escape as u8 } else { 0 };
@@ -214,6 +218,8 @@ pub(crate) fn for_each_word(s: &str, escape: char, mut f: impl FnMut(usize, usiz
         let mut end = i;
         let mut blank_ok = false;
         let mut quote = 0u8;
+        // Told to `f` so that the caller skips unquoting most words.
+        let mut plain = escape.is_ascii();
         while i < n {
             // Most bytes: ASCII, not a space, quote or escape (the same in and out of quotes).
             let run = b[i..]
@@ -250,9 +256,11 @@ pub(crate) fn for_each_word(s: &str, escape: char, mut f: impl FnMut(usize, usiz
             if c == b'\'' || c == b'"' {
                 quote = c;
                 blank_ok = true;
+                plain = false;
                 i += 1;
                 end = i;
             } else if c == esc {
+                plain = false;
                 i += 1;
                 if i < n {
                     i += width(i);
@@ -264,7 +272,7 @@ pub(crate) fn for_each_word(s: &str, escape: char, mut f: impl FnMut(usize, usiz
             }
         }
         if blank_ok || end > start {
-            f(start, end);
+            f(start, end, plain);
         }
     }
 }
@@ -1271,6 +1279,25 @@ mod tests {
             vec![r#"x="a\"b""#, "y"]
         );
         assert!(parse_words("   ", '\\').is_empty());
+    }
+
+    #[test]
+    fn a_plain_word_is_its_own_unquoting() {
+        for (s, esc) in [
+            (r#"a b=c "d e" f'g' h\ i j\"#, '\\'),
+            ("x=`y a\\b c`d é=ü", '`'),
+            ("--mount=type=cache,target=/root/.npm npm ci 'x y'", '\\'),
+        ] {
+            let words = parse_words(s, esc);
+            assert!(words.iter().any(|w| w.plain) && words.iter().any(|w| !w.plain));
+            for w in words {
+                // (A word may be told not plain when it is: `j\` at the end reads `j`.)
+                assert!(!(w.plain && w.text.contains(['\'', '"', esc])), "{w:?}");
+                if w.plain {
+                    assert_eq!(unquote(w.text, esc), w.text);
+                }
+            }
+        }
     }
 
     #[test]
