@@ -26,9 +26,12 @@ pub const MAX_CONTENT_LENGTH: usize = 64 * 1024 * 1024;
 const MAX_HEADER_LEN: usize = 8 * 1024;
 const PIPE_SIZE: usize = 256 * 1024;
 
-/// The most read from the input at once: a large `didOpen` in one read (see
+/// The most read from the input at once: the rest of a large `didOpen` in one read (see
 /// `widen_pipes`) rather than in turns.
 const READ_CHUNK: usize = 1024 * 1024;
+
+/// The room a read gets when no message is half read.
+const READ_MIN: usize = 64 * 1024;
 
 pub const PARSE_ERROR: i64 = -32700;
 pub const INVALID_REQUEST: i64 = -32600;
@@ -85,6 +88,7 @@ impl Decoder {
     /// `handoff` is on, and turns it off when `shutdown` or `exit` passes.
     pub fn with_rerouting(handoff: Arc<Handoff>) -> Self {
         Decoder {
+            buf: Vec::with_capacity(READ_CHUNK),
             handoff: Some(handoff),
             ..Self::default()
         }
@@ -94,11 +98,18 @@ impl Decoder {
         self.buf.extend_from_slice(bytes);
     }
 
-    /// The buffer to append input to, with room for at least 64 KiB more (for `len` more
-    /// when it is made larger).
-    pub fn room(&mut self, len: usize) -> &mut Vec<u8> {
-        if self.buf.capacity() - self.buf.len() < 64 * 1024 {
-            self.buf.reserve(len);
+    /// The buffer to append input to, with room for the rest of the message being read
+    /// (up to `READ_CHUNK`), else for at least `READ_MIN` more. The first buffer has
+    /// `READ_CHUNK` (a large first `didOpen` is read in one go); once a large message has
+    /// taken it, the next is sized to what comes: a fresh 1 MiB buffer while the large
+    /// file's analysis ran cost it a fresh 2 MB page of heap.
+    pub fn room(&mut self) -> &mut Vec<u8> {
+        let rest = self
+            .body_len
+            .map_or(0, |len| len.saturating_sub(self.buf.len()));
+        let want = rest.clamp(READ_MIN, READ_CHUNK);
+        if self.buf.capacity() - self.buf.len() < want {
+            self.buf.reserve(want);
         }
         &mut self.buf
     }
@@ -480,7 +491,7 @@ async fn read_in<I: AsyncRead + Unpin>(
     loop {
         // Straight into the decoder's buffer, not zeroed first: only what is read is
         // touched.
-        if let Ok(0) | Err(_) = input.read_buf(decoder.room(READ_CHUNK)).await {
+        if let Ok(0) | Err(_) = input.read_buf(decoder.room()).await {
             break;
         }
         while let Some(next) = decoder.next_frame() {
@@ -660,6 +671,33 @@ mod tests {
         };
         let v: Value = serde_json::from_slice(&out).expect("json");
         assert_eq!(v["params"]["t"], "a\u{fffd}b\\ud800\u{1f600}\u{fffd}");
+    }
+
+    #[test]
+    fn the_read_buffer_is_sized_to_what_comes() {
+        let mut d = Decoder::with_rerouting(Arc::default());
+        assert!(
+            d.room().capacity() >= READ_CHUNK,
+            "a large first message in one read"
+        );
+        // A 300 KB body announced, 10 bytes of it read: room for the rest at once.
+        let body = format!(
+            r#"{{"jsonrpc":"2.0","method":"x","params":"{}"}}"#,
+            "a".repeat(300_000)
+        );
+        let framed = msg(&body);
+        d.push(&framed[..framed.len() - body.len() + 10]);
+        assert!(frames(&mut d).is_empty());
+        let spare = |d: &mut Decoder| {
+            let b = d.room();
+            b.capacity() - b.len()
+        };
+        assert!(spare(&mut d) >= body.len() - 10);
+        d.push(&framed[framed.len() - body.len() + 10..]);
+        assert_eq!(frames(&mut d).len(), 1);
+        // Taken whole; what follows gets the small room until a header asks for more.
+        let room = spare(&mut d);
+        assert!((READ_MIN..READ_CHUNK).contains(&room), "{room}");
     }
 
     #[test]
