@@ -548,6 +548,15 @@ fn storm_of_2000_mixed_edits() {
     assert_eq!(c.shutdown_and_exit().code(), Some(0));
 }
 
+/// A stage of `n` RUN instructions that install a package.
+fn installs(n: usize) -> String {
+    let mut text = String::from("FROM alpine AS base\n");
+    for i in 0..n {
+        text.push_str(&format!("RUN echo {i} && apt-get install -y curl\n"));
+    }
+    text
+}
+
 /// 50 requests, then 50 cancellations at once: every request gets exactly one response,
 /// its result or RequestCancelled.
 #[test]
@@ -555,10 +564,7 @@ fn fifty_requests_cancelled_at_once() {
     let mut c = Client::spawn();
     c.initialize();
     let uri = "file:///cancel/Dockerfile";
-    let mut text = String::from("FROM alpine AS base\n");
-    for i in 0..300 {
-        text.push_str(&format!("RUN echo {i} && apt-get install -y curl\n"));
-    }
+    let text = installs(300);
     c.open(uri, 1, &text);
     let methods = [
         (
@@ -615,10 +621,7 @@ fn a_completion_cancelled_while_it_waits_is_cancelled() {
     let mut c = Client::spawn();
     c.initialize();
     let uri = "file:///cancel/big/Dockerfile";
-    let mut text = String::from("FROM alpine AS base\n");
-    for i in 0..30_000 {
-        text.push_str(&format!("RUN echo {i} && apt-get install -y curl\n"));
-    }
+    let mut text = installs(30_000);
     text.push_str("FROM alpine\nCOPY --from= /a /b\n");
     let line = text.lines().count() - 1;
     let position = json!({"line": line, "character": 12});

@@ -335,7 +335,8 @@ fn check_body(body: Vec<u8>, rerouting: Option<&Handoff>) -> Frame {
 }
 
 /// The `REROUTED` notification for a request to reroute (see `REROUTABLE`); `None` to
-/// forward the message as it is. Clears `on` when the session ends.
+/// forward the message as it is. Clears `on` when the session ends, and marks a rerouted
+/// request that a `$/cancelRequest` names.
 fn reroute(
     on: &Handoff,
     method: &str,

@@ -40,7 +40,7 @@ pub struct Handoff {
     on: AtomicBool,
     next: AtomicU64,
     opened: Mutex<HashMap<u64, DidOpenTextDocumentParams>>,
-    /// Rerouted requests not answered yet, by id as JSON text (`7`, `"a"`): cancelled?
+    /// Rerouted requests not answered yet, by [`key_of`] their id: cancelled?
     pending: Mutex<HashMap<String, bool>>,
 }
 
@@ -102,23 +102,23 @@ impl Handoff {
         if pending.len() >= MAX_PENDING {
             return false;
         }
-        pending.insert(id.to_string(), false);
+        pending.insert(key_of(id), false);
         true
     }
 
     /// A `$/cancelRequest` for `id` passed: mark it if it is a rerouted request waiting.
     pub fn cancel(&self, id: &serde_json::Value) {
-        if let Some(cancelled) = lock(&self.pending).get_mut(&id.to_string()) {
+        if let Some(cancelled) = lock(&self.pending).get_mut(&key_of(id)) {
             *cancelled = true;
         }
     }
 
-    /// Whether the rerouted request `id` (as JSON text) was cancelled.
+    /// Whether the rerouted request keyed `id` ([`key_of`]) was cancelled.
     pub fn is_cancelled(&self, id: &str) -> bool {
         lock(&self.pending).get(id).copied().unwrap_or(false)
     }
 
-    /// The rerouted request `id` (as JSON text) is answered: forget it.
+    /// The rerouted request keyed `id` ([`key_of`]) is answered: forget it.
     pub fn answered(&self, id: &str) {
         lock(&self.pending).remove(id);
     }
@@ -127,6 +127,12 @@ impl Handoff {
     pub fn claim(&self, token: u64) -> Option<DidOpenTextDocumentParams> {
         lock(&self.opened).remove(&token)
     }
+}
+
+/// A request id as the pending map keys it: its JSON text (`7` and `"7"` differ), the
+/// same whether read by the framing layer (a `Value`) or by the server (an `Id`).
+pub fn key_of(id: &impl serde::Serialize) -> String {
+    serde_json::to_string(id).unwrap_or_default()
 }
 
 /// The maps hold plain data, valid even if a holder panicked.

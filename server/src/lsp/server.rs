@@ -20,7 +20,7 @@ use super::analysis::{AnalysisThread, Doorbell};
 use super::capabilities::{server_capabilities, ClientFlags};
 use super::convert::{self, line_col, negotiate_encoding};
 use super::framing::Outbox;
-use super::handoff::Opened;
+use super::handoff::{self, Opened};
 use super::requests;
 use crate::cli::options::{config_from_settings, options_for, options_in_workspace};
 use crate::config::Config;
@@ -572,7 +572,7 @@ impl Backend {
     /// the outbox. Like any request, it takes its snapshot before its first `.await`.
     pub fn rerouted(&self, request: Rerouted) -> impl Future<Output = ()> + Send + '_ {
         let Rerouted { id, method, params } = request;
-        let key = serde_json::to_string(&id).unwrap_or_default();
+        let key = handoff::key_of(&id);
         let reply = match method.as_str() {
             "textDocument/completion" => self.answer(
                 id,
@@ -640,7 +640,7 @@ impl Backend {
         };
         let snap = self.inner.snapshot(uri_of(&params).as_str());
         let handoff = self.inner.outbox.handoff_arc();
-        let key = serde_json::to_string(&id).unwrap_or_default();
+        let key = handoff::key_of(&id);
         Box::pin(async move {
             let snap = match snap.await {
                 Ok(Some((_, snap))) => snap,
