@@ -144,9 +144,12 @@ impl Conn {
 
     fn send(&mut self, v: &Value) -> Result<Instant, String> {
         let body = v.to_string();
+        // One write per message, header and body together, as lspdrive.py does: written
+        // in pieces, a message woke the server's reader once per piece.
+        let mut message = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+        message.extend_from_slice(body.as_bytes());
         let at = Instant::now();
-        write!(self.stdin, "Content-Length: {}\r\n\r\n{}", body.len(), body)
-            .map_err(|e| e.to_string())?;
+        self.stdin.write_all(&message).map_err(|e| e.to_string())?;
         self.stdin.flush().map_err(|e| e.to_string())?;
         Ok(at)
     }
