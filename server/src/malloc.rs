@@ -45,34 +45,6 @@ pub fn tree_sitter_on_mimalloc() {
     }
 }
 
-/// How much of the heap's free top is touched at start. A first open of the 5,000-line
-/// stress file grows the heap from ~2 to 6–8 MB, and each fresh 2 MB page first touched
-/// under it cost 0.2 ms of a core at some moments and 2.5–4.4 ms at others (the virtual
-/// machine's host backing its memory). Touched at start, on a thread of its own, they are
-/// resident before any document arrives: interleaved lspbench opens of that file, median
-/// 5.72 → 4.78 ms (16 runs each, a quiet moment); peak resident memory unchanged for it
-/// (the heap reaches that size anyway), ~8 MB more for a server that only sees small files.
-const PREFAULT: usize = 8 << 20;
-
-/// Allocate `size` bytes, write to each of their pages and free them: the pages stay
-/// mapped at the heap's free top (see the trim threshold above), where the next
-/// allocations come from.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn prefault(size: usize) {
-    crate::threads::lower_priority(19);
-    // SAFETY: the block is ours between malloc and free; only its bytes are written.
-    unsafe {
-        let block = libc::malloc(size).cast::<u8>();
-        if block.is_null() {
-            return;
-        }
-        for offset in (0..size).step_by(4096) {
-            block.add(offset).write_volatile(0);
-        }
-        libc::free(block.cast());
-    }
-}
-
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 unsafe fn huge_page_heap() {
     const RESERVED: usize = 32 << 20;
@@ -92,9 +64,4 @@ unsafe fn huge_page_heap() {
         // Without transparent huge pages (`never`), this fails and nothing changes.
         libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE);
     }
-    // Fault the first pages that allocations will be carved from now, on a thread of its
-    // own, rather than under the first open (see `PREFAULT`).
-    let _ = std::thread::Builder::new()
-        .name("prefault".into())
-        .spawn(|| prefault(PREFAULT));
 }

@@ -5,10 +5,8 @@
 //! ~0.3 ms for an edit's incremental parse. So `join` parses on the calling thread when no
 //! helper has begun, and waits only for a parse under way.
 
-use crate::threads::StepAside;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::time::Duration;
 use tree_sitter::Tree;
 
 /// What a parse reads: the text and the tree to re-parse it from.
@@ -33,9 +31,8 @@ impl Shared {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The helper's side: parse unless the owner took the job back; in the background
-    /// (stepping aside for foreground work), or not.
-    fn run(&self, before: impl FnOnce(), background: bool) {
+    /// The helper's side: parse unless the owner took the job back.
+    fn run(&self, before: impl FnOnce()) {
         let taken = {
             let mut state = self.lock();
             match std::mem::replace(&mut *state, State::Running) {
@@ -50,21 +47,11 @@ impl Shared {
             return;
         };
         before();
-        let tree = catch_unwind(AssertUnwindSafe(|| match &input {
-            (text, None) if background => {
-                let mut aside = StepAside::with_budget(STEP_ASIDE_BUDGET);
-                crate::syntax::parse_pausing(text, &mut || aside.now())
-            }
-            _ => parse(&input),
-        }));
+        let tree = catch_unwind(AssertUnwindSafe(|| parse(&input)));
         *self.lock() = State::Done(tree.map_err(|_| input));
         self.done.notify_all();
     }
 }
-
-/// How long in all a background parse may wait for foreground work: the 5,000-line file's
-/// full parse takes ~15 ms of a core, and requests that need its tree wait for it.
-const STEP_ASIDE_BUDGET: Duration = Duration::from_millis(100);
 
 fn parse((text, old): &Input) -> Tree {
     crate::syntax::parse(text, old.as_ref())
@@ -88,19 +75,18 @@ impl ParseJob {
     pub fn in_pool(text: Arc<str>, old: Option<Tree>) -> ParseJob {
         let job = ParseJob::new(text, old);
         let shared = job.shared.clone();
-        rayon::spawn(move || shared.run(|| (), false));
+        rayon::spawn(move || shared.run(|| ()));
         job
     }
 
-    /// On a thread of its own, at nice 10, stepping aside while foreground work (an edit's
-    /// analysis) is under way: a document's first, full parse, after its diagnostics.
-    /// Without a thread, `join` parses.
-    pub fn on_thread(text: Arc<str>) -> ParseJob {
+    /// On a thread of its own at nice `nice`: a document's first, full parse, after its
+    /// diagnostics. Without a thread, `join` parses.
+    pub fn on_thread(text: Arc<str>, nice: i32) -> ParseJob {
         let job = ParseJob::new(text, None);
         let shared = job.shared.clone();
         let spawned = std::thread::Builder::new()
             .name("parse".into())
-            .spawn(move || shared.run(|| crate::threads::lower_priority(10), true));
+            .spawn(move || shared.run(|| crate::threads::lower_priority(nice)));
         if spawned.is_err() {
             tracing::debug!("no thread for a parse: it runs when joined");
         }
@@ -158,7 +144,7 @@ mod tests {
     fn a_helper_that_took_the_job_is_waited_for() {
         let job = ParseJob::new(TEXT.into(), None);
         let shared = job.shared.clone();
-        let helper = std::thread::spawn(move || shared.run(|| (), false));
+        let helper = std::thread::spawn(move || shared.run(|| ()));
         helper.join().expect("helper ran");
         assert!(!job.is_pending());
         assert!(!job.join().root_node().has_error());
@@ -169,10 +155,7 @@ mod tests {
         let job = ParseJob::new(TEXT.into(), None);
         let shared = job.shared.clone();
         let _ = job.join();
-        shared.run(
-            || panic!("the helper must not start a parse that was taken back"),
-            false,
-        );
+        shared.run(|| panic!("the helper must not start a parse that was taken back"));
         assert!(matches!(*shared.lock(), State::Running));
     }
 
@@ -185,7 +168,7 @@ mod tests {
         let fresh = crate::syntax::parse(new, None).root_node().to_sexp();
         let pooled = ParseJob::in_pool(new.into(), Some(edited)).join();
         assert_eq!(pooled.root_node().to_sexp(), fresh);
-        let threaded = ParseJob::on_thread(new.into()).join();
+        let threaded = ParseJob::on_thread(new.into(), 10).join();
         assert_eq!(threaded.root_node().to_sexp(), fresh);
     }
 }

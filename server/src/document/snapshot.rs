@@ -210,9 +210,9 @@ impl Analysed {
         if self.tree.is_some() || self.parsing.is_some() || self.beside.is_some() {
             return;
         }
-        // In the background: the edits analysed meanwhile come first, and none waits for
-        // the tree (`advance`); only the first requests after an open wait for it.
-        self.parsing = Some(ParseJob::on_thread(self.text.clone()));
+        // At nice 10: the edits analysed meanwhile come first, and none waits for the
+        // tree (`advance`); only the first requests after an open wait for it.
+        self.parsing = Some(ParseJob::on_thread(self.text.clone(), 10));
     }
 
     /// Whether this analysis's full parse is still running (or about to) on its own thread.

@@ -274,15 +274,12 @@ impl Inner {
     ) -> Option<u64> {
         let start = std::time::Instant::now();
         let recycled = pending.input.base.is_some();
-        // Until its diagnostics are out, a background parse steps aside for this.
-        let work = crate::threads::foreground();
         let (key, rev, mut analysed) = pending.analyse();
         let findings = start.elapsed();
         if published_early != Some(rev) {
             self.publish(uri, rev, analysed.diagnosed());
         }
         let published = start.elapsed();
-        drop(work);
         analysed.parse_in_background();
         analysed.remember();
         let early = self.publish_while_parsing(uri, &key, rev, &mut analysed);
@@ -318,7 +315,6 @@ impl Inner {
             let current = lock(&self.store).current_text(key);
             match current {
                 Some((r, version, text, options)) if r != at => {
-                    let _work = crate::threads::foreground();
                     analysed.advance(version, text, options);
                     self.publish(uri, r, analysed.diagnosed());
                     at = r;

@@ -87,23 +87,6 @@ pub fn parse(text: &str, old: Option<&Tree>) -> Tree {
     )
 }
 
-/// Parse `text` in full as background work: `pause` is called every hundred or so steps
-/// of the parser and may block to let more urgent work have the CPU.
-pub fn parse_pausing(text: &str, pause: &mut dyn FnMut()) -> Tree {
-    let mut input = |offset: usize, _: Point| text.as_bytes().get(offset..).unwrap_or_default();
-    let mut progress = |_: &tree_sitter::ParseState| {
-        pause();
-        // Never cancel.
-        false
-    };
-    let mut parser = self::parser();
-    let options = tree_sitter::ParseOptions::new().progress_callback(&mut progress);
-    match parser.parse_with_options(&mut input, None, Some(options)) {
-        Some(tree) => tree,
-        None => parse(text, None),
-    }
-}
-
 /// Parse text provided in chunks: `input(offset, point)` returns the bytes from `offset`
 /// (any non-empty prefix of the rest of the text; empty at the end).
 pub fn parse_with<T: AsRef<[u8]>, F: FnMut(usize, Point) -> T>(
