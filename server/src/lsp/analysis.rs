@@ -1,6 +1,7 @@
 //! The one thread every analysis runs on. The rules keep their caches (shell analyses,
 //! memoized findings) in thread-locals: analyses on changing threads would miss them and
-//! hold a copy per thread.
+//! hold a copy per thread. It works alone (`threads::work_alone`): a large file's model and
+//! cold check are not split over rayon's pool.
 
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -26,6 +27,7 @@ impl AnalysisThread {
         let spawned = std::thread::Builder::new()
             .name("analysis".to_string())
             .spawn(move || {
+                crate::threads::work_alone();
                 for job in rx {
                     job();
                 }

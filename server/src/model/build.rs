@@ -62,14 +62,17 @@ pub(super) const SPLIT_MIN: usize = 32 * 1024;
 /// the middle, as if a reading had just got there. That holds only if the reading of the
 /// first half does stop at that line (it was not inside a heredoc or a continuation) and
 /// the escape character is the default one; otherwise the first reading goes on alone
-/// and the second is dropped. Either way the result equals the reading in one go.
+/// and the second is dropped. Either way the result equals the reading in one go. On a
+/// thread that works alone (`threads::work_alone`) it is read in one go.
 pub fn build(text: &str) -> Model {
     build_split_from(text, SPLIT_MIN)
 }
 
 /// [`build`], in two halves from `min` bytes on.
 pub(super) fn build_split_from(text: &str, min: usize) -> Model {
-    let split = (text.len() >= min).then(|| split_point(text)).flatten();
+    let split = (text.len() >= min && crate::threads::may_split())
+        .then(|| split_point(text))
+        .flatten();
     let Some((at, at_line)) = split else {
         return read_whole(text);
     };

@@ -227,9 +227,10 @@ const PARALLEL_MIN: usize = 256;
 /// kept per thread (`shell`), so the rules that read it then run here, on the thread
 /// whose cache holds it (where the next checks of the document find it). Meanwhile the
 /// workers take the other rules: the BuildKit walk's rules as one job (they share the
-/// walk, cached per thread), each other rule as a job of its own.
+/// walk, cached per thread), each other rule as a job of its own. Not split on a thread
+/// that works alone (`threads::work_alone`).
 fn run_checks(jobs: &mut [Job], ctx: &Ctx, split: bool) {
-    if !split {
+    if !split || !crate::threads::may_split() {
         jobs.iter_mut().for_each(|j| j.run(ctx));
         return;
     }

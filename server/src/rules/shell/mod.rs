@@ -530,8 +530,8 @@ fn at_offset(e: &mut Entry, base: usize, generation: u64) -> Option<Rc<Script>> 
     script
 }
 
-/// Parse the scripts of `todo`'s instructions (on several threads when there are many:
-/// each worker has its own parser).
+/// Parse the scripts of `todo`'s instructions (on several threads when there are many,
+/// unless this thread works alone: each worker has its own parser).
 fn parse_all(
     model: &Model,
     text: &str,
@@ -545,7 +545,7 @@ fn parse_all(
             None
         }
     };
-    if todo.len() < PARALLEL_MIN_SCRIPTS {
+    if todo.len() < PARALLEL_MIN_SCRIPTS || !crate::threads::may_split() {
         return todo.iter().map(|(i, _)| one(*i)).collect();
     }
     use rayon::prelude::*;
