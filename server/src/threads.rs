@@ -40,6 +40,8 @@ pub fn lower_priority(nice: i32) {
 /// by the first open's model build, on the way to the first diagnostics: the build's first
 /// half began 0.3–0.5 ms after it was handed to the pool (median over interleaved lspbench
 /// runs; 0.2–0.3 ms with the threads already there, which is a sleeping thread's wake-up).
+/// Since the analysis thread works alone, the first user is an edit's parse beside its
+/// analysis; started lazily, `initialize` was not clearly faster (fifteenth session).
 pub fn start_pool() {
     // An error means the pool exists already: nothing to do.
     let _ = rayon::ThreadPoolBuilder::new().build_global();
