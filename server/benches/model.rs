@@ -296,6 +296,19 @@ fn steps_loop(p: &mut Pipeline, n: usize) -> usize {
     (0..n).map(|_| p.step()).sum()
 }
 
+/// `n` cold builds and checks, as the server's open runs them (see `profile`'s `alone`).
+#[inline(never)]
+fn alone_loop(text: &str, n: usize) -> usize {
+    let opts = CheckOptions::default();
+    (0..n)
+        .map(|_| {
+            let m = model::build(text);
+            let (found, _remembering) = rules::check_then_remember(&m, text, &opts);
+            found.len()
+        })
+        .sum()
+}
+
 fn profile(what: &str) {
     let n: usize = std::env::var("DFLS_PROFILE_N")
         .ok()
@@ -331,6 +344,12 @@ fn profile(what: &str) {
             let mut m = model::build(&a);
             update_loop(&mut m, &a, &b, n);
         }
+        "alone" => {
+            // The server's open: its analysis thread builds and checks alone, the tree
+            // parsed later; collect with `--toggle-collect='model::alone_loop'`.
+            dockerfile_ls::threads::work_alone();
+            black_box(alone_loop(&big, n));
+        }
         "rules" => {
             let m = model::build(&big);
             let opts = dockerfile_ls::rules::CheckOptions::default();
@@ -338,7 +357,9 @@ fn profile(what: &str) {
                 black_box(dockerfile_ls::rules::check(&m, &big, &opts).len());
             }
         }
-        other => panic!("DFLS_PROFILE={other}: expected build, open, edit, steps, update or rules"),
+        other => panic!(
+            "DFLS_PROFILE={other}: expected build, alone, open, edit, steps, update or rules"
+        ),
     }
 }
 

@@ -24,13 +24,19 @@ array, HEALTHCHECK `NONE` or `[flags] CMD command`, STOPSIGNAL a signal name or 
     check,
 };
 
+/// Whether BuildKit accepts `name`, which it lowercases first. An ASCII name is checked
+/// as it is (no lowercased copy of every stage name); others are lowercased, where the
+/// Kelvin sign becomes an ASCII `k`.
 fn valid_stage_name(name: &str) -> bool {
+    if !name.is_ascii() {
+        let lower = name.to_lowercase();
+        return lower.is_ascii() && valid_stage_name(&lower);
+    }
     let b = name.as_bytes();
     !b.is_empty()
-        && b[0].is_ascii_lowercase()
-        && b.iter().all(|c| {
-            c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'-' | b'_' | b'.')
-        })
+        && b[0].is_ascii_alphabetic()
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
 }
 
 const SIGNALS: &[&str] = &[
@@ -102,7 +108,7 @@ fn problem(ctx: &Ctx, ins: &Instruction) -> Option<(crate::model::Span, String)>
                 ..
             } = &ins.details
             {
-                if !valid_stage_name(&s.value.to_lowercase()) {
+                if !valid_stage_name(&s.value) {
                     return Some((
                         s.span,
                         format!(
@@ -225,6 +231,36 @@ mod tests {
                 s.split_whitespace().count(),
                 "{s:?}"
             );
+        }
+    }
+
+    #[test]
+    fn stage_names_as_lowercased() {
+        // What checking the lowercased name as BuildKit does gives, for each.
+        let lowercased = |n: &str| {
+            let l = n.to_lowercase();
+            let b = l.as_bytes();
+            !b.is_empty()
+                && b[0].is_ascii_lowercase()
+                && b.iter().all(|c| {
+                    c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'-' | b'_' | b'.')
+                })
+        };
+        for n in [
+            "builder",
+            "Builder",
+            "BUILD-2.x_y",
+            "1st",
+            "",
+            "a b",
+            "é",
+            "\u{212a}ey",
+            "x\u{130}",
+            "-a",
+            "a/b",
+            "Z9",
+        ] {
+            assert_eq!(super::valid_stage_name(n), lowercased(n), "{n:?}");
         }
     }
 }
