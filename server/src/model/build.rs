@@ -906,7 +906,7 @@ impl<'a> Builder<'a> {
                     }
                     details = Details::Healthcheck {
                         none: typ.eq_ignore_ascii_case("none"),
-                        cmd: is_cmd.then_some(typ_word),
+                        cmd: is_cmd.then(|| Box::new(typ_word)),
                     };
                 } else {
                     details = Details::Healthcheck {
@@ -942,8 +942,8 @@ impl<'a> Builder<'a> {
                 }
                 details = Details::From {
                     image: image.map(Box::new),
-                    as_keyword,
-                    stage_name,
+                    as_keyword: as_keyword.map(Box::new),
+                    stage_name: stage_name.map(Box::new),
                 };
             }
             InstructionKind::Env | InstructionKind::Label => {
@@ -1091,7 +1091,7 @@ impl<'a> Builder<'a> {
             flags,
             rest,
             words,
-            json,
+            json: json.map(Box::new),
             heredocs: Vec::new(),
             details,
             stage: None,
@@ -1360,7 +1360,7 @@ impl<'a> Builder<'a> {
                     let (image, name) = match &from.details {
                         Details::From {
                             image, stage_name, ..
-                        } => (image.as_deref().cloned(), stage_name.clone()),
+                        } => (image.as_deref().cloned(), stage_name.as_deref().cloned()),
                         _ => (None, None),
                     };
                     (name, image, from.flag("platform").cloned())

@@ -247,19 +247,19 @@ pub struct Heredoc {
 pub enum Details {
     /// `FROM [--platform=..] image [AS name]`.
     From {
-        /// Boxed: an image reference is larger than every other variant (and an instruction
-        /// is kept for each line of a large file).
+        /// Boxed, as the words below: the variants stay small, and so every instruction
+        /// (one is kept for each line of a large file; FROM is one in ten or fewer).
         image: Option<Box<ImageRef>>,
         /// The `AS` keyword, as written.
-        as_keyword: Option<Word>,
-        stage_name: Option<Word>,
+        as_keyword: Option<Box<Word>>,
+        stage_name: Option<Box<Word>>,
     },
     /// ENV, LABEL: pairs; ARG: declarations (`value` = default).
     Pairs(Vec<KeyValue>),
     /// `ONBUILD <instruction>`: the wrapped instruction.
     Onbuild(Box<Instruction>),
     /// HEALTHCHECK NONE / HEALTHCHECK [flags] CMD ...: `cmd` is the `CMD` keyword word.
-    Healthcheck { none: bool, cmd: Option<Word> },
+    Healthcheck { none: bool, cmd: Option<Box<Word>> },
     /// Everything else: see `Instruction::args`/`json`.
     None,
 }
@@ -288,7 +288,7 @@ pub struct Instruction {
     pub words: Vec<Word>,
     /// Exec form, when `rest` is a valid JSON array of strings (for HEALTHCHECK: the array
     /// after `CMD`).
-    pub json: Option<JsonArgs>,
+    pub json: Option<Box<JsonArgs>>,
     /// Heredocs opened on the instruction line (for `ONBUILD RUN <<EOF`: on the ONBUILD
     /// instruction, as BuildKit attaches them).
     pub heredocs: Vec<Heredoc>,
