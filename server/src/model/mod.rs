@@ -248,7 +248,7 @@ pub enum Details {
     /// `FROM [--platform=..] image [AS name]`.
     From {
         /// Boxed, as the words below: the variants stay small, and so every instruction
-        /// (one is kept for each line of a large file; FROM is one in ten or fewer).
+        /// (one is kept for each line of a large file, and few of them are FROMs).
         image: Option<Box<ImageRef>>,
         /// The `AS` keyword, as written.
         as_keyword: Option<Box<Word>>,
