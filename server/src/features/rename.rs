@@ -174,11 +174,7 @@ fn check_renamable(
 
 /// BuildKit's stage name rule: `^[a-z][a-z0-9-_.]*$`, and not a reserved name.
 pub fn validate_stage_name(name: &str) -> Result<(), RenameError> {
-    let mut chars = name.chars();
-    let ok = chars.next().is_some_and(|c| c.is_ascii_lowercase())
-        && chars
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.'));
-    if !ok {
+    if !crate::model::is_stage_name(name) {
         return Err(RenameError::InvalidName(format!(
             "'{name}' is not a valid stage name: use lowercase letters, digits, '-', '_' and '.', starting with a letter"
         )));

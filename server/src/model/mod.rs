@@ -313,6 +313,16 @@ impl Instruction {
     }
 }
 
+/// BuildKit's pattern for a stage name, `^[a-z][a-z0-9-_.]*$` (it lowercases a name
+/// written in a FROM before matching).
+pub fn is_stage_name(name: &str) -> bool {
+    let b = name.as_bytes();
+    b.first().is_some_and(u8::is_ascii_lowercase)
+        && b.iter().all(|c| {
+            c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'-' | b'_' | b'.')
+        })
+}
+
 /// A build stage: a FROM and the instructions up to the next FROM.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Stage {

@@ -24,13 +24,12 @@ array, HEALTHCHECK `NONE` or `[flags] CMD command`, STOPSIGNAL a signal name or 
     check,
 };
 
-/// Whether BuildKit accepts `name`, which it lowercases first. An ASCII name is checked
-/// as it is (no lowercased copy of every stage name); others are lowercased, where the
-/// Kelvin sign becomes an ASCII `k`.
+/// Whether BuildKit accepts `name` (`model::is_stage_name` of it lowercased). An ASCII
+/// name is checked as it is, case-insensitively (no lowercased copy of every stage name);
+/// others are lowercased, where the Kelvin sign becomes an ASCII `k`.
 fn valid_stage_name(name: &str) -> bool {
     if !name.is_ascii() {
-        let lower = name.to_lowercase();
-        return lower.is_ascii() && valid_stage_name(&lower);
+        return crate::model::is_stage_name(&name.to_lowercase());
     }
     let b = name.as_bytes();
     !b.is_empty()
@@ -237,15 +236,7 @@ mod tests {
     #[test]
     fn stage_names_as_lowercased() {
         // What checking the lowercased name as BuildKit does gives, for each.
-        let lowercased = |n: &str| {
-            let l = n.to_lowercase();
-            let b = l.as_bytes();
-            !b.is_empty()
-                && b[0].is_ascii_lowercase()
-                && b.iter().all(|c| {
-                    c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'-' | b'_' | b'.')
-                })
-        };
+        let lowercased = |n: &str| crate::model::is_stage_name(&n.to_lowercase());
         for n in [
             "builder",
             "Builder",
