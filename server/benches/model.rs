@@ -30,7 +30,7 @@
 
 use criterion::{black_box, criterion_group, BatchSize, Criterion};
 use dockerfile_ls::document::{
-    Change, Document, DocumentStore, Encoding, LineCol, LineIndex, Snapshot,
+    Change, Document, DocumentStore, Encoding, LineCol, LineIndex, Snapshot, TreeSlot,
 };
 use dockerfile_ls::lsp::convert;
 use dockerfile_ls::model;
@@ -132,7 +132,7 @@ fn edit_loop(store: &mut DocumentStore, uri: &str, line: u32, n: usize) -> usize
         let (key, revision, analysed) = pending.analyse();
         let body = convert::publish_diagnostics(analysed.diagnosed(), &lsp_uri, Encoding::Utf16);
         total += black_box(body).len();
-        store.offer(&key, revision, Arc::new(analysed.finish().0));
+        store.offer(&key, revision, Arc::new(analysed.finish()));
     }
     total
 }
@@ -273,7 +273,7 @@ impl Pipeline {
             version: k as i32 + 2,
             text,
             line_index,
-            tree,
+            tree: TreeSlot::ready(tree),
             model,
             findings,
             path: None,

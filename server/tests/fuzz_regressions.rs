@@ -65,7 +65,7 @@ fn check_text(name: &str, text: &str) {
             "{name}: model span {span:?} out of bounds"
         );
     }
-    for e in syntax::errors(&snap.tree) {
+    for e in syntax::errors(snap.tree()) {
         assert!(
             e.span.start <= e.span.end && e.span.end <= text.len(),
             "{name}"

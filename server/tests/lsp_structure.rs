@@ -501,3 +501,51 @@ fn formatting_follows_the_client_settings() {
         "from a AS b\nrun x \\\n  && y\nfrom b\n"
     );
 }
+
+/// Edits sent right after the open, while its full parse may still be under way (it runs
+/// in idle time and nothing waits for it): the selection ranges, folding and semantic
+/// tokens of the edited text are those of a server opened with that text.
+#[test]
+fn requests_after_edits_during_the_first_parse_answer_for_the_edited_text() {
+    let mut client = Client::spawn();
+    client.initialize_with(json!({"general": {"positionEncodings": ["utf-8"]}}));
+    // Long enough for its full parse to be under way while the edits come.
+    let big = include_str!("../../tests/fixtures/bench/Dockerfile.big");
+    let mut text = format!("{STRUCTURE}{big}");
+    client.open(URI, 1, &text);
+    for (version, line) in [(2, 3), (3, 0), (4, 6), (5, 1)] {
+        let insert = format!("LABEL v{version}=\"é😀\"\n");
+        client.change(URI, version, (line, 0), (line, 0), &insert);
+        let at = text
+            .split_inclusive('\n')
+            .take(line as usize)
+            .map(str::len)
+            .sum::<usize>();
+        text.insert_str(at, &insert);
+    }
+    let mut fresh = Client::spawn();
+    fresh.initialize_with(json!({"general": {"positionEncodings": ["utf-8"]}}));
+    fresh.open(URI, 5, &text);
+    let a = text.find("target=/root").expect("target") + 2;
+    let b = text.find("wörld").expect("world") + 3;
+    let positions = json!([pos(&text, a, "utf-8"), pos(&text, b, "utf-8")]);
+    for (method, params) in [
+        (
+            "textDocument/selectionRange",
+            json!({"textDocument": doc(), "positions": positions}),
+        ),
+        ("textDocument/foldingRange", json!({"textDocument": doc()})),
+        (
+            "textDocument/semanticTokens/full",
+            json!({"textDocument": doc()}),
+        ),
+    ] {
+        let edited = client.call_ok(method, params.clone());
+        assert_eq!(edited, fresh.call_ok(method, params), "{method}");
+    }
+    let diagnostics = client.diagnostics_at(URI, 5);
+    assert_eq!(
+        diagnostics["diagnostics"],
+        fresh.diagnostics_at(URI, 5)["diagnostics"]
+    );
+}

@@ -12,8 +12,10 @@ mod proptests;
 mod snapshot;
 mod store;
 mod text;
+mod tree_slot;
 
 pub use line_index::{Encoding, LineCol, LineIndex};
 pub use snapshot::{Analysed, Diagnosed, Snapshot, SnapshotInput};
 pub use store::{DocumentStore, Pending, StoreError};
 pub use text::{Change, Document};
+pub use tree_slot::{Coming, TreeSlot};

@@ -32,7 +32,9 @@ impl Shared {
     }
 
     /// The helper's side: parse unless the owner took the job back.
-    fn run(&self, before: impl FnOnce()) {
+    /// A full parse `in_idle_time` steps aside while the analysis thread works
+    /// (`threads::wait_for_quiet`).
+    fn run(&self, before: impl FnOnce(), in_idle_time: bool) {
         let taken = {
             let mut state = self.lock();
             match std::mem::replace(&mut *state, State::Running) {
@@ -47,7 +49,12 @@ impl Shared {
             return;
         };
         before();
-        let tree = catch_unwind(AssertUnwindSafe(|| parse(&input)));
+        let tree = catch_unwind(AssertUnwindSafe(|| match &input {
+            (text, None) if in_idle_time => {
+                crate::syntax::parse_pausing(text, crate::threads::wait_for_quiet)
+            }
+            _ => parse(&input),
+        }));
         *self.lock() = State::Done(tree.map_err(|_| input));
         self.done.notify_all();
     }
@@ -57,7 +64,9 @@ fn parse((text, old): &Input) -> Tree {
     crate::syntax::parse(text, old.as_ref())
 }
 
-/// A parse of a text (incrementally from an older tree, or from nothing).
+/// A parse of a text (incrementally from an older tree, or from nothing). A copy is the
+/// same job.
+#[derive(Clone)]
 pub struct ParseJob {
     shared: Arc<Shared>,
 }
@@ -75,22 +84,47 @@ impl ParseJob {
     pub fn in_pool(text: Arc<str>, old: Option<Tree>) -> ParseJob {
         let job = ParseJob::new(text, old);
         let shared = job.shared.clone();
-        rayon::spawn(move || shared.run(|| ()));
+        rayon::spawn(move || shared.run(|| (), false));
         job
     }
 
-    /// On a thread of its own at nice `nice`: a document's first, full parse, after its
-    /// diagnostics. Without a thread, `join` parses.
-    pub fn on_thread(text: Arc<str>, nice: i32) -> ParseJob {
+    /// On a thread of its own that runs only when a CPU would otherwise idle: a
+    /// document's first, full parse, after its diagnostics. Nothing waits for it: the
+    /// snapshots made meanwhile take the tree when it is there (`finished`) and parse
+    /// themselves if asked for one before (see `TreeSlot`). Without a thread, it parses
+    /// here.
+    pub fn in_idle_time(text: Arc<str>) -> ParseJob {
         let job = ParseJob::new(text, None);
         let shared = job.shared.clone();
         let spawned = std::thread::Builder::new()
             .name("parse".into())
-            .spawn(move || shared.run(|| crate::threads::lower_priority(nice)));
+            .spawn(move || shared.run(crate::threads::idle_priority, true));
         if spawned.is_err() {
-            tracing::debug!("no thread for a parse: it runs when joined");
+            tracing::debug!("no thread for a parse: parsing now");
+            job.shared.run(|| (), false);
         }
         job
+    }
+
+    /// A job that no helper is given (tests).
+    #[cfg(test)]
+    pub fn unstarted(text: Arc<str>) -> ParseJob {
+        ParseJob::new(text, None)
+    }
+
+    /// Run the job here, as its helper would (tests).
+    #[cfg(test)]
+    pub fn run_here(&self) {
+        self.shared.run(|| (), false);
+    }
+
+    /// The tree, if the parse has ended (a copy: the job may be asked again). `None`
+    /// while it runs, and for good if it panicked.
+    pub fn finished(&self) -> Option<Tree> {
+        match &*self.shared.lock() {
+            State::Done(Ok(tree)) => Some(tree.clone()),
+            _ => None,
+        }
     }
 
     /// Whether a helper is parsing or has not started yet.
@@ -144,7 +178,7 @@ mod tests {
     fn a_helper_that_took_the_job_is_waited_for() {
         let job = ParseJob::new(TEXT.into(), None);
         let shared = job.shared.clone();
-        let helper = std::thread::spawn(move || shared.run(|| ()));
+        let helper = std::thread::spawn(move || shared.run(|| (), false));
         helper.join().expect("helper ran");
         assert!(!job.is_pending());
         assert!(!job.join().root_node().has_error());
@@ -155,7 +189,10 @@ mod tests {
         let job = ParseJob::new(TEXT.into(), None);
         let shared = job.shared.clone();
         let _ = job.join();
-        shared.run(|| panic!("the helper must not start a parse that was taken back"));
+        shared.run(
+            || panic!("the helper must not start a parse that was taken back"),
+            false,
+        );
         assert!(matches!(*shared.lock(), State::Running));
     }
 
@@ -168,7 +205,17 @@ mod tests {
         let fresh = crate::syntax::parse(new, None).root_node().to_sexp();
         let pooled = ParseJob::in_pool(new.into(), Some(edited)).join();
         assert_eq!(pooled.root_node().to_sexp(), fresh);
-        let threaded = ParseJob::on_thread(new.into(), 10).join();
+        let idle = ParseJob::in_idle_time(new.into());
+        let threaded = loop {
+            match idle.finished() {
+                Some(tree) => break tree,
+                None => std::thread::sleep(std::time::Duration::from_millis(1)),
+            }
+        };
         assert_eq!(threaded.root_node().to_sexp(), fresh);
+        assert!(
+            idle.finished().is_some(),
+            "a finished job keeps its tree for every asker"
+        );
     }
 }

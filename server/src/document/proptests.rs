@@ -158,7 +158,7 @@ proptest! {
                     // Findings remembered per stage across the edits equal a cold check's.
                     prop_assert_eq!(&snap.findings, &cold_findings(&reference), "text: {:?}", reference);
                     let fresh = crate::syntax::parse(&reference, None);
-                    prop_assert_eq!(snap.tree.root_node().to_sexp(), fresh.root_node().to_sexp(), "text: {:?}", reference);
+                    prop_assert_eq!(snap.tree().root_node().to_sexp(), fresh.root_node().to_sexp(), "text: {:?}", reference);
                     if matches!(after, After::Hold) {
                         held.push(snap);
                     }
@@ -178,7 +178,7 @@ proptest! {
         prop_assert_eq!(doc.tree().root_node().to_sexp(), fresh.root_node().to_sexp(), "text: {:?}", reference);
         let snap = store.snapshot(uri).ok_or_else(|| TestCaseError::fail("document vanished"))?;
         prop_assert_eq!(&*snap.text, reference.as_str());
-        prop_assert_eq!(snap.tree.root_node().to_sexp(), fresh.root_node().to_sexp(), "text: {:?}", reference);
+        prop_assert_eq!(snap.tree().root_node().to_sexp(), fresh.root_node().to_sexp(), "text: {:?}", reference);
         prop_assert_eq!(&snap.model, &crate::model::build(&reference));
         prop_assert_eq!(&snap.line_index, &LineIndex::new(&reference));
         prop_assert_eq!(&snap.findings, &cold_findings(&reference), "text: {:?}", reference);

@@ -1,7 +1,7 @@
 //! An immutable, analysed view of one document version: what every request reads.
 
 use super::parse_job::ParseJob;
-use super::{Encoding, LineCol, LineIndex};
+use super::{Coming, Encoding, LineCol, LineIndex, TreeSlot};
 use crate::model::{self, Model, Span};
 use crate::rules::{self, CheckOptions, Finding, Remembering};
 use std::path::PathBuf;
@@ -18,6 +18,9 @@ pub struct SnapshotInput {
     pub tree: Option<Tree>,
     /// For that parse: an older tree edited to match `text`, to re-parse incrementally.
     pub old_tree: Option<Tree>,
+    /// Without either: a full parse of an earlier text still under way, whose tree the
+    /// snapshot's will be made from (see `TreeSlot`).
+    pub coming: Option<Coming>,
     pub options: Arc<CheckOptions>,
     pub path: Option<PathBuf>,
     /// An older snapshot of the same document that nobody may need any more: its model is
@@ -31,7 +34,8 @@ pub struct Snapshot {
     pub version: i32,
     pub text: Arc<str>,
     pub line_index: LineIndex,
-    pub tree: Tree,
+    /// The syntax tree, perhaps still coming: read it with [`Snapshot::tree`].
+    pub tree: TreeSlot,
     pub model: Model,
     /// The rule engine's findings for this version, with `options` applied.
     pub findings: Vec<Finding>,
@@ -69,16 +73,33 @@ impl Snapshot {
             text: Arc::from(text),
             tree: None,
             old_tree: None,
+            coming: None,
             options,
             path,
             base: None,
         })
     }
 
+    /// The syntax tree of the text: parsed now if the document's first parse has not
+    /// finished (nothing but selection ranges and tests ask for it).
+    pub fn tree(&self) -> &Tree {
+        self.tree.get(&self.text)
+    }
+
+    /// The parse this snapshot's tree still waits for, if any.
+    pub fn awaited_tree(&self) -> Option<Coming> {
+        self.tree.awaited()
+    }
+
+    /// The tree, if it is there already (never parses).
+    pub fn parsed_tree(&self) -> Option<&Tree> {
+        self.tree.parsed()
+    }
+
     /// Build the model and run the rules; parse meanwhile, on another thread, when the
     /// input has no tree (the rules read the model and the text, not the tree).
     pub fn build(input: SnapshotInput) -> Snapshot {
-        Analysed::run(input, true).finish().0
+        Analysed::run(input, true).finish()
     }
 
     /// What the diagnostics of this version are made of.
@@ -142,10 +163,9 @@ pub struct Analysed {
     tree: Option<Tree>,
     /// An edit's incremental parse, offered to rayon's pool, joined by `finish`.
     beside: Option<ParseJob>,
-    /// A document's first, full parse, on a thread of its own, joined by `finish`.
-    parsing: Option<ParseJob>,
-    /// The text that parse is of, once `advance` moved the analysis past it.
-    opened: Option<Arc<str>>,
+    /// A full parse in idle time (this document's first, or an earlier version's still
+    /// under way), which the snapshot's tree will be made from.
+    coming: Option<Coming>,
     /// What the rules keep of this check for the next one, once the findings are out.
     remembering: Option<Remembering>,
 }
@@ -154,16 +174,19 @@ impl Analysed {
     /// Build the model and run the rules. A missing tree is parsed: incrementally, beside
     /// them in rayon's pool, joined by `finish` (so the diagnostics need not wait for it);
     /// in full, beside them and joined before this returns when `parse_full_beside`,
-    /// otherwise (a document's first full parse, in the server) after them: on a thread
-    /// of its own once `parse_in_background` is called (the server calls it when the
-    /// diagnostics are out), else by `finish`. Not beside: on two cores the parse took
-    /// one from the model and rules, and the open's diagnostics came ~40 % later.
+    /// otherwise (a document's first full parse, in the server) after them, in idle time
+    /// once `parse_in_background` is called (the server calls it when the diagnostics
+    /// are out), else by `finish`. Not beside: on two cores the parse took one from the
+    /// model and rules, and the open's diagnostics came ~40 % later. With a full parse of
+    /// an earlier text still under way (`coming`), nothing is parsed: the snapshot's tree
+    /// will be made from that one.
     pub fn run(input: SnapshotInput, parse_full_beside: bool) -> Analysed {
         let SnapshotInput {
             version,
             text,
             tree,
             old_tree,
+            coming,
             options,
             path,
             base,
@@ -173,7 +196,9 @@ impl Analysed {
             (None, Some(old)) => Some(ParseJob::in_pool(text.clone(), Some(old))),
             _ => None,
         };
-        let full_beside = tree.is_none() && beside.is_none() && parse_full_beside;
+        let coming = coming.filter(|_| tree.is_none() && beside.is_none());
+        let full_beside =
+            tree.is_none() && beside.is_none() && coming.is_none() && parse_full_beside;
         let (tree, (model, findings, line_index, remembering)) = if full_beside {
             let (tree, result) = parse_beside(&text, work);
             (Some(tree), result)
@@ -190,8 +215,7 @@ impl Analysed {
             options,
             tree,
             beside,
-            parsing: None,
-            opened: None,
+            coming,
             remembering,
         }
     }
@@ -204,41 +228,16 @@ impl Analysed {
         }
     }
 
-    /// Start the full parse this analysis left for later on a thread of its own, joined
-    /// by `finish`. Nothing to do when the tree is there or already being parsed.
+    /// Start the full parse this analysis left for later, in idle time on a thread of its
+    /// own. Nothing to do when the tree is there or already coming.
     pub fn parse_in_background(&mut self) {
-        if self.tree.is_some() || self.parsing.is_some() || self.beside.is_some() {
+        if self.tree.is_some() || self.beside.is_some() || self.coming.is_some() {
             return;
         }
-        // At nice 10: the edits analysed meanwhile come first, and none waits for the
-        // tree (`advance`); only the first requests after an open wait for it.
-        self.parsing = Some(ParseJob::on_thread(self.text.clone(), 10));
-    }
-
-    /// Whether this analysis's full parse is still running (or about to) on its own thread.
-    pub fn parsing(&self) -> bool {
-        self.parsing.as_ref().is_some_and(ParseJob::is_pending)
-    }
-
-    /// Move this analysis on to `text`, a later version of its text, while its full parse
-    /// runs: the model and line index are updated in place and the rules run again, so
-    /// that an edit arriving meanwhile gets its diagnostics without waiting for the tree
-    /// (and without copying the model). `finish` then brings the tree up to `text`.
-    pub fn advance(&mut self, version: i32, text: Arc<str>, options: Arc<CheckOptions>) {
-        self.remember();
-        if self.opened.is_none() {
-            self.opened = Some(self.text.clone());
-        }
-        let base = Recycled {
+        self.coming = Some(Coming {
+            job: ParseJob::in_idle_time(self.text.clone()),
             text: self.text.clone(),
-            model: std::mem::take(&mut self.model),
-            line_index: std::mem::take(&mut self.line_index),
-        };
-        (self.model, self.findings, self.line_index, self.remembering) =
-            analyse(&text, Some(base), &options);
-        self.version = version;
-        self.text = text;
-        self.options = options;
+        });
     }
 
     /// What the diagnostics of this version are made of.
@@ -251,28 +250,17 @@ impl Analysed {
         }
     }
 
-    /// The snapshot, once the parse is done (on this thread if nobody parsed). After an
-    /// `advance`, also the tree of the text the analysis began with (the snapshot's is
-    /// re-parsed from it incrementally).
-    pub fn finish(mut self) -> (Snapshot, Option<Tree>) {
+    /// The snapshot: its tree given, parsed beside (joined here), coming from a full
+    /// parse in idle time (not waited for), or else parsed here.
+    pub fn finish(mut self) -> Snapshot {
         self.remember();
-        let tree = self.tree.or_else(|| self.beside.map(ParseJob::join));
-        let parsed = self.parsing.map(ParseJob::join);
-        let opened = self.opened.as_deref();
-        let (tree, opened_tree) = match (tree, parsed, opened) {
-            (None, Some(tree), Some(opened)) => {
-                let mut edited = tree.clone();
-                edited.edit(&crate::syntax::edit_between(opened, &self.text));
-                (crate::syntax::parse(&self.text, Some(&edited)), Some(tree))
-            }
-            (Some(tree), _, _) | (None, Some(tree), _) => (tree, None),
-            // Nothing was parsed (`parse_in_background` was not called).
-            (None, None, opened) => (
-                crate::syntax::parse(&self.text, None),
-                opened.map(|t| crate::syntax::parse(t, None)),
-            ),
+        let tree = match (self.tree, self.beside, self.coming) {
+            (Some(tree), _, _) => TreeSlot::ready(tree),
+            (None, Some(job), _) => TreeSlot::ready(job.join()),
+            (None, None, Some(coming)) => TreeSlot::coming(coming, &self.text),
+            (None, None, None) => TreeSlot::ready(crate::syntax::parse(&self.text, None)),
         };
-        let snapshot = Snapshot {
+        Snapshot {
             version: self.version,
             text: self.text,
             line_index: self.line_index,
@@ -281,8 +269,7 @@ impl Analysed {
             findings: self.findings,
             path: self.path,
             options: self.options,
-        };
-        (snapshot, opened_tree)
+        }
     }
 }
 
@@ -352,53 +339,50 @@ mod tests {
             text: text.into(),
             tree: None,
             old_tree: None,
+            coming: None,
             options: Arc::new(CheckOptions::default()),
             path: None,
             base: None,
         }
     }
 
-    /// An analysis moved on to later texts while its parse runs ends as the snapshot of
-    /// the last text, equal to a fresh one, and hands back the tree of the first text.
+    /// The open's parse runs in idle time and nobody waits for it: a later version
+    /// analysed meanwhile takes its tree from that parse, equal to a fresh one.
     #[test]
-    fn advanced_analysis_equals_a_fresh_one() {
+    fn snapshots_made_while_the_first_parse_runs_equal_fresh_ones() {
         let first = "FROM alpine AS base\nRUN apk add curl\nENV A=1\nFROM base\nCMD run\n";
-        let second = "FROM alpine AS base\nRUN apk add curl wget\nENV A=1\nFROM base\nCMD run\n";
-        let third =
+        let second =
             "# é\r\nFROM alpine AS base\nRUN apk add curl wget\nENV A=1\nFROM bas\nCMD run\n";
         let mut analysed = Analysed::run(input(first), false);
         analysed.parse_in_background();
-        let options = Arc::new(CheckOptions::default());
-        analysed.advance(2, second.into(), options.clone());
-        analysed.advance(3, third.into(), options);
-        assert_eq!(analysed.diagnosed().version, 3);
-        let (snap, opened_tree) = analysed.finish();
-        let fresh = Snapshot::build(input(third));
-        assert_eq!(&*snap.text, third);
-        assert_eq!(snap.model, fresh.model);
-        assert_eq!(snap.findings, fresh.findings);
-        assert_eq!(snap.line_index, fresh.line_index);
-        assert_eq!(
-            snap.tree.root_node().to_sexp(),
-            fresh.tree.root_node().to_sexp()
-        );
-        let opened_tree = opened_tree.expect("the tree of the first text");
-        assert_eq!(
-            opened_tree.root_node().to_sexp(),
-            crate::syntax::parse(first, None).root_node().to_sexp()
-        );
+        let opened = analysed.finish();
+        // Unless that parse has finished already, the later snapshot waits for it.
+        let coming = opened.awaited_tree();
+        let later = Snapshot::build(SnapshotInput {
+            coming,
+            ..input(second)
+        });
+        let fresh = Snapshot::build(input(second));
+        assert_eq!(later.model, fresh.model);
+        assert_eq!(later.findings, fresh.findings);
+        assert_eq!(later.line_index, fresh.line_index);
+        for (snap, text) in [(&later, second), (&opened, first)] {
+            assert_eq!(
+                snap.tree().root_node().to_sexp(),
+                crate::syntax::parse(text, None).root_node().to_sexp()
+            );
+        }
     }
 
-    /// Without an advance, the parse left for later is the snapshot's tree.
+    /// Built with a parse beside (the CLI, tests), a snapshot has its tree at once.
     #[test]
-    fn deferred_parse_without_advance() {
+    fn a_built_snapshot_has_its_tree() {
         let text = "FROM alpine\nRUN echo hi\n";
-        let mut analysed = Analysed::run(input(text), false);
-        analysed.parse_in_background();
-        let (snap, opened_tree) = analysed.finish();
-        assert!(opened_tree.is_none());
+        let snap = Snapshot::build(input(text));
+        assert!(snap.awaited_tree().is_none());
+        let tree = snap.parsed_tree().expect("parsed beside");
         assert_eq!(
-            snap.tree.root_node().to_sexp(),
+            tree.root_node().to_sexp(),
             crate::syntax::parse(text, None).root_node().to_sexp()
         );
     }

@@ -1,11 +1,10 @@
 //! Open documents keyed by URI, each with the newest analysed snapshot.
 
-use super::{Analysed, Change, Document, Encoding, Snapshot, SnapshotInput};
+use super::{Analysed, Change, Coming, Document, Encoding, Snapshot, SnapshotInput};
 use crate::rules::CheckOptions;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
-use tree_sitter::Tree;
 
 /// An open document and what is known about it.
 #[derive(Debug)]
@@ -21,6 +20,10 @@ struct Entry {
     /// The last snapshot replaced (or built too late to be kept): the base of the next
     /// analysis, which updates its model instead of building one (see `SnapshotInput`).
     spare: Option<Arc<Snapshot>>,
+    /// The document's first, full parse while it runs in idle time: the next analyses
+    /// make their snapshots' trees from it, and the document adopts it once it has
+    /// finished (`Document::adopt_late_tree`).
+    coming: Option<Coming>,
 }
 
 /// Work order for an analysis: the input and the revision it belongs to.
@@ -41,10 +44,9 @@ impl Pending {
     }
 
     /// The model and the findings; when the document's first analysis needs a full parse,
-    /// it runs on a thread of its own, joined by `Analysed::finish` (the server publishes
-    /// the diagnostics before). A later full parse (an edit came before the open's tree was handed back, so the
-    /// document had none to edit) runs beside them: deferred, it would still be running
-    /// when the next edit comes, which then could not re-parse incrementally either.
+    /// it runs in idle time once the server has published the diagnostics, and nobody
+    /// waits for it (`TreeSlot`). A later full parse (the whole text replaced, the
+    /// directives changed) runs beside them.
     pub fn analyse(self) -> (String, u64, Analysed) {
         let first = self.input.base.is_none();
         (self.uri, self.revision, Analysed::run(self.input, !first))
@@ -100,6 +102,7 @@ impl DocumentStore {
                 revision,
                 snapshot: None,
                 spare: None,
+                coming: None,
             },
         );
     }
@@ -217,14 +220,28 @@ impl DocumentStore {
     }
 
     /// What to analyse for the current revision (`None` when not open). Without an
-    /// up-to-date tree (after an edit or an open), the analysis parses.
+    /// up-to-date tree (after an edit or an open), the analysis parses, unless the
+    /// document's first parse is still under way.
     pub fn pending(&mut self, uri: &str) -> Option<Pending> {
         let entry = self.docs.get_mut(uri)?;
+        if let Some(coming) = entry.coming.take_if(|c| !c.job.is_pending()) {
+            // Finished (or panicked: then the next parse is a full one).
+            if let Some(tree) = coming.job.finished() {
+                entry.doc.adopt_late_tree(tree);
+            }
+        }
+        let tree = entry.doc.parsed_tree().cloned();
+        let old_tree = entry.doc.edited_tree().cloned();
+        let coming = match (&tree, &old_tree) {
+            (None, None) => entry.coming.clone(),
+            _ => None,
+        };
         let input = SnapshotInput {
             version: entry.doc.version(),
             text: entry.doc.text(),
-            tree: entry.doc.parsed_tree().cloned(),
-            old_tree: entry.doc.edited_tree().cloned(),
+            tree,
+            old_tree,
+            coming,
             options: entry.options.clone(),
             path: entry.path.clone(),
             // The snapshot replaced last, else the current one if it is out of date (the
@@ -234,10 +251,14 @@ impl DocumentStore {
                 _ => None,
             }),
         };
-        if input.base.is_none() && input.tree.is_none() && input.old_tree.is_none() {
-            // A full parse without a base: the analysis defers it beside the first
-            // diagnostics, and edits arriving meanwhile are replayed on the tree when it
-            // comes (`offer`).
+        if input.base.is_none()
+            && input.tree.is_none()
+            && input.old_tree.is_none()
+            && input.coming.is_none()
+        {
+            // A full parse without a base: the analysis leaves it to idle time after the
+            // first diagnostics, and the edits made meanwhile are replayed on its tree when
+            // the document adopts it.
             entry.doc.await_tree();
         }
         Some(Pending {
@@ -250,33 +271,28 @@ impl DocumentStore {
     /// Keep a built snapshot if it is still the current revision; returns whether it was.
     /// A snapshot of an older revision is not kept (a newer analysis will follow) but
     /// serves as the next analysis's base, as does the snapshot a newer one replaces. The
-    /// document adopts the snapshot's tree when it has none.
+    /// document adopts the snapshot's tree when it has none, or the parse that tree waits
+    /// for.
     pub fn offer(&mut self, uri: &str, revision: u64, snapshot: Arc<Snapshot>) -> bool {
-        self.offer_advanced(uri, revision, snapshot, None)
-    }
-
-    /// [`DocumentStore::offer`] for the snapshot of an analysis moved past the text its
-    /// parse began with (`Analysed::advance`): `opened_tree` is that text's tree, the one
-    /// a document waiting for its tree adopts (it replays the edits made since that text).
-    pub fn offer_advanced(
-        &mut self,
-        uri: &str,
-        revision: u64,
-        snapshot: Arc<Snapshot>,
-        opened_tree: Option<Tree>,
-    ) -> bool {
         let Some(entry) = self.docs.get_mut(uri) else {
             return false;
         };
+        match (snapshot.parsed_tree(), snapshot.awaited_tree()) {
+            (_, Some(coming)) => {
+                entry.coming.get_or_insert(coming);
+            }
+            (Some(tree), None) if entry.revision != revision => {
+                entry.doc.adopt_late_tree(tree.clone());
+            }
+            // Same revision, same text.
+            (Some(tree), None) if entry.doc.parsed_tree().is_none() => {
+                entry.doc.set_tree(tree.clone());
+            }
+            _ => {}
+        }
         if entry.revision != revision {
-            let late = opened_tree.unwrap_or_else(|| snapshot.tree.clone());
-            entry.doc.adopt_late_tree(late);
             entry.spare = Some(snapshot);
             return false;
-        }
-        if entry.doc.parsed_tree().is_none() {
-            // Same revision, same text.
-            entry.doc.set_tree(snapshot.tree.clone());
         }
         // An opened document's rope, built now rather than by its first edit (the open's
         // diagnostics did not wait for it).
@@ -302,6 +318,7 @@ impl DocumentStore {
 
 #[cfg(test)]
 mod tests {
+    use super::super::parse_job::ParseJob;
     use super::*;
     use crate::document::LineCol;
 
@@ -336,14 +353,17 @@ mod tests {
         assert!(store.offer(&uri, revision, snap.clone()));
         let doc = store.document(URI).expect("open");
         let tree = doc.parsed_tree().map(|t| t.root_node().to_sexp());
-        assert_eq!(tree, Some(snap.tree.root_node().to_sexp()));
+        assert_eq!(tree, Some(snap.tree().root_node().to_sexp()));
         // The next analysis re-parses incrementally: the document keeps the tree, edited.
         insert(&mut store, 2, 1, "ENV X=1\n");
         let pending = store.pending(URI).expect("open");
         assert!(pending.input.tree.is_none() && pending.input.old_tree.is_some());
         let (uri, revision, snap) = pending.build();
         let fresh = crate::syntax::parse(&snap.text, None);
-        assert_eq!(snap.tree.root_node().to_sexp(), fresh.root_node().to_sexp());
+        assert_eq!(
+            snap.tree().root_node().to_sexp(),
+            fresh.root_node().to_sexp()
+        );
         assert!(store.offer(&uri, revision, snap));
         assert!(store.pending(URI).is_some_and(|p| p.input.tree.is_some()));
     }
@@ -417,7 +437,10 @@ mod tests {
         assert!(pending.input.old_tree.is_some(), "the late tree, edited");
         let (_, _, snap) = pending.build();
         let fresh = crate::syntax::parse(&snap.text, None);
-        assert_eq!(snap.tree.root_node().to_sexp(), fresh.root_node().to_sexp());
+        assert_eq!(
+            snap.tree().root_node().to_sexp(),
+            fresh.root_node().to_sexp()
+        );
         // A change of the directives while waiting: the next parse is a full one.
         let mut store = store_with("# escape=`\nFROM a\n");
         let open = store.pending(URI).expect("open");
@@ -429,31 +452,52 @@ mod tests {
             .is_some_and(|p| p.input.old_tree.is_none()));
     }
 
-    /// The server's path: the open's analysis is moved on to an edit while its parse runs
-    /// (`Analysed::advance`); a snapshot of the current revision is kept as it is, one
-    /// overtaken by a later edit hands the document the open's tree to replay the edits on.
+    /// The server's path: the open's snapshot is kept while its full parse still runs (in
+    /// idle time); the analyses meanwhile parse nothing and make their trees from it; once
+    /// it has finished, the document adopts it with the edits made since replayed and
+    /// parses incrementally again.
     #[test]
-    fn an_advanced_open_is_kept_or_hands_back_the_opens_tree() {
-        for later_edit in [false, true] {
-            let mut store = store_with("FROM a AS b\nRUN x\n");
-            let (uri, revision, mut analysed) = store.pending(URI).expect("open").analyse();
-            analysed.parse_in_background();
-            insert(&mut store, 2, 1, "ARG V=1\n");
-            let (at, version, text, options) = store.current_text(URI).expect("open");
-            assert_ne!(at, revision);
-            analysed.advance(version, text, options);
-            if later_edit {
-                insert(&mut store, 3, 3, "RUN echo $V\n");
-            }
-            let (snap, opened_tree) = analysed.finish();
-            assert!(opened_tree.is_some());
-            let kept = store.offer_advanced(&uri, at, Arc::new(snap), opened_tree);
-            assert_eq!(kept, !later_edit);
-            let snap = store.snapshot(URI).expect("open");
-            assert_eq!(snap.model, crate::model::build(&snap.text));
+    fn the_opens_parse_is_awaited_by_nobody_and_adopted_once_done() {
+        let mut store = store_with("FROM a AS b\nRUN x\n");
+        let open = store.pending(URI).expect("open");
+        let job = ParseJob::unstarted(open.input.text.clone());
+        let coming = Coming {
+            job: job.clone(),
+            text: open.input.text.clone(),
+        };
+        let input = SnapshotInput {
+            coming: Some(coming),
+            ..open.input
+        };
+        let opened = Analysed::run(input, false).finish();
+        assert!(opened.awaited_tree().is_some());
+        assert!(store.offer(URI, open.revision, Arc::new(opened)));
+        let check = |snap: &Snapshot| {
             let fresh = crate::syntax::parse(&snap.text, None);
-            assert_eq!(snap.tree.root_node().to_sexp(), fresh.root_node().to_sexp());
-        }
+            assert_eq!(
+                snap.tree().root_node().to_sexp(),
+                fresh.root_node().to_sexp()
+            );
+        };
+        insert(&mut store, 2, 1, "ARG V=1\n");
+        let pending = store.pending(URI).expect("open");
+        assert!(pending.input.coming.is_some() && pending.input.old_tree.is_none());
+        let (uri, revision, snap) = pending.build();
+        assert!(snap.awaited_tree().is_some(), "nothing parsed");
+        check(&snap);
+        assert!(store.offer(&uri, revision, snap));
+        job.run_here();
+        insert(&mut store, 3, 3, "RUN echo $V\n");
+        let pending = store.pending(URI).expect("open");
+        assert!(pending.input.coming.is_none());
+        assert!(
+            pending.input.old_tree.is_some(),
+            "the open's tree, edited twice"
+        );
+        let (uri, revision, snap) = pending.build();
+        check(&snap);
+        assert!(store.offer(&uri, revision, snap));
+        assert!(store.pending(URI).is_some_and(|p| p.input.tree.is_some()));
     }
 
     #[test]
@@ -467,6 +511,9 @@ mod tests {
         let snap = store.snapshot(URI).expect("open");
         assert_eq!(snap.model, crate::model::build(&snap.text));
         let fresh = crate::syntax::parse(&snap.text, None);
-        assert_eq!(snap.tree.root_node().to_sexp(), fresh.root_node().to_sexp());
+        assert_eq!(
+            snap.tree().root_node().to_sexp(),
+            fresh.root_node().to_sexp()
+        );
     }
 }

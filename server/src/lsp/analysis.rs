@@ -6,8 +6,7 @@
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::mpsc;
-use std::sync::{Condvar, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Mutex;
 use tokio::sync::oneshot;
 
 type Job = Box<dyn FnOnce() + Send>;
@@ -29,6 +28,7 @@ impl AnalysisThread {
             .spawn(move || {
                 crate::threads::work_alone();
                 for job in rx {
+                    let _busy = crate::threads::Foreground::start();
                     job();
                 }
             });
@@ -67,43 +67,6 @@ impl AnalysisThread {
     }
 }
 
-/// Rung on every edit, so that an analysis busy with something else between its jobs (a
-/// document's first full parse, during which it analyses the edits itself) hears of them
-/// at once rather than at its next look.
-#[derive(Default)]
-pub struct Doorbell {
-    rung: Mutex<u64>,
-    bell: Condvar,
-}
-
-impl Doorbell {
-    /// How many times it has rung: pass it to `wait_past` after looking for work.
-    pub fn count(&self) -> u64 {
-        *self.rung.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    pub fn ring(&self) {
-        *self.rung.lock().unwrap_or_else(|e| e.into_inner()) += 1;
-        self.bell.notify_all();
-    }
-
-    /// Wait until it has rung more than `heard` times, or `timeout` has passed.
-    pub fn wait_past(&self, heard: u64, timeout: Duration) {
-        let deadline = Instant::now() + timeout;
-        let mut rung = self.rung.lock().unwrap_or_else(|e| e.into_inner());
-        while *rung == heard {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return;
-            }
-            rung = match self.bell.wait_timeout(rung, left) {
-                Ok((guard, _)) => guard,
-                Err(e) => e.into_inner().0,
-            };
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,22 +81,5 @@ mod tests {
         assert_eq!(boom.await, Err(Failed("panicked")));
         assert_eq!(after.await, Ok(first));
         assert_ne!(first, std::thread::current().id());
-    }
-
-    #[test]
-    fn a_ring_ends_the_wait_and_silence_times_out() {
-        let bell = std::sync::Arc::new(Doorbell::default());
-        let heard = bell.count();
-        let ringer = {
-            let bell = bell.clone();
-            std::thread::spawn(move || bell.ring())
-        };
-        // A ring before the wait began counts too: the count is past `heard`.
-        bell.wait_past(heard, Duration::from_secs(60));
-        ringer.join().expect("rang");
-        assert_eq!(bell.count(), heard + 1);
-        let start = Instant::now();
-        bell.wait_past(heard + 1, Duration::from_millis(5));
-        assert!(start.elapsed() >= Duration::from_millis(5));
     }
 }

@@ -16,7 +16,7 @@
 //! under the store lock, and didClose clears under the same lock: nothing stale follows
 //! the clearing.
 
-use super::analysis::{AnalysisThread, Doorbell};
+use super::analysis::AnalysisThread;
 use super::capabilities::{server_capabilities, ClientFlags};
 use super::convert::{self, line_col, negotiate_encoding};
 use super::framing::Outbox;
@@ -24,7 +24,7 @@ use super::handoff::{self, Opened};
 use super::requests;
 use crate::cli::options::{config_from_settings, options_for, options_in_workspace};
 use crate::config::Config;
-use crate::document::{Analysed, Change, Diagnosed, DocumentStore, Encoding, Pending, Snapshot};
+use crate::document::{Change, Diagnosed, DocumentStore, Encoding, Pending, Snapshot};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -86,8 +86,6 @@ pub struct Inner {
     workers: Mutex<HashMap<String, Worker>>,
     /// Where every analysis runs.
     analysis: AnalysisThread,
-    /// Rung by every edit (see `publish_while_parsing`).
-    edited: Doorbell,
     /// Documents whose `.dockerfile-ls.toml` and `.dockerignore` are still being read
     /// after didOpen (opened with the client's settings alone), by the revision they were
     /// opened with (unique: a re-open gets another): not analysed until those are in.
@@ -262,70 +260,24 @@ impl Inner {
     }
 
     /// Analyse `pending` (on the analysis thread): publish its diagnostics as soon as the
-    /// findings are in (unless `published_early` already did: same revision, same text and
-    /// options), then parse if needed and keep the snapshot; tell who waits. Returns the
-    /// revision whose diagnostics were published early meanwhile, if any.
-    fn analyse(
-        &self,
-        uri: &Uri,
-        pending: Pending,
-        done: &watch::Sender<Built>,
-        published_early: Option<u64>,
-    ) -> Option<u64> {
+    /// findings are in, then keep the snapshot and tell who waits. A full parse it still
+    /// needs (a document's first) is left to idle time; nothing waits for it (`TreeSlot`).
+    fn analyse(&self, uri: &Uri, pending: Pending, done: &watch::Sender<Built>) {
         let start = std::time::Instant::now();
         let recycled = pending.input.base.is_some();
         let (key, rev, mut analysed) = pending.analyse();
         let findings = start.elapsed();
-        if published_early != Some(rev) {
-            self.publish(uri, rev, analysed.diagnosed());
-        }
+        self.publish(uri, rev, analysed.diagnosed());
         let published = start.elapsed();
         analysed.parse_in_background();
-        analysed.remember();
-        let early = self.publish_while_parsing(uri, &key, rev, &mut analysed);
-        let (snap, opened_tree) = analysed.finish();
-        // After `advance`, the snapshot is of the revision the analysis was moved to.
-        let at = early.unwrap_or(rev);
-        let kept = lock(&self.store).offer_advanced(&key, at, Arc::new(snap), opened_tree);
+        let snap = analysed.finish();
+        let kept = lock(&self.store).offer(&key, rev, Arc::new(snap));
         tracing::debug!(
             "analysis of revision {rev} (model recycled: {recycled}): findings after {findings:?}, \
-             published after {published:?}, snapshot of revision {at} after {:?} (kept: {kept})",
+             published after {published:?}, snapshot after {:?} (kept: {kept})",
             start.elapsed()
         );
-        done.send_replace(Some((at, None)));
-        early
-    }
-
-    /// While the open's full parse runs (the first analysis of a document publishes before
-    /// it), move the analysis on to each edit that arrives and publish its diagnostics:
-    /// the edit's own analysis would need the tree and wait for the parse. The revision
-    /// the analysis was last moved to, if any.
-    fn publish_while_parsing(
-        &self,
-        uri: &Uri,
-        key: &str,
-        rev: u64,
-        analysed: &mut Analysed,
-    ) -> Option<u64> {
-        let mut at = rev;
-        while analysed.parsing() {
-            // Read before looking, so that an edit stored in between ends the wait at once.
-            let heard = self.edited.count();
-            // Not in the `match`: its guard would live through `publish`, which locks too.
-            let current = lock(&self.store).current_text(key);
-            match current {
-                Some((r, version, text, options)) if r != at => {
-                    analysed.advance(version, text, options);
-                    self.publish(uri, r, analysed.diagnosed());
-                    at = r;
-                }
-                // Woken by the next edit; the parse's end is seen at the next look.
-                _ => self
-                    .edited
-                    .wait_past(heard, std::time::Duration::from_micros(200)),
-            }
-        }
-        (at != rev).then_some(at)
+        done.send_replace(Some((rev, None)));
     }
 
     /// Send a snapshot's diagnostics when `revision` is still the document's current one
@@ -397,7 +349,6 @@ impl Backend {
             folders: RwLock::new(Vec::new()),
             workers: Mutex::new(HashMap::new()),
             analysis: AnalysisThread::start(),
-            edited: Doorbell::default(),
             loading: Mutex::new(HashMap::new()),
             options_epoch: AtomicU64::new(0),
             outbox,
@@ -429,7 +380,7 @@ impl Backend {
                 return Ok(None);
             };
             let enc = self.inner.encoding();
-            tokio::task::spawn_blocking(move || f(&snap, params, enc))
+            answer(move || f(&snap, params, enc))
                 .await
                 .map_err(handler_failed)
         }
@@ -452,7 +403,7 @@ impl Backend {
                 return Ok(None);
             };
             let enc = self.inner.encoding();
-            tokio::task::spawn_blocking(move || f(&snap, params, enc))
+            answer(move || f(&snap, params, enc))
                 .await
                 .map_err(handler_failed)?
         }
@@ -476,7 +427,7 @@ impl Backend {
             };
             let enc = self.inner.encoding();
             let fallback = item.clone();
-            let resolved = tokio::task::spawn_blocking(move || f(&snap, item, enc))
+            let resolved = answer(move || f(&snap, item, enc))
                 .await
                 .map_err(handler_failed)?;
             Ok(resolved.unwrap_or(fallback))
@@ -497,7 +448,7 @@ impl Backend {
         };
         let settings = read(&self.inner.settings);
         let folders = read(&self.inner.folders);
-        let computed = tokio::task::spawn_blocking(move || {
+        let computed = answer(move || {
             let (config, args) = (&settings.config, &settings.build_args);
             docs.into_iter()
                 .map(|(u, p)| {
@@ -651,7 +602,7 @@ impl Backend {
             let reply_id = id.clone();
             // Cancelled while waiting for the snapshot, or while computing: no result.
             let cancelled = move || handoff.is_cancelled(&key);
-            tokio::task::spawn_blocking(move || {
+            answer(move || {
                 if cancelled() {
                     return reply::<()>(&reply_id, Err(Error::request_cancelled()));
                 }
@@ -676,7 +627,6 @@ async fn analysis_worker(
     mut wake: watch::Receiver<u64>,
     done: Arc<watch::Sender<Built>>,
 ) {
-    let mut published_early = None;
     while wake.changed().await.is_ok() {
         wake.borrow_and_update();
         let pending = {
@@ -690,16 +640,24 @@ async fn analysis_worker(
         let Some(pending) = pending else { continue };
         let rev = pending.revision;
         let (job_inner, job_uri, job_done) = (inner.clone(), uri.clone(), done.clone());
-        let early = published_early.take();
-        let job = move || job_inner.analyse(&job_uri, pending, &job_done, early);
+        let job = move || job_inner.analyse(&job_uri, pending, &job_done);
         match inner.analysis.run(job).await {
-            Ok(early) => published_early = early,
+            Ok(()) => {}
             Err(e) => {
                 tracing::error!("analysis of {} {}", uri.as_str(), e.0);
                 done.send_replace(Some((rev, Some(e.0))));
             }
         }
     }
+}
+
+/// Compute an answer off the async threads, as foreground work (idle-time work such as a
+/// document's first parse steps aside meanwhile: `threads::wait_for_quiet`).
+fn answer<R: Send + 'static>(f: impl FnOnce() -> R + Send + 'static) -> tokio::task::JoinHandle<R> {
+    tokio::task::spawn_blocking(move || {
+        let _busy = crate::threads::Foreground::start();
+        f()
+    })
 }
 
 /// The params of a `framing::REROUTED` notification: the request it stands for.
@@ -881,10 +839,7 @@ impl LanguageServer for Backend {
             )
         }));
         match result {
-            Ok(Ok(_)) => {
-                self.inner.edited.ring();
-                self.schedule(&uri)
-            }
+            Ok(Ok(_)) => self.schedule(&uri),
             Ok(Err(e)) => tracing::warn!("didChange for {}: {e}", uri.as_str()),
             Err(_) => tracing::error!("didChange for {} panicked", uri.as_str()),
         }
@@ -1080,7 +1035,7 @@ impl LanguageServer for Backend {
             }
         }
         let enc = self.inner.encoding();
-        tokio::task::spawn_blocking(move || requests::workspace_symbol::handle(&docs, params, enc))
+        answer(move || requests::workspace_symbol::handle(&docs, params, enc))
             .await
             .map_err(|_| internal_error("request handler panicked"))
     }
@@ -1177,11 +1132,10 @@ impl LanguageServer for Backend {
             None => None,
         };
         let enc = self.inner.encoding();
-        let outcome = tokio::task::spawn_blocking(move || {
-            requests::execute_command::handle(snap.as_deref(), params, enc)
-        })
-        .await
-        .map_err(|_| internal_error("request handler panicked"))??;
+        let outcome =
+            answer(move || requests::execute_command::handle(snap.as_deref(), params, enc))
+                .await
+                .map_err(|_| internal_error("request handler panicked"))??;
         if let Some(edit) = outcome.apply_edit {
             match self.client.apply_edit(edit).await {
                 Ok(res) if !res.applied => {

@@ -100,6 +100,23 @@ pub fn parse_with<T: AsRef<[u8]>, F: FnMut(usize, Point) -> T>(
     })
 }
 
+/// A full parse of `text` that calls `pause` now and then (every few hundred parsing
+/// steps) and goes on when it returns: work left to idle time steps aside with it.
+pub fn parse_pausing(text: &str, mut pause: impl FnMut()) -> Tree {
+    let mut input = |offset: usize, _: Point| text.as_bytes().get(offset..).unwrap_or_default();
+    let mut progress = |_: &tree_sitter::ParseState| {
+        pause();
+        false
+    };
+    let options = tree_sitter::ParseOptions::new().progress_callback(&mut progress);
+    let parsed = PARSER.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut parser) => parser.parse_with_options(&mut input, None, Some(options)),
+        Err(_) => parser().parse_with_options(&mut input, None, Some(options)),
+    });
+    // `None` only if the parse was cancelled, which `progress` never asks for.
+    parsed.unwrap_or_else(|| parse(text, None))
+}
+
 fn parse_using<T: AsRef<[u8]>, F: FnMut(usize, Point) -> T>(
     parser: &mut Parser,
     input: &mut F,

@@ -17,7 +17,7 @@ pub fn handle(
         .into_iter()
         .map(|pos| {
             let offset = convert::offset(snap, pos, enc);
-            let spans = chain(&snap.text, &snap.model, Some(&snap.tree), offset);
+            let spans = chain(&snap.text, &snap.model, Some(snap.tree()), offset);
             let mut out: Option<SelectionRange> = None;
             for span in spans.iter().rev() {
                 out = Some(SelectionRange {
