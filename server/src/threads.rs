@@ -94,17 +94,21 @@ impl Drop for Foreground {
     }
 }
 
-/// Return once no analysis or request has run for a moment (at once when none ever did).
-/// Idle-time work calls this between steps: even on a CPU of its own, a document's first
-/// full parse slowed the edits analysed beside it (the two vCPUs of this kind of machine
-/// share one core's throughput), and nothing waits for it.
-pub fn wait_for_quiet() {
+/// Return `true` once no analysis or request has run for a moment (at once when none ever
+/// did), or `false` as soon as `give_up` says so. Idle-time work calls this between steps:
+/// even on a CPU of its own, a document's first full parse slowed the edits analysed
+/// beside it (the two vCPUs of this kind of machine share one core's throughput), and
+/// nothing waits for it.
+pub fn wait_for_quiet(give_up: impl Fn() -> bool) -> bool {
     loop {
+        if give_up() {
+            return false;
+        }
         let last = LAST_FOREGROUND.load(Ordering::Relaxed);
         let busy = FOREGROUND.load(Ordering::Relaxed) > 0;
         let quiet_for = Duration::from_nanos(now_ns().saturating_sub(last));
         if !busy && (last == 0 || quiet_for >= QUIET) {
-            return;
+            return true;
         }
         std::thread::sleep(
             QUIET
@@ -159,7 +163,7 @@ mod tests {
         let busy = Foreground::start();
         let (tx, rx) = std::sync::mpsc::channel();
         let waiter = std::thread::spawn(move || {
-            wait_for_quiet();
+            assert!(wait_for_quiet(|| false));
             let _ = tx.send(Instant::now());
         });
         // Still under way: the waiter must not go on.
@@ -171,5 +175,8 @@ mod tests {
             .expect("the waiter went on once the foreground ended");
         assert!(went_on.duration_since(ended) >= QUIET);
         waiter.join().expect("no panic");
+        // Told to give up: at once, busy or not.
+        let _busy = Foreground::start();
+        assert!(!wait_for_quiet(|| true));
     }
 }

@@ -17,7 +17,8 @@ enum State {
     Waiting(Input),
     /// A helper parses, or the owner took the job back.
     Running,
-    /// Done; the input back when the helper's parse panicked (`join` parses again).
+    /// Done; the input back when the helper's parse panicked or was given up (`join`
+    /// parses again).
     Done(Result<Tree, Input>),
 }
 
@@ -31,10 +32,11 @@ impl Shared {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The helper's side: parse unless the owner took the job back.
-    /// A full parse `in_idle_time` steps aside while the analysis thread works
-    /// (`threads::wait_for_quiet`).
-    fn run(&self, before: impl FnOnce(), in_idle_time: bool) {
+    /// The helper's side: parse unless the owner took the job back. A full parse
+    /// `in_idle_time` steps aside while the server works (`threads::wait_for_quiet`) and
+    /// is given up when nobody holds the job any more (its document closed, its snapshots
+    /// gone): then it ends as a failed parse.
+    fn run(self: &Arc<Self>, before: impl FnOnce(), in_idle_time: bool) {
         let taken = {
             let mut state = self.lock();
             match std::mem::replace(&mut *state, State::Running) {
@@ -49,13 +51,17 @@ impl Shared {
             return;
         };
         before();
+        let abandoned = || Arc::strong_count(self) == 1;
         let tree = catch_unwind(AssertUnwindSafe(|| match &input {
             (text, None) if in_idle_time => {
-                crate::syntax::parse_pausing(text, crate::threads::wait_for_quiet)
+                crate::syntax::parse_pausing(text, || crate::threads::wait_for_quiet(abandoned))
             }
-            _ => parse(&input),
+            _ => Some(parse(&input)),
         }));
-        *self.lock() = State::Done(tree.map_err(|_| input));
+        *self.lock() = State::Done(match tree {
+            Ok(Some(tree)) => Ok(tree),
+            _ => Err(input),
+        });
         self.done.notify_all();
     }
 }
@@ -217,5 +223,25 @@ mod tests {
             idle.finished().is_some(),
             "a finished job keeps its tree for every asker"
         );
+    }
+
+    #[test]
+    fn an_idle_time_parse_nobody_holds_is_given_up() {
+        let text = include_str!("../../../tests/fixtures/bench/Dockerfile.big");
+        // The server is busy throughout: the parse can only wait, or give up.
+        let _busy = crate::threads::Foreground::start();
+        let job = ParseJob::in_idle_time(text.into());
+        let helper = Arc::downgrade(&job.shared);
+        assert!(job.is_pending());
+        drop(job);
+        // The helper lets go of the job once it sees nobody else holds it.
+        let start = std::time::Instant::now();
+        while helper.upgrade().is_some() {
+            assert!(
+                start.elapsed() < std::time::Duration::from_secs(60),
+                "not given up"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
     }
 }

@@ -100,21 +100,33 @@ pub fn parse_with<T: AsRef<[u8]>, F: FnMut(usize, Point) -> T>(
     })
 }
 
-/// A full parse of `text` that calls `pause` now and then (every few hundred parsing
-/// steps) and goes on when it returns: work left to idle time steps aside with it.
-pub fn parse_pausing(text: &str, mut pause: impl FnMut()) -> Tree {
+/// A full parse of `text` that asks `go_on` now and then (every few hundred parsing
+/// steps) whether to go on, and gives up (`None`) when it says no: work left to idle time
+/// steps aside in it, and stops when nobody wants its result any more.
+pub fn parse_pausing(text: &str, mut go_on: impl FnMut() -> bool) -> Option<Tree> {
     let mut input = |offset: usize, _: Point| text.as_bytes().get(offset..).unwrap_or_default();
-    let mut progress = |_: &tree_sitter::ParseState| {
-        pause();
-        false
-    };
+    let mut progress = |_: &tree_sitter::ParseState| !go_on();
     let options = tree_sitter::ParseOptions::new().progress_callback(&mut progress);
-    let parsed = PARSER.with(|cell| match cell.try_borrow_mut() {
-        Ok(mut parser) => parser.parse_with_options(&mut input, None, Some(options)),
-        Err(_) => parser().parse_with_options(&mut input, None, Some(options)),
-    });
-    // `None` only if the parse was cancelled, which `progress` never asks for.
-    parsed.unwrap_or_else(|| parse(text, None))
+    PARSER.with(|cell| {
+        let mut own;
+        let mut shared;
+        let parser: &mut Parser = match cell.try_borrow_mut() {
+            Ok(p) => {
+                shared = p;
+                &mut shared
+            }
+            Err(_) => {
+                own = parser();
+                &mut own
+            }
+        };
+        let parsed = parser.parse_with_options(&mut input, None, Some(options));
+        if parsed.is_none() {
+            // Given up: the parser would resume this parse on its next call.
+            parser.reset();
+        }
+        parsed
+    })
 }
 
 fn parse_using<T: AsRef<[u8]>, F: FnMut(usize, Point) -> T>(
