@@ -14,6 +14,9 @@ pub struct Change {
     pub text: String,
 }
 
+/// At most this many edits are kept to replay on an awaited tree.
+const MAX_AWAITED_EDITS: usize = 10_000;
+
 /// Rope text + tree-sitter tree + version.
 ///
 /// Edits do not parse: they keep the last tree in step with the text (`Tree::edit`), and
@@ -212,9 +215,11 @@ impl Document {
                     self.edited = Some(tree);
                 }
             }
-            // The edit is replayed on the awaited tree when it comes.
+            // The edit is replayed on the awaited tree when it comes; past a bound (edits
+            // sent without pause while that parse waits for quiet time), a full parse
+            // later is cheaper than keeping them.
             None => match &mut self.awaited {
-                Some(edits) if keeps_tree => edits.push(edit),
+                Some(edits) if keeps_tree && edits.len() < MAX_AWAITED_EDITS => edits.push(edit),
                 _ => self.awaited = None,
             },
         }
@@ -348,6 +353,21 @@ mod tests {
         assert_eq!(offset_of(&rope, lc(1, 7), Encoding::Utf8), 14);
         assert_eq!(offset_of(&rope, lc(9, 0), Encoding::Utf8), rope.len_bytes());
         assert_eq!(offset_of(&rope, lc(2, 5), Encoding::Utf8), rope.len_bytes());
+    }
+
+    #[test]
+    fn edits_awaiting_a_tree_are_kept_up_to_a_bound() {
+        for (edits, kept) in [(3, true), (MAX_AWAITED_EDITS + 1, false)] {
+            let text = "FROM a\nRUN b\n";
+            let mut doc = Document::new(text, 1);
+            doc.await_tree();
+            for _ in 0..edits {
+                doc.apply_change(Some((lc(1, 4), lc(1, 4))), "", Encoding::Utf8);
+                doc.apply_change(Some((lc(1, 4), lc(1, 5))), "c", Encoding::Utf8);
+            }
+            doc.adopt_late_tree(crate::syntax::parse(text, None));
+            assert_eq!(doc.edited_tree().is_some(), kept, "{edits} edits");
+        }
     }
 
     #[test]
