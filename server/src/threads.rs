@@ -40,11 +40,11 @@ pub fn lower_priority(nice: i32) {
 }
 
 /// Have the calling thread run only when a CPU would otherwise idle (`SCHED_IDLE` on
-/// Linux with glibc; elsewhere, or if refused, the lowest nice value). Any other thread that wakes
-/// takes the CPU from it at once, where a nice value only shortens its turns: at nice 10,
-/// the open's full parse delayed the edits analysed beside it (interleaved lspbench runs
-/// of 50 edits: edits over 3 ms in the first ten, 15 against 5 over 20 runs). A thread set
-/// so cannot leave it: call it on threads of their own.
+/// Linux with glibc; elsewhere, or if refused, the lowest nice value). Any other thread
+/// that wakes takes the CPU from it at once, where a nice value only shortens its turns:
+/// at nice 10, the open's full parse delayed the edits analysed beside it (interleaved
+/// lspbench runs of 50 edits: edits over 3 ms in the first ten, 15 against 5 over 20
+/// runs). A thread set so cannot leave it: call it on threads of their own.
 pub fn idle_priority() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: sched_setscheduler on the calling thread (pid 0) with a valid parameter

@@ -221,8 +221,8 @@ impl Analysed {
     }
 
     /// Have the rules remember this check's findings for the next check (on this thread):
-    /// left until the diagnostics are out.
-    pub fn remember(&mut self) {
+    /// left until the diagnostics are out (`finish`).
+    fn remember(&mut self) {
         if let Some(r) = self.remembering.take() {
             r.finish(&self.model, &self.text, &self.options);
         }

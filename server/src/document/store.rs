@@ -207,18 +207,6 @@ impl DocumentStore {
             .map(|(_, s)| s.clone())
     }
 
-    /// The current revision with its version, text and options.
-    pub fn current_text(&mut self, uri: &str) -> Option<(u64, i32, Arc<str>, Arc<CheckOptions>)> {
-        let entry = self.docs.get_mut(uri)?;
-        let version = entry.doc.version();
-        Some((
-            entry.revision,
-            version,
-            entry.doc.text(),
-            entry.options.clone(),
-        ))
-    }
-
     /// What to analyse for the current revision (`None` when not open). Without an
     /// up-to-date tree (after an edit or an open), the analysis parses, unless the
     /// document's first parse is still under way.

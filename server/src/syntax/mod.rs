@@ -93,10 +93,14 @@ pub fn parse_with<T: AsRef<[u8]>, F: FnMut(usize, Point) -> T>(
     input: &mut F,
     old: Option<&Tree>,
 ) -> Tree {
+    with_parser(|parser| parse_using(parser, input, old))
+}
+
+/// Run `f` with this thread's parser, or a parser of its own on re-entrant use.
+fn with_parser<R>(f: impl FnOnce(&mut Parser) -> R) -> R {
     PARSER.with(|cell| match cell.try_borrow_mut() {
-        Ok(mut parser) => parse_using(&mut parser, input, old),
-        // Re-entrant use on this thread: use a parser of our own.
-        Err(_) => parse_using(&mut parser(), input, old),
+        Ok(mut parser) => f(&mut parser),
+        Err(_) => f(&mut parser()),
     })
 }
 
@@ -107,19 +111,7 @@ pub fn parse_pausing(text: &str, mut go_on: impl FnMut() -> bool) -> Option<Tree
     let mut input = |offset: usize, _: Point| text.as_bytes().get(offset..).unwrap_or_default();
     let mut progress = |_: &tree_sitter::ParseState| !go_on();
     let options = tree_sitter::ParseOptions::new().progress_callback(&mut progress);
-    PARSER.with(|cell| {
-        let mut own;
-        let mut shared;
-        let parser: &mut Parser = match cell.try_borrow_mut() {
-            Ok(p) => {
-                shared = p;
-                &mut shared
-            }
-            Err(_) => {
-                own = parser();
-                &mut own
-            }
-        };
+    with_parser(|parser| {
         let parsed = parser.parse_with_options(&mut input, None, Some(options));
         if parsed.is_none() {
             // Given up: the parser would resume this parse on its next call.
