@@ -100,9 +100,10 @@ impl Decoder {
 
     /// The buffer to append input to, with room for the rest of the message being read
     /// (up to `READ_CHUNK`), else for at least `READ_MIN` more. The first buffer has
-    /// `READ_CHUNK` (a large first `didOpen` is read in one go); once a large message has
-    /// taken it, the next is sized to what comes: a fresh 1 MiB buffer while the large
-    /// file's analysis ran cost it a fresh 2 MB page of heap.
+    /// `READ_CHUNK` (a large first `didOpen` is read in one go; small messages before it
+    /// are copied out of it); once a large message has taken it, the next is sized to
+    /// what comes: a fresh 1 MiB buffer while the large file's analysis ran cost it a
+    /// fresh 2 MB page of heap.
     pub fn room(&mut self) -> &mut Vec<u8> {
         let rest = self
             .body_len
@@ -122,7 +123,8 @@ impl Decoder {
                     return None;
                 }
                 // A large message read in one go is the whole buffer: taken, not copied.
-                let body: Vec<u8> = if self.buf.len() == len {
+                // A small one is copied out: the buffer keeps its room for a large one.
+                let body: Vec<u8> = if self.buf.len() == len && len >= READ_MIN {
                     std::mem::take(&mut self.buf)
                 } else {
                     self.buf.drain(..len).collect()
@@ -699,6 +701,27 @@ mod tests {
         // Taken whole; what follows gets the small room until a header asks for more.
         let room = spare(&mut d);
         assert!((READ_MIN..READ_CHUNK).contains(&room), "{room}");
+    }
+
+    /// `initialize` and `initialized` each arrive alone, each the whole buffer: copied
+    /// out, they leave the first buffer's room to a large `didOpen` that follows (taken
+    /// whole, they left it 64 KiB, and the 5,000-line file's open took a second read).
+    #[test]
+    fn small_messages_leave_the_room_for_a_large_one() {
+        let mut d = Decoder::with_rerouting(Arc::default());
+        for body in [
+            r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{}}"#,
+            r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#,
+        ] {
+            d.push(&msg(body));
+            assert_eq!(frames(&mut d).len(), 1);
+            let b = d.room();
+            assert!(
+                b.capacity() - b.len() >= READ_CHUNK - 1024,
+                "{}",
+                b.capacity()
+            );
+        }
     }
 
     #[test]
