@@ -744,6 +744,9 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
+        // The first document's memory, backed while the client sends it (after the
+        // `initialize` response: beside it, the population slowed it).
+        crate::malloc::prefault_heap();
         let flags = self.inner.flags();
         let mut registrations = Vec::new();
         if flags.did_change_configuration_dynamic {
