@@ -41,7 +41,7 @@ use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 
 /// The client's `dockerfile-ls` settings, as far as the server reads them.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Settings {
     pub config: Config,
     /// `buildArgs`: `{"NAME": "value"}`.
@@ -495,10 +495,18 @@ impl Backend {
         }
     }
 
-    fn apply_settings(&self, value: &Value) {
-        if value.is_object() {
-            write(&self.inner.settings, Settings::from_json(value));
+    /// Take the client's settings (an object; anything else leaves them); whether they
+    /// changed.
+    fn apply_settings(&self, value: &Value) -> bool {
+        if !value.is_object() {
+            return false;
         }
+        let settings = Settings::from_json(value);
+        let changed = read(&self.inner.settings) != settings;
+        if changed {
+            write(&self.inner.settings, settings);
+        }
+        changed
     }
 
     /// A `didOpen` the framing layer parsed and handed over (`handoff`).
@@ -776,9 +784,14 @@ impl LanguageServer for Backend {
                 tracing::warn!("client/registerCapability failed: {e}");
             }
         }
+        // The documents opened so far read their options with the settings in hand: they
+        // are read again only if the pulled settings differ (the null most clients send
+        // without any set changes nothing). Read beside the first open's analysis, they
+        // slowed it.
         if let Some(value) = self.pull_settings().await {
-            self.apply_settings(&value);
-            self.refresh_options().await;
+            if self.apply_settings(&value) {
+                self.refresh_options().await;
+            }
         }
     }
 
@@ -880,6 +893,8 @@ impl LanguageServer for Backend {
         if let Some(value) = value {
             self.apply_settings(&value);
         }
+        // Read again even when the settings did not change: the client may tell of a
+        // change elsewhere this way.
         self.refresh_options().await;
     }
 
