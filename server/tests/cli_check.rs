@@ -146,6 +146,10 @@ fn human_format_without_findings() {
     assert_eq!(stdout(&out), "No problems found in 1 file.\n");
 }
 
+/// A finding as the JSON output gives it: rule, 1-based (line, column, end line, end
+/// column) in characters, severity, message.
+type Reported = (String, (usize, usize, usize, usize), String, String);
+
 #[test]
 fn json_format_positions_are_one_based_characters() {
     let dir = tempfile::tempdir().unwrap();
@@ -154,7 +158,7 @@ fn json_format_positions_are_one_based_characters() {
     let items = json(&out);
     let snap = Snapshot::from_text(NON_ASCII);
     assert_eq!(items.len(), snap.findings.len(), "{}", stdout(&out));
-    let mut expected: Vec<(String, (usize, usize, usize, usize), String, String)> = snap
+    let mut expected: Vec<Reported> = snap
         .findings
         .iter()
         .map(|f| {
@@ -166,7 +170,7 @@ fn json_format_positions_are_one_based_characters() {
             )
         })
         .collect();
-    let mut got: Vec<(String, (usize, usize, usize, usize), String, String)> = items
+    let mut got: Vec<Reported> = items
         .iter()
         .map(|i| {
             assert_eq!(i["file"], "Dockerfile");
