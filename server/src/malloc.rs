@@ -74,7 +74,7 @@ unsafe fn huge_page_heap() {
     }
 }
 
-/// The huge-page heap's marked range (start 0: none).
+/// The huge-page heap's marked range (start 0: none, or taken by `prefault_heap`).
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 static HEAP_START: AtomicUsize = AtomicUsize::new(0);
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
@@ -90,21 +90,19 @@ const PREFAULT: usize = 8 << 20;
 /// kernel zero 2 MB (0.2 ms here) and, when no free 2 MB block is at hand, compact memory
 /// first (6–7 ms a page, seen on this kind of virtual machine): that came on the open's
 /// way to its diagnostics, two or three times. Call once the runtime's threads exist
-/// (`initialize`): creating a thread waits for the address space the population holds.
+/// (`initialized`): creating a thread waits for the address space the population holds.
+/// Only the first call does anything.
 /// Only pages malloc hands out anyway are touched, and their contents are not (the
 /// kernel backs them; `MADV_POPULATE_WRITE`, Linux 5.14, else nothing happens).
 pub fn prefault_heap() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
-        static STARTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-        let (start, len) = (
-            HEAP_START.load(Ordering::Relaxed),
-            HEAP_LEN.load(Ordering::Relaxed),
-        );
-        if start == 0 || STARTED.swap(true, Ordering::Relaxed) {
+        // Taking the start makes this the only call that populates.
+        let start = HEAP_START.swap(0, Ordering::Relaxed);
+        if start == 0 {
             return;
         }
-        let len = len.min(PREFAULT);
+        let len = HEAP_LEN.load(Ordering::Relaxed).min(PREFAULT);
         let spawned = std::thread::Builder::new()
             .name("prefault".to_string())
             .stack_size(64 * 1024)
