@@ -132,10 +132,12 @@ def main():
         check_ours = time_cmd([str(ours_bin), "check", str(path)], 5)
         check_hado = time_cmd(hadolint_cmd + [str(path)], 3)
         rows.append((path.name, ours, peer, check_ours, check_hado))
+    commit = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT,
+                            capture_output=True, text=True).stdout.strip() or "unknown commit"
     build_note = ("dockerfile-ls built with profile-guided optimization by scripts/pgo_build.py"
                   if args.build == "pgo" else "dockerfile-ls built by a plain `cargo build --release`")
     lines = [
-        f"Measured {datetime.date.today()} on {platform.machine()} ({os.cpu_count()} cores) by "
+        f"Measured {datetime.date.today()} at {commit} on {platform.machine()} ({os.cpu_count()} cores) by "
         f"`python3 scripts/bench_peers.py --runs {args.runs} --build {args.build}` ({build_note}; median of runs, the two servers taking turns; lspbench, 50 edits, 50 samples, 10 of each whole-document request).",
         "",
         "| input | metric | dockerfile-ls | dockerfile-language-server-nodejs | ratio |",
