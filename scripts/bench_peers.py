@@ -24,6 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import pgo_build  # beside this script
+
 ROOT = Path(__file__).resolve().parent.parent
 INPUTS = [ROOT / "tests/fixtures/bench/Dockerfile.big", ROOT / "tests/fixtures/bench/Dockerfile.node"]
 PERF = ROOT / "docs/performance.md"
@@ -116,12 +118,11 @@ def main():
     ap.add_argument("--build", choices=["pgo", "plain"], default="pgo",
                     help="the dockerfile-ls binary measured (default: profile-guided)")
     args = ap.parse_args()
-    sh(["cargo", "build", "--release", "-p", "dockerfile-ls", "-p", "lspbench"], cwd=ROOT)
-    ours_bin = ROOT / "target/release/dockerfile-ls"
     if args.build == "pgo":
-        sys.path.insert(0, str(ROOT / "scripts"))
-        import pgo_build
-        ours_bin = pgo_build.build_pgo()
+        ours_bin = pgo_build.build_pgo()  # builds lspbench too
+    else:
+        sh(["cargo", "build", "--release", "-p", "dockerfile-ls", "-p", "lspbench"], cwd=ROOT)
+        ours_bin = ROOT / "target/release/dockerfile-ls"
     tmp = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="dockerfile-ls-peers-"))
     tmp.mkdir(parents=True, exist_ok=True)
     node_cmd, hadolint_cmd = install_peers(tmp)

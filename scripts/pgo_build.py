@@ -19,6 +19,7 @@ Building for an explicit --target keeps the flags off build scripts and proc mac
 
 Usage: python3 scripts/pgo_build.py
 """
+import functools
 import os
 import shutil
 import subprocess
@@ -35,6 +36,7 @@ def sh(cmd, **kw):
     return subprocess.run(cmd, check=True, **kw)
 
 
+@functools.cache
 def host() -> str:
     out = subprocess.run(["rustc", "-vV"], check=True, capture_output=True, text=True).stdout
     return next(l.split(":", 1)[1].strip() for l in out.splitlines() if l.startswith("host:"))

@@ -92,6 +92,7 @@ const PREFAULT: usize = 8 << 20;
 /// way to its diagnostics, two or three times. Call once the runtime's threads exist
 /// (`initialized`): creating a thread waits for the address space the population holds.
 /// Only the first call does anything.
+///
 /// Only pages malloc hands out anyway are touched, and their contents are not (the
 /// kernel backs them; `MADV_POPULATE_WRITE`, Linux 5.14, else nothing happens).
 pub fn prefault_heap() {
