@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod document;
 pub mod features;
+pub mod hash;
 pub mod lsp;
 pub mod malloc;
 pub mod model;

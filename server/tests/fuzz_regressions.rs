@@ -192,6 +192,13 @@ fn deep_brackets_and_long_continuations() {
         "  a \\\n".repeat(100_000)
     );
     bounded("100k continuation lines", continuations);
+    // Comment lines inside an instruction are blanked before its script is read; each line
+    // end once looked back over all of them (100,000 took 10 s in a release build).
+    let comments = format!(
+        "FROM alpine\nRUN echo \\\n{}done\n",
+        "# c\n".repeat(100_000)
+    );
+    bounded("100k comment lines inside a RUN", comments);
     // Moderate nesting works today.
     let d = 500;
     bounded(

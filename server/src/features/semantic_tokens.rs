@@ -399,7 +399,11 @@ impl Painter<'_> {
         let Some(s) = self.text.get(start..end) else {
             return;
         };
-        let comment_lines: Vec<Span> = ins.inner_comments.iter().map(|c| c.span).collect();
+        let mut comment_lines: Vec<Span> = ins.inner_comments.iter().map(|c| c.span).collect();
+        comment_lines.sort_by_key(|c| c.start);
+        // The first comment line not yet passed: line starts only move forward, so each
+        // line looks at one comment, not at all of them.
+        let mut next_comment = 0;
         let _ = model;
         let bytes = s.as_bytes();
         // Bytes that matter; everything else (non-ASCII included) is skipped one by one.
@@ -425,12 +429,18 @@ impl Painter<'_> {
                 line_start = false;
                 // Skip comment lines inside the instruction.
                 let abs = start + i;
-                if let Some(c) = comment_lines.iter().find(|c| {
-                    c.start >= abs
-                        && self
-                            .text
-                            .get(abs..c.start)
-                            .is_some_and(|w| w.bytes().all(|b| b == b' ' || b == b'\t'))
+                while comment_lines
+                    .get(next_comment)
+                    .is_some_and(|c| c.start < abs)
+                {
+                    next_comment += 1;
+                }
+                // Only blanks before it on this line (a later comment line has this
+                // line's text before it too).
+                if let Some(c) = comment_lines.get(next_comment).filter(|c| {
+                    self.text
+                        .get(abs..c.start)
+                        .is_some_and(|w| w.bytes().all(|b| b == b' ' || b == b'\t'))
                 }) {
                     i += c.end - abs;
                     continue;
@@ -630,6 +640,25 @@ mod tests {
         let t = toks(text, Encoding::Utf16);
         assert!(t.contains(&(1, 9, 4, TokenType::String)), "{t:?}");
         assert!(t.contains(&(2, 0, 4, TokenType::String)), "{t:?}");
+    }
+
+    #[test]
+    fn comment_lines_inside_an_instruction_are_not_read_for_strings() {
+        let text = "FROM a\nRUN echo \"x\" \\\n  # it's \"no\"\n# a\n  && echo 'y'\n";
+        let t = toks(text, Encoding::Utf16);
+        let strings: Vec<_> = t.iter().filter(|t| t.3 == TokenType::String).collect();
+        assert_eq!(
+            strings,
+            [
+                &(1, 9, 3, TokenType::String),
+                &(4, 10, 3, TokenType::String)
+            ]
+        );
+        // Many of them: each line start looks at the next comment line only.
+        let many = format!("FROM a\nRUN echo \\\n{}  \"z\"\n", "# 'c\n".repeat(50_000));
+        let t = toks(&many, Encoding::Utf16);
+        let strings: Vec<_> = t.iter().filter(|t| t.3 == TokenType::String).collect();
+        assert_eq!(strings, [&(50_002, 2, 3, TokenType::String)]);
     }
 
     #[test]

@@ -22,6 +22,7 @@ use super::shift::{Delta, Shift};
 use super::{
     Instruction, InstructionKind, Model, Span, StageRef, StageRefKind, VarDef, VarKind, VarUse,
 };
+use crate::hash::FastMap;
 use std::borrow::Cow;
 use std::collections::HashMap;
 
@@ -489,30 +490,6 @@ impl Names<'_> {
     }
 }
 
-/// A small fast hasher for the name index (names are short and not attacker-chosen in a way
-/// that matters here: the worst case is a slower lookup, never a wrong one).
-#[derive(Default, Clone, Copy)]
-struct NameHasher(u64);
-
-impl std::hash::Hasher for NameHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut w = [0u8; 8];
-            w[..chunk.len()].copy_from_slice(chunk);
-            self.0 =
-                (self.0.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(0x517c_c1b7_2722_0a95);
-        }
-    }
-    fn write_u8(&mut self, i: u8) {
-        self.0 = (self.0.rotate_left(5) ^ u64::from(i)).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<NameHasher>>;
-
 /// The indices of the definitions of each name, ascending, in one flat array.
 struct NameIndex<'m> {
     /// Name -> group.
@@ -770,10 +747,10 @@ pub(crate) fn analyze(model: &mut Model, reuse: Option<Reuse>) {
             let value = model.expand_at(&scope, &index, &r.name, r.instruction, &memo);
             expanded.push((k, value));
         }
-        let stages = &model.stages;
+        let names = StageNames::new(&model.stages);
         for (k, value) in expanded {
             if let Some(r) = model.stage_refs.get_mut(k) {
-                r.target = stage_target(stages, &value, r.stage, !from_lines);
+                r.target = names.target(&value, r.stage, !from_lines);
             }
         }
     }
@@ -835,48 +812,29 @@ fn resolve_uses<'a>(
     }
 }
 
-/// The stage `name` names from stage `current`: an earlier stage, by name (any case) or, when
-/// `by_index`, by number.
-fn stage_target(
-    stages: &[super::Stage],
-    name: &str,
-    current: Option<usize>,
-    by_index: bool,
-) -> Option<usize> {
-    let cur = current?;
-    if by_index {
-        if let Ok(i) = name.parse::<usize>() {
-            return (i < cur).then_some(i);
-        }
-    }
-    stages
-        .get(..cur)?
-        .iter()
-        .find(|s| {
-            s.name
-                .as_ref()
-                .is_some_and(|n| n.value.eq_ignore_ascii_case(name))
-        })
-        .map(|s| s.index)
-}
+/// The stages by name (lower-cased; the first of each name), to find the stage a reference
+/// names in one lookup: a file may hold thousands of stages and references.
+struct StageNames<'m>(FastMap<Cow<'m, str>, usize>);
 
-fn stage_refs(model: &Model, reuse: Option<&Reuse>, old: Vec<StageRef>) -> Vec<StageRef> {
-    let mut out = Vec::with_capacity(old.len());
-    let mut old = Taker::new(old);
-    // First stage of each (lower-cased) name.
-    let mut by_name: FastMap<Cow<'_, str>, usize> =
-        FastMap::with_capacity_and_hasher(model.stages.len(), Default::default());
-    for st in &model.stages {
-        if let Some(n) = &st.name {
-            let key = if n.value.bytes().any(|b| b.is_ascii_uppercase()) {
-                Cow::Owned(n.value.as_str().to_ascii_lowercase())
-            } else {
-                Cow::Borrowed(n.value.as_str())
-            };
-            by_name.entry(key).or_insert(st.index);
+impl<'m> StageNames<'m> {
+    fn new(stages: &'m [super::Stage]) -> Self {
+        let mut by_name = FastMap::with_capacity_and_hasher(stages.len(), Default::default());
+        for st in stages {
+            if let Some(n) = &st.name {
+                let key = if n.value.bytes().any(|b| b.is_ascii_uppercase()) {
+                    Cow::Owned(n.value.as_str().to_ascii_lowercase())
+                } else {
+                    Cow::Borrowed(n.value.as_str())
+                };
+                by_name.entry(key).or_insert(st.index);
+            }
         }
+        StageNames(by_name)
     }
-    let target = |name: &str, current: Option<usize>, by_index: bool| -> Option<usize> {
+
+    /// The stage `name` names from stage `current`: an earlier stage, by name (any case)
+    /// or, when `by_index`, by number.
+    fn target(&self, name: &str, current: Option<usize>, by_index: bool) -> Option<usize> {
         let cur = current?;
         if by_index {
             if let Ok(i) = name.parse::<usize>() {
@@ -884,12 +842,20 @@ fn stage_refs(model: &Model, reuse: Option<&Reuse>, old: Vec<StageRef>) -> Vec<S
             }
         }
         let found = if name.bytes().any(|b| b.is_ascii_uppercase()) {
-            by_name.get(name.to_ascii_lowercase().as_str())
+            self.0.get(name.to_ascii_lowercase().as_str())
         } else {
-            by_name.get(name)
+            self.0.get(name)
         };
         found.copied().filter(|&t| t < cur)
-    };
+    }
+}
+
+fn stage_refs(model: &Model, reuse: Option<&Reuse>, old: Vec<StageRef>) -> Vec<StageRef> {
+    let mut out = Vec::with_capacity(old.len());
+    let mut old = Taker::new(old);
+    let names = StageNames::new(&model.stages);
+    let target =
+        |name: &str, current: Option<usize>, by_index: bool| names.target(name, current, by_index);
     for (idx, ins) in model.instructions.iter().enumerate() {
         let old_idx = reuse.and_then(|r| r.old_index(idx));
         let mut push = |name: &str, span: Span, kind: StageRefKind, by_index: bool| {

@@ -4,7 +4,7 @@
 //! looked through all those before it), so a long list gets a hash index.
 
 use super::lex::Lookup;
-use crate::rules::shell::FxBuild;
+use crate::hash::FastState;
 use std::borrow::{Borrow, Cow};
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -18,7 +18,7 @@ const INDEX_FROM: usize = 32;
 #[derive(Clone, Debug)]
 pub struct ByName<K, V> {
     list: Vec<(K, V)>,
-    index: Option<HashMap<K, usize, FxBuild>>,
+    index: Option<HashMap<K, usize, FastState>>,
 }
 
 impl<K, V> Default for ByName<K, V> {
@@ -78,7 +78,7 @@ impl<K: Borrow<str> + Hash + Eq + Clone, V> ByName<K, V> {
         self.list.push((key, value));
         if self.index.is_none() && self.list.len() >= INDEX_FROM {
             let mut index =
-                HashMap::with_capacity_and_hasher(self.list.len() * 2, FxBuild::default());
+                HashMap::with_capacity_and_hasher(self.list.len() * 2, FastState::default());
             for (i, (k, _)) in self.list.iter().enumerate() {
                 index.entry(k.clone()).or_insert(i);
             }

@@ -21,6 +21,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
+use crate::hash::FastState;
 use crate::model::{InstructionKind, Model, Span};
 use crate::rules::StageSet;
 
@@ -295,45 +296,8 @@ struct Entry {
     escape: char,
     posix: bool,
     /// Instruction start → (analysis with spans for that start, generation last used).
-    at: HashMap<usize, (Option<Rc<Script>>, u64), FxBuild>,
+    at: HashMap<usize, (Option<Rc<Script>>, u64), FastState>,
 }
-
-/// A fast, non-cryptographic hasher for the instruction-text keys.
-#[derive(Default, Clone, Copy)]
-pub(crate) struct FxHasher(u64);
-
-impl FxHasher {
-    fn add(&mut self, w: u64) {
-        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl std::hash::Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut v = [0u8; 8];
-            v.copy_from_slice(c);
-            self.add(u64::from_le_bytes(v));
-        }
-        let rest = chunks.remainder();
-        let mut v = [0u8; 8];
-        v[..rest.len()].copy_from_slice(rest);
-        self.add(u64::from_le_bytes(v) ^ (rest.len() as u64) << 56);
-    }
-    fn finish(&self) -> u64 {
-        // Final avalanche (murmur3's fmix64): the multiply-rotate steps leave the low bits,
-        // which pick the bucket, depending on the last bytes only.
-        let mut h = self.0;
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-        h ^ (h >> 33)
-    }
-}
-
-pub(crate) type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
 
 #[derive(Default)]
 struct Cache {
@@ -343,7 +307,7 @@ struct Cache {
     /// The last documents analysed: text → analysis.
     docs: Vec<(String, Scripts)>,
     /// Instruction text → its analysis.
-    by_instruction: HashMap<String, Entry, FxBuild>,
+    by_instruction: HashMap<String, Entry, FastState>,
     /// Incremented by every document analysis; offsets unused for two are forgotten.
     generation: u64,
 }
@@ -452,7 +416,7 @@ fn analyse_runs(
     let mut out: Vec<Option<Rc<Script>>> = vec![None; model.instructions.len()];
     // Instructions whose text is not cached: (index, key); each distinct key once.
     let mut todo: Vec<(usize, &str)> = Vec::new();
-    let mut queued: std::collections::HashSet<&str, FxBuild> = Default::default();
+    let mut queued: std::collections::HashSet<&str, FastState> = Default::default();
     let mut pending: Vec<usize> = Vec::new();
     let indices = StageSet::ranges(scope, model).into_iter().flatten();
     for (i, ins) in indices.filter_map(|i| Some((i, model.instructions.get(i)?))) {
@@ -816,18 +780,22 @@ fn blank_line_part(buf: &mut [u8], base: usize, escape: char, ins: &crate::model
     for h in &ins.heredocs {
         blank(h.marker_span, buf);
     }
+    // Where the current physical line starts: the look back for its escape stops there,
+    // or a run of blanked comment lines would be walked again at every line end.
+    let mut line_start = 0;
     let mut i = 0;
     while i < buf.len() {
         if buf[i] == b'\n' || buf[i] == b'\r' {
             buf[i] = b' ';
             // The escape before the line end (trailing blanks allowed).
             let mut j = i;
-            while j > 0 && matches!(buf[j - 1], b' ' | b'\t' | b'\r') {
+            while j > line_start && matches!(buf[j - 1], b' ' | b'\t' | b'\r') {
                 j -= 1;
             }
-            if j > 0 && buf[j - 1] == esc {
+            if j > line_start && buf[j - 1] == esc {
                 buf[j - 1] = b' ';
             }
+            line_start = i + 1;
         }
         i += 1;
     }
@@ -963,13 +931,37 @@ mod tests {
         );
     }
 
+    /// The logical line of instruction 1 of `text` as the shell analysis reads it.
+    fn line_of(text: &str) -> String {
+        let model = crate::model::build(text);
+        let ins = model.instructions.get(1).expect("instruction 1");
+        shell_line(&model, text, ins).1
+    }
+
+    #[test]
+    fn blanking_looks_for_the_escape_on_its_own_line_only() {
+        let words = |text: &str| -> Vec<String> {
+            line_of(text)
+                .split_whitespace()
+                .map(str::to_string)
+                .collect()
+        };
+        // Comment lines and line ends become blanks, the continuation escapes too; the
+        // offsets stay (the line is as long as the text it was read from).
+        let text = "FROM x\nRUN a \\\n# c\n# d\n  b\n";
+        assert_eq!(words(text), ["a", "b"]);
+        assert_eq!(line_of(text).len(), "a \\\n# c\n# d\n  b".len());
+        assert_eq!(words("FROM x\r\nRUN a \\\r\n# c\r\n  b\r\n"), ["a", "b"]);
+        // Thousands of comment lines inside one instruction: each line end looks back over
+        // its own line only, not over every blanked line before it.
+        let many = format!("FROM x\nRUN a \\\n{}  b\n", "# c\n".repeat(50_000));
+        assert_eq!(words(&many), ["a", "b"]);
+    }
+
     #[test]
     fn blanking_keeps_offsets() {
         let text = "FROM x\nRUN apt-get update \\\n# comment\n    && apt-get install -y curl\n";
         let model = crate::model::build(text);
-        if model.instructions.len() < 2 {
-            return; // model not available yet
-        }
         let s = script(&model, text, 1).expect("script");
         let install = s
             .commands
