@@ -478,6 +478,123 @@ fn huge_documents_are_served() {
     assert_eq!(c.shutdown_and_exit().code(), Some(0));
 }
 
+/// Hostile shapes that once cost time or memory out of proportion in a request, each
+/// answered through the protocol: a whole-file code action on a file of thousands of
+/// findings (its list is capped), selection ranges in 5,000 nested ONBUILDs (the chain is
+/// capped), symbols of thousands of ENV pairs on one non-ASCII line, references and
+/// rename of a variable defined thousands of times, links of thousands of FROM lines with
+/// variables. Only hangs fail on time (`LONG`).
+#[test]
+fn hostile_shapes_answer_every_request() {
+    let mut c = Client::spawn();
+    c.initialize();
+    let ask = |c: &mut Client, method: &str, params: Value| -> Value {
+        let id = c.request(method, params);
+        let resp = wait_long(c, method, |m| m["id"] == id);
+        assert!(resp.get("error").is_none(), "{method}: {resp}");
+        resp["result"].clone()
+    };
+    let open = |c: &mut Client, uri: &str, text: &str| {
+        c.open(uri, 1, text);
+        wait_long(c, "diagnostics", |m| {
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri
+        });
+    };
+
+    let cmds: String = (0..2_000)
+        .map(|i| format!("CMD echo {i}\nENTRYPOINT x {i}\n"))
+        .collect();
+    let text = format!("FROM alpine\n{cmds}");
+    let uri = "file:///hostile/cmds/Dockerfile";
+    open(&mut c, uri, &text);
+    let end = position_at(&text, text.len(), "utf-16");
+    let actions = ask(
+        &mut c,
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri},
+               "range": {"start": {"line": 0, "character": 0},
+                         "end": {"line": end.0, "character": end.1}},
+               "context": {"diagnostics": []}}),
+    );
+    let n = actions.as_array().map_or(0, Vec::len);
+    assert!(n > 0 && n < 2_000, "{n} actions");
+
+    let text = format!("FROM alpine\n{}RUN true\n", "ONBUILD ".repeat(5_000));
+    let uri = "file:///hostile/onbuild/Dockerfile";
+    open(&mut c, uri, &text);
+    let (line, character) = position_at(&text, text.find("true").unwrap(), "utf-16");
+    let sel = ask(
+        &mut c,
+        "textDocument/selectionRange",
+        json!({"textDocument": {"uri": uri},
+               "positions": [{"line": line, "character": character}]}),
+    );
+    let mut depth = 0;
+    let mut r = &sel[0];
+    while r.is_object() {
+        depth += 1;
+        r = &r["parent"];
+    }
+    assert!((1..=128).contains(&depth), "{depth}");
+
+    let pairs: String = (0..5_000).map(|i| format!(" K{i}=é{i}")).collect();
+    let text = format!("FROM alpine\nENV{pairs}\n");
+    let uri = "file:///hostile/env/Dockerfile";
+    open(&mut c, uri, &text);
+    let symbols = ask(
+        &mut c,
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    let children = symbols[0]["children"].as_array().map_or(0, Vec::len);
+    assert_eq!(children, 5_000);
+    let last = &symbols[0]["children"][4_999];
+    let want = position_at(&text, text.find(" K4999=").unwrap() + 1, "utf-16");
+    assert_eq!(
+        last["selectionRange"]["start"]["character"], want.1,
+        "{last}"
+    );
+
+    let args: String = (0..3_000)
+        .map(|i| format!("ARG A=v{i}\nRUN echo $A\n"))
+        .collect();
+    let text = format!("FROM alpine\n{args}");
+    let uri = "file:///hostile/args/Dockerfile";
+    open(&mut c, uri, &text);
+    let at = json!({"line": 1, "character": 4});
+    let refs = ask(
+        &mut c,
+        "textDocument/references",
+        json!({"textDocument": {"uri": uri}, "position": at,
+               "context": {"includeDeclaration": true}}),
+    );
+    assert!(refs.as_array().map_or(0, Vec::len) >= 2, "{refs}");
+    let edit = ask(
+        &mut c,
+        "textDocument/rename",
+        json!({"textDocument": {"uri": uri}, "position": at, "newName": "B"}),
+    );
+    assert!(
+        edit["changes"][uri].as_array().map_or(0, Vec::len) >= 2,
+        "{edit}"
+    );
+
+    let globals: String = (0..200).map(|i| format!("ARG I{i}=alpine\n")).collect();
+    let froms: String = (0..3_000)
+        .map(|i| format!("FROM ${{I{}}}:${{I{}}} AS st{i}\n", i % 200, (i + 1) % 200))
+        .collect();
+    let text = format!("{globals}{froms}");
+    let uri = "file:///hostile/froms/Dockerfile";
+    open(&mut c, uri, &text);
+    let links = ask(
+        &mut c,
+        "textDocument/documentLink",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    assert_eq!(links.as_array().map_or(0, Vec::len), 3_000);
+    assert_eq!(c.shutdown_and_exit().code(), Some(0));
+}
+
 /// A small deterministic generator (no dependency on a random crate).
 struct Lcg(u64);
 impl Lcg {

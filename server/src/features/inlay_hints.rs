@@ -142,11 +142,17 @@ impl<'a> FromScope<'a> {
 
     /// The text of `span` (in a FROM line) with its variables expanded, quotes and escapes
     /// processed; `None` if a variable in it is unset (and not defaulted by a modifier).
+    /// `uses` are sorted by start: only those from `span`'s start on are looked at (a file
+    /// of thousands of FROM lines looked at all of them for each).
     pub fn expand_span(&self, text: &str, span: Span, uses: &[&VarUse]) -> Option<String> {
         let raw = text.get(span.start..span.end)?;
+        let first = uses.partition_point(|u| u.span.start < span.start);
         for u in uses
+            .get(first..)
+            .unwrap_or_default()
             .iter()
-            .filter(|u| span.start <= u.span.start && u.span.end <= span.end)
+            .take_while(|u| u.span.start <= span.end)
+            .filter(|u| u.span.end <= span.end)
         {
             self.use_value(text, u)?;
         }

@@ -30,7 +30,7 @@ pub fn document_links(model: &Model, text: &str, build_args: &[(String, String)]
         }
     }
     let scope = FromScope::new(model, build_args);
-    let from_uses: Vec<&VarUse> = model
+    let mut from_uses: Vec<&VarUse> = model
         .var_uses
         .iter()
         .filter(|u| {
@@ -40,6 +40,7 @@ pub fn document_links(model: &Model, text: &str, build_args: &[(String, String)]
                 .is_some_and(|i| i.kind == InstructionKind::From)
         })
         .collect();
+    from_uses.sort_by_key(|u| u.span.start);
     // FROM instructions that name an earlier stage (by the model's references).
     let mut from_stage = vec![false; model.instructions.len()];
     for r in &model.stage_refs {

@@ -10,6 +10,7 @@
 //!
 //! Everything here is a pure function of the model and the text, in byte spans.
 
+use crate::hash::FastMap;
 use crate::model::{Heredoc, Model, Span, VarKind};
 
 /// A named thing the cursor can be on.
@@ -129,6 +130,30 @@ fn use_symbol(model: &Model, def: Option<usize>, name: &str) -> Symbol {
 /// (with or without a default: the build argument is the same), maps to the first global
 /// ARG of its name; anything else is its own root.
 pub fn var_root(model: &Model, i: usize) -> usize {
+    root_with(model, i, |name| {
+        model
+            .vars
+            .iter()
+            .position(|v| v.kind == VarKind::GlobalArg && v.name == name)
+    })
+}
+
+/// [`var_root`] of every variable, in one pass (`var_root` of each in turn would search
+/// the variables once per variable).
+pub fn var_roots(model: &Model) -> Vec<usize> {
+    let mut first_global: FastMap<&str, usize> = FastMap::default();
+    for (i, v) in model.vars.iter().enumerate() {
+        if v.kind == VarKind::GlobalArg {
+            first_global.entry(v.name.as_str()).or_insert(i);
+        }
+    }
+    (0..model.vars.len())
+        .map(|i| root_with(model, i, |name| first_global.get(name).copied()))
+        .collect()
+}
+
+/// [`var_root`], `first_global` giving the first global ARG of a name.
+fn root_with(model: &Model, i: usize, first_global: impl Fn(&str) -> Option<usize>) -> usize {
     let Some(d) = model.vars.get(i) else { return i };
     if !matches!(d.kind, VarKind::GlobalArg | VarKind::Arg) {
         return i;
@@ -137,15 +162,7 @@ pub fn var_root(model: &Model, i: usize) -> usize {
         Some(g) => model.vars.get(g).map(|g| g.name.as_str()),
         None => Some(d.name.as_str()),
     };
-    global
-        .and_then(|name| {
-            model
-                .vars
-                .iter()
-                .position(|v| v.kind == VarKind::GlobalArg && v.name == name)
-        })
-        .or(d.global)
-        .unwrap_or(i)
+    global.and_then(first_global).or(d.global).unwrap_or(i)
 }
 
 /// The name inside a word's span, without surrounding quotes.
@@ -224,8 +241,9 @@ pub fn occurrences(model: &Model, text: &str, symbol: &Symbol) -> Vec<Occurrence
         }
         Symbol::Var(root) => {
             let mut in_symbol = vec![false; model.vars.len()];
+            let roots = var_roots(model);
             for (i, d) in model.vars.iter().enumerate() {
-                if var_root(model, i) == *root {
+                if roots.get(i) == Some(root) {
                     in_symbol[i] = true;
                     if d.kind != VarKind::Predefined && !d.name_span.is_empty() {
                         out.push(def(d.name_span));

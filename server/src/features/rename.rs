@@ -6,6 +6,7 @@
 //! name of another stage.
 
 use super::navigation::{occurrences, symbol_at, Role, Symbol};
+use crate::hash::FastSet;
 use crate::model::{Model, Span, VarKind};
 use std::fmt;
 
@@ -222,29 +223,32 @@ pub fn validate_heredoc_delimiter(name: &str) -> Result<(), RenameError> {
 /// renamed one is used or defined (global scope or the same stage): the uses would
 /// resolve differently.
 fn check_var_collision(model: &Model, root: usize, new_name: &str) -> Result<(), RenameError> {
-    let members: Vec<usize> = (0..model.vars.len())
-        .filter(|&i| super::navigation::var_root(model, i) == root)
-        .collect();
+    let roots = super::navigation::var_roots(model);
+    // Masks and sets: a variable may have thousands of definitions and uses.
+    let member: Vec<bool> = roots.iter().map(|&r| r == root).collect();
+    let is_member = |i: usize| member.get(i).copied().unwrap_or(false);
     let Some(old_name) = model.vars.get(root).map(|d| d.name.as_str()) else {
         return Ok(());
     };
     if old_name == new_name {
         return Ok(());
     }
-    let mut scopes: Vec<Option<usize>> = members
+    let mut scopes: FastSet<Option<usize>> = model
+        .vars
         .iter()
-        .filter_map(|&i| model.vars.get(i))
-        .map(|d| d.stage)
+        .enumerate()
+        .filter(|&(i, _)| is_member(i))
+        .map(|(_, d)| d.stage)
         .collect();
     scopes.extend(
         model
             .var_uses
             .iter()
-            .filter(|u| u.def.is_some_and(|d| members.contains(&d)))
+            .filter(|u| u.def.is_some_and(is_member))
             .map(|u| u.stage),
     );
-    let clash = model.vars.iter().enumerate().find(|(i, d)| {
-        !members.contains(i)
+    let clash = model.vars.iter().enumerate().find(|&(i, d)| {
+        !is_member(i)
             && d.name == new_name
             && (matches!(d.kind, VarKind::GlobalArg | VarKind::Predefined)
                 || scopes.contains(&d.stage))

@@ -85,14 +85,32 @@ pub fn chain(text: &str, model: &Model, tree: Option<&Tree>, offset: usize) -> V
     if let Some(tree) = tree {
         slot_tree_nodes(tree, offset, &mut out);
     }
+    out.truncate(MAX_CHAIN);
     out
 }
 
+/// Most ranges in one chain, innermost first: a hostile file nests thousands of levels,
+/// and a reply nested that deep is more than some clients' JSON readers take.
+const MAX_CHAIN: usize = 128;
+
+/// Most syntax tree nodes looked at, from the innermost one out.
+const MAX_TREE_NODES: usize = 64;
+
 fn slot_tree_nodes(tree: &Tree, offset: usize, out: &mut Vec<Span>) {
-    let Some(mut node) = tree.root_node().descendant_for_byte_range(offset, offset) else {
+    let Some(leaf) = tree.root_node().descendant_for_byte_range(offset, offset) else {
         return;
     };
-    loop {
+    // The nodes from the root down to the leaf. Walking up with `parent()` would search
+    // down from the root at every step: quadratic in the depth (a 20,000-level tree took
+    // 3.5 s).
+    let mut path = vec![tree.root_node()];
+    while let Some(next) = path.last().and_then(|n| n.child_with_descendant(leaf)) {
+        path.push(next);
+        if next == leaf {
+            break;
+        }
+    }
+    for &node in path.iter().rev().take(MAX_TREE_NODES) {
         if node.is_named() && !node.is_error() {
             let s = Span::new(node.start_byte(), node.end_byte());
             if !s.is_empty() && s.touches(offset) {
@@ -109,10 +127,6 @@ fn slot_tree_nodes(tree: &Tree, offset: usize, out: &mut Vec<Span>) {
                     out.insert(pos, s);
                 }
             }
-        }
-        match node.parent() {
-            Some(p) => node = p,
-            None => break,
         }
     }
 }
@@ -347,5 +361,19 @@ mod tests {
         let off = text.find("cache,").unwrap() + 1;
         let c = chain(text, &model, None, off);
         assert_eq!(&text[c[0].start..c[0].end], "cache");
+    }
+
+    #[test]
+    fn deep_nesting_gives_a_short_chain() {
+        let text = format!("FROM a\n{}RUN true\n", "ONBUILD ".repeat(20_000));
+        let model = crate::model::build(&text);
+        let tree = crate::syntax::parse(&text, None);
+        let off = text.find("true").unwrap();
+        let c = chain(&text, &model, Some(&tree), off);
+        assert!(c.len() <= MAX_CHAIN, "{}", c.len());
+        assert_eq!(&text[c[0].start..c[0].end], "true");
+        for w in c.windows(2) {
+            assert!(w[1].start <= w[0].start && w[0].end <= w[1].end && w[0] != w[1]);
+        }
     }
 }

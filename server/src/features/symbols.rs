@@ -214,11 +214,9 @@ pub fn document_symbols(
     index: &LineIndex,
     enc: Encoding,
 ) -> Vec<DocumentSymbol> {
-    let mut at = Positioner {
-        text,
-        index,
-        enc,
-        line: 0,
+    let mut at = |offset: usize| {
+        let p = index.position(text, offset, enc);
+        Position::new(p.line, p.col)
     };
     outline(model, text)
         .into_iter()
@@ -226,57 +224,16 @@ pub fn document_symbols(
         .collect()
 }
 
-/// Byte offsets -> positions for offsets that mostly move forward a little: remembers
-/// the last line and scans a few lines from it before searching the whole index. ASCII
-/// line prefixes need no counting (columns are bytes in every encoding).
-struct Positioner<'a> {
-    text: &'a str,
-    index: &'a LineIndex,
-    enc: Encoding,
-    line: usize,
-}
-
-impl Positioner<'_> {
-    fn on_line(&self, line: usize, offset: usize) -> bool {
-        let next = line + 1;
-        self.index.line_start(line) <= offset
-            && (next >= self.index.line_count() || offset < self.index.line_start(next))
-    }
-
-    fn position(&mut self, offset: usize) -> Position {
-        let offset = offset.min(self.text.len());
-        if !self.on_line(self.line, offset) {
-            let last = self.index.line_count().saturating_sub(1);
-            self.line = (self.line + 1..=(self.line + 8).min(last))
-                .find(|&l| self.on_line(l, offset))
-                .unwrap_or_else(|| self.index.line_of(offset));
-        }
-        match self.text.get(self.index.line_start(self.line)..offset) {
-            Some(prefix) if prefix.is_ascii() => {
-                Position::new(self.line as u32, prefix.len() as u32)
-            }
-            _ => {
-                let p = self.index.position(self.text, offset, self.enc);
-                Position::new(p.line, p.col)
-            }
-        }
-    }
-}
-
-/// Positions are taken in document order (start, selection, children, end), so that the
-/// positioner moves forward.
-fn to_lsp(item: OutlineItem, at: &mut Positioner<'_>) -> DocumentSymbol {
-    let start = at.position(item.span.start);
-    let selection_range = Range::new(
-        at.position(item.selection.start),
-        at.position(item.selection.end),
-    );
+/// The item as a document symbol, `at` giving the position of a byte offset.
+fn to_lsp(item: OutlineItem, at: &mut impl FnMut(usize) -> Position) -> DocumentSymbol {
+    let start = at(item.span.start);
+    let selection_range = Range::new(at(item.selection.start), at(item.selection.end));
     let children = if item.children.is_empty() {
         None
     } else {
         Some(item.children.into_iter().map(|c| to_lsp(c, at)).collect())
     };
-    let end = at.position(item.span.end);
+    let end = at(item.span.end);
     #[allow(deprecated)]
     DocumentSymbol {
         name: item.name,
@@ -421,31 +378,6 @@ mod tests {
         let names: Vec<&str> = o[0].children.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, ["RUN echo a b …", "LABEL x=\"a `b\""]);
         assert_eq!(shorten("  a \u{a0}  é  "), "a é");
-    }
-
-    #[test]
-    fn positioner_agrees_with_the_line_index() {
-        let text = "FROM a\r\nRUN é😀 x\n\n\nCOPY ü /\nRUN \\\n  b\r\n";
-        let idx = LineIndex::new(text);
-        for enc in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
-            let mut at = Positioner {
-                text,
-                index: &idx,
-                enc,
-                line: 0,
-            };
-            let mut offsets: Vec<usize> = (0..=text.len() + 2).collect();
-            offsets.extend((0..=text.len()).rev());
-            offsets.extend([0, text.len(), 3, 30, 1, 17, 9]);
-            for o in offsets {
-                let want = idx.position(text, o, enc);
-                assert_eq!(
-                    at.position(o),
-                    Position::new(want.line, want.col),
-                    "{o} {enc:?}"
-                );
-            }
-        }
     }
 
     #[test]

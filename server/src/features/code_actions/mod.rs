@@ -198,25 +198,45 @@ pub fn fix_all_action(
 /// The safe fixes of one round that do not overlap (in document order), or none.
 pub fn safe_edits(model: &Model, text: &str, findings: &[Finding]) -> Vec<Edit> {
     let mut chosen: Vec<Edit> = Vec::new();
-    let mut taken: Vec<Span> = Vec::new();
+    let mut taken = Taken::default();
     for f in findings {
         let Some(fix) = fixes_for(model, text, f).into_iter().find(|x| x.safe) else {
             continue;
         };
-        let clash = fix
-            .edits
-            .iter()
-            .any(|e| taken.iter().any(|t| edits_clash(*t, e.span)));
-        if clash {
+        if fix.edits.iter().any(|e| taken.clashes(e.span)) {
             continue;
         }
         for e in fix.edits {
-            taken.push(e.span);
+            taken.insert(e.span);
             chosen.push(e);
         }
     }
     chosen
 }
+
+/// The spans of the edits chosen so far, by start: none of them clash with each other,
+/// so only those starting at or before a new span's end can clash with it, and going
+/// back from there the first one that ends before its start ends the search (a file's
+/// thousands of fixes are not each compared with all the others).
+#[derive(Default)]
+struct Taken(std::collections::BTreeSet<(usize, usize)>);
+
+impl Taken {
+    fn clashes(&self, span: Span) -> bool {
+        self.0
+            .range(..=(span.end, usize::MAX))
+            .rev()
+            .take_while(|&&(_, end)| end >= span.start)
+            .any(|&(start, end)| edits_clash(Span::new(start, end), span))
+    }
+
+    fn insert(&mut self, span: Span) {
+        self.0.insert((span.start, span.end));
+    }
+}
+
+/// Fixes tried one at a time in a round whose fixes together were refused.
+const MAX_SINGLE_TRIES: usize = 32;
 
 /// Apply every safe fix, round after round (a fix may reveal another), until nothing
 /// changes. A round whose result does not parse, or that adds error-severity findings, is
@@ -242,9 +262,9 @@ pub fn fix_all(text: &str, options: &CheckOptions) -> String {
             current = next;
             continue;
         }
-        // One fix at a time.
+        // One fix at a time, a few of them: each try checks the whole file again.
         let mut progressed = false;
-        for f in &findings {
+        for f in findings.iter().take(MAX_SINGLE_TRIES) {
             let Some(fix) = fixes_for(&model, &current, f).into_iter().find(|x| x.safe) else {
                 continue;
             };
@@ -331,12 +351,18 @@ fn overlaps(span: Span, range: Span) -> bool {
     }
 }
 
+/// How long the line diff of an action's edits may search for the smallest one.
+const DIFF_TIMEOUT_MS: u64 = 100;
+
 /// Edits turning `old` into `new`, one per changed run of lines (whole lines, so that
 /// line ends are never split).
 pub fn diff_edits(old: &str, new: &str) -> Vec<Edit> {
     use similar::{DiffOp, TextDiff};
+    // Myers' diff costs time in proportion to the size and the number of changes; past
+    // the deadline it finishes with a coarser (still exact) set of edits.
     let diff = TextDiff::configure()
         .algorithm(similar::Algorithm::Myers)
+        .timeout(std::time::Duration::from_millis(DIFF_TIMEOUT_MS))
         .diff_lines(old, new);
     let old_starts = line_starts(old);
     let new_starts = line_starts(new);

@@ -21,6 +21,11 @@ use tower_lsp_server::ls_types::{
 /// Apply every safe fix of the file.
 pub const SOURCE_FIX_ALL: &str = "source.fixAll.dockerfile-ls";
 
+/// Most findings whose quick fixes one request lists. Selecting the whole of a large file
+/// asked for the actions of every finding in it (60,000 findings: 9.5 s and 1.9 GB for a
+/// list nobody reads); fix-all covers the whole file.
+const MAX_FINDINGS: usize = 256;
+
 pub fn kinds() -> Vec<CodeActionKind> {
     vec![
         CodeActionKind::QUICKFIX,
@@ -57,18 +62,30 @@ pub fn handle(
     let want = want(params.context.only.as_deref());
     let mut out: Vec<CodeActionOrCommand> = Vec::new();
     if want.quickfix {
-        // The findings the client's diagnostics stand for, then those in the range.
+        // The findings the client's diagnostics stand for, then those in the range, each
+        // once and at most `MAX_FINDINGS` of them.
         let mut chosen: Vec<(usize, Option<Diagnostic>)> = Vec::new();
+        let mut taken = vec![false; snap.findings.len()];
+        let mut take = |i: usize, d: Option<Diagnostic>, chosen: &mut Vec<_>| {
+            if let Some(t) = taken.get_mut(i).filter(|t| !**t) {
+                *t = true;
+                chosen.push((i, d));
+            }
+        };
         for d in &params.context.diagnostics {
+            if chosen.len() >= MAX_FINDINGS {
+                break;
+            }
             if let Some(i) = finding_of(snap, d, enc) {
-                if !chosen.iter().any(|(j, _)| *j == i) {
-                    chosen.push((i, Some(d.clone())));
-                }
+                take(i, Some(d.clone()), &mut chosen);
             }
         }
         for (i, f) in snap.findings.iter().enumerate() {
-            if touches(f.span, range) && !chosen.iter().any(|(j, _)| *j == i) {
-                chosen.push((i, None));
+            if chosen.len() >= MAX_FINDINGS {
+                break;
+            }
+            if touches(f.span, range) {
+                take(i, None, &mut chosen);
             }
         }
         for (i, diag) in chosen {
