@@ -56,13 +56,16 @@ fn line_start(text: &str, offset: usize) -> usize {
 /// `,Rule` appended to such a comment already there.
 fn ignore_comment(model: &Model, text: &str, finding: &Finding) -> Option<Edit> {
     let (_, ins) = model.instruction_at(finding.span.start)?;
-    // An existing `# dockerfile-ls ignore=` in the comment block right above.
+    // An existing `# dockerfile-ls ignore=` in the comment block right above (comments
+    // are in line order: the block is read upwards from the last one before the
+    // instruction, not searched for line by line).
+    let below = model.comments.partition_point(|c| c.line < ins.start_line);
     let mut line = ins.start_line;
-    while line > 0 {
-        line -= 1;
-        let Some(c) = model.comments.iter().find(|c| c.line == line) else {
+    for c in model.comments.get(..below).unwrap_or_default().iter().rev() {
+        if line == 0 || c.line != line - 1 {
             break;
-        };
+        }
+        line -= 1;
         let raw = text.get(c.span.start..c.span.end).unwrap_or_default();
         if let Some(at) = raw.find("dockerfile-ls ignore=") {
             let list_start = at + "dockerfile-ls ignore=".len();
@@ -202,6 +205,29 @@ mod tests {
             "CacheBustingCopy",
         );
         suppressed_by_each("FROM alpine\r\n  RUN apk add curl\r\n", "ApkNoCache");
+    }
+
+    /// The ignore comment found anywhere in the comment block right above is extended; one
+    /// above a blank line is not that block's.
+    #[test]
+    fn ignore_comment_in_the_block_above() {
+        let edit_for = |text: &str| {
+            let model = crate::model::build(text);
+            let findings = rules::check(&model, text, &CheckOptions::default());
+            let f = findings
+                .iter()
+                .find(|f| f.rule == "MaintainerDeprecated")
+                .expect("finding");
+            apply_edits(text, &[ignore_comment(&model, text, f).expect("edit")])
+        };
+        assert_eq!(
+            edit_for("FROM a\n# dockerfile-ls ignore=X why\n# more\nMAINTAINER me\n"),
+            "FROM a\n# dockerfile-ls ignore=X,MaintainerDeprecated why\n# more\nMAINTAINER me\n"
+        );
+        assert_eq!(
+            edit_for("FROM a\n# dockerfile-ls ignore=X\n\n# more\nMAINTAINER me\n"),
+            "FROM a\n# dockerfile-ls ignore=X\n\n# more\n# dockerfile-ls ignore=MaintainerDeprecated\nMAINTAINER me\n"
+        );
     }
 
     #[test]
