@@ -180,6 +180,10 @@ fn rerouted_requests_keep_the_protocol() {
             "textDocument/semanticTokens/range",
             json!({"textDocument": {"uri": uri}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 9, "character": 0}}}),
         ),
+        (
+            "textDocument/formatting",
+            json!({"textDocument": {"uri": uri}, "options": {"tabSize": 4, "insertSpaces": true}}),
+        ),
     ];
     let mut c = Client::spawn();
     for (method, params) in &requests {
@@ -196,7 +200,7 @@ fn rerouted_requests_keep_the_protocol() {
         let resp = c.call(method, json!({"textDocument": 5}));
         assert_eq!(resp["error"]["code"], INVALID_PARAMS, "{method}: {resp}");
     }
-    c.open(uri, 1, "FROM alpine AS a\nRUN x\n");
+    c.open(uri, 1, "from alpine AS a\nrun x\n");
     for v in 2..=30i64 {
         c.change(uri, v, (2, 0), (2, 0), &format!("FROM alpine AS s{v}\n"));
     }
@@ -205,7 +209,11 @@ fn rerouted_requests_keep_the_protocol() {
     assert_eq!(symbols.as_array().map(Vec::len), Some(30), "{symbols}");
     let folds = c.call_ok("textDocument/foldingRange", requests[1].1.clone());
     assert!(folds.as_array().is_some_and(|f| !f.is_empty()), "{folds}");
-    for (method, params) in &requests[2..] {
+    // The keywords take the case of most of them, which the 29 stages sent make upper.
+    let edits = c.call_ok("textDocument/formatting", requests[4].1.clone());
+    assert_eq!(edits[0]["newText"], "FROM", "{edits}");
+    assert_eq!(edits[1]["newText"], "RUN", "{edits}");
+    for (method, params) in &requests[2..4] {
         let tokens = c.call_ok(method, params.clone());
         assert!(
             tokens["data"].as_array().is_some_and(|d| !d.is_empty()),

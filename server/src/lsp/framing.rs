@@ -46,10 +46,12 @@ pub const INVALID_REQUEST: i64 = -32600;
 /// outside the session. A `$/cancelRequest` for a rerouted request is honoured through
 /// the `Handoff` (tower-lsp-server still sees it, and ignores it). Completion is here for
 /// its long lists (every stage name, every instruction): through the `Value`, 200 stage
-/// names cost six times what computing them does.
-pub const REROUTABLE: [&str; 5] = [
+/// names cost six times what computing them does. Formatting for its edit lists (a file
+/// of 300,000 continuation lines gets 300,000 edits: 1.5 GB at peak through the `Value`).
+pub const REROUTABLE: [&str; 6] = [
     "textDocument/completion",
     "textDocument/documentSymbol",
+    "textDocument/formatting",
     "textDocument/semanticTokens/full",
     "textDocument/semanticTokens/range",
     "textDocument/foldingRange",

@@ -545,6 +545,12 @@ impl Backend {
                 |p: &DocumentSymbolParams| &p.text_document.uri,
                 requests::document_symbol::handle,
             ),
+            "textDocument/formatting" => self.answer(
+                id,
+                params,
+                |p: &DocumentFormattingParams| &p.text_document.uri,
+                requests::formatting::handle,
+            ),
             "textDocument/semanticTokens/full" => self.answer(
                 id,
                 params,
