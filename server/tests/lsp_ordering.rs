@@ -184,6 +184,11 @@ fn rerouted_requests_keep_the_protocol() {
             "textDocument/formatting",
             json!({"textDocument": {"uri": uri}, "options": {"tabSize": 4, "insertSpaces": true}}),
         ),
+        (
+            "textDocument/rangeFormatting",
+            json!({"textDocument": {"uri": uri}, "options": {"tabSize": 4, "insertSpaces": true},
+                   "range": {"start": {"line": 1, "character": 0}, "end": {"line": 1, "character": 3}}}),
+        ),
     ];
     let mut c = Client::spawn();
     for (method, params) in &requests {
@@ -213,6 +218,10 @@ fn rerouted_requests_keep_the_protocol() {
     let edits = c.call_ok("textDocument/formatting", requests[4].1.clone());
     assert_eq!(edits[0]["newText"], "FROM", "{edits}");
     assert_eq!(edits[1]["newText"], "RUN", "{edits}");
+    // The range (line 1, `run x`) gets only its own line's edit.
+    let edits = c.call_ok("textDocument/rangeFormatting", requests[5].1.clone());
+    assert_eq!(edits.as_array().map(Vec::len), Some(1), "{edits}");
+    assert_eq!(edits[0]["newText"], "RUN", "{edits}");
     for (method, params) in &requests[2..4] {
         let tokens = c.call_ok(method, params.clone());
         assert!(

@@ -46,12 +46,14 @@ pub const INVALID_REQUEST: i64 = -32600;
 /// outside the session. A `$/cancelRequest` for a rerouted request is honoured through
 /// the `Handoff` (tower-lsp-server still sees it, and ignores it). Completion is here for
 /// its long lists (every stage name, every instruction): through the `Value`, 200 stage
-/// names cost six times what computing them does. Formatting for its edit lists (a file
-/// of 300,000 continuation lines gets 300,000 edits: 1.5 GB at peak through the `Value`).
-pub const REROUTABLE: [&str; 6] = [
+/// names cost six times what computing them does. Formatting (whole and range) for its
+/// edit lists (a file of 300,000 continuation lines gets 300,000 edits: 1.5 GB at peak
+/// through the `Value`).
+pub const REROUTABLE: [&str; 7] = [
     "textDocument/completion",
     "textDocument/documentSymbol",
     "textDocument/formatting",
+    "textDocument/rangeFormatting",
     "textDocument/semanticTokens/full",
     "textDocument/semanticTokens/range",
     "textDocument/foldingRange",

@@ -551,6 +551,12 @@ impl Backend {
                 |p: &DocumentFormattingParams| &p.text_document.uri,
                 requests::formatting::handle,
             ),
+            "textDocument/rangeFormatting" => self.answer(
+                id,
+                params,
+                |p: &DocumentRangeFormattingParams| &p.text_document.uri,
+                requests::formatting::handle_range,
+            ),
             "textDocument/semanticTokens/full" => self.answer(
                 id,
                 params,
