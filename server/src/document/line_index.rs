@@ -61,7 +61,7 @@ fn scan_wide(text: &str, from: usize, to: usize, last: Option<Wide>, out: &mut V
     let bytes = part.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        // Long runs of ASCII are skipped a word at a time.
+        // Runs of ASCII are passed over in one search.
         match bytes[i..].iter().position(|b| !b.is_ascii()) {
             None => break,
             Some(k) => i += k,

@@ -513,22 +513,15 @@ impl Painter<'_> {
             let Some(line_text) = self.text.get(span.start..span.end) else {
                 continue;
             };
+            // Columns are bytes on ASCII lines; elsewhere the line index converts them.
             let ascii = enc == Encoding::Utf8 || line_text.is_ascii();
             let mut i = 0usize;
-            // Running (byte, column) pair for non-ASCII lines.
-            let (mut cb, mut cc) = (0usize, 0u32);
-            let mut col_of = |b: usize| -> u32 {
+            let col_of = |b: usize| -> u32 {
                 if ascii {
-                    return b as u32;
+                    b as u32
+                } else {
+                    idx.position(self.text, span.start + b, enc).col
                 }
-                if b < cb {
-                    cb = 0;
-                    cc = 0;
-                }
-                let seg = line_text.get(cb..b).unwrap_or_default();
-                cc += units(seg, enc);
-                cb = b;
-                cc
             };
             while i < map.len() {
                 let code = map[i];
@@ -564,14 +557,6 @@ impl Painter<'_> {
             }
         }
         out
-    }
-}
-
-fn units(s: &str, enc: Encoding) -> u32 {
-    match enc {
-        Encoding::Utf8 => s.len() as u32,
-        Encoding::Utf16 => s.chars().map(|c| c.len_utf16() as u32).sum(),
-        Encoding::Utf32 => s.chars().count() as u32,
     }
 }
 
