@@ -21,7 +21,6 @@ mod copy_multiple_sources_dest;
 mod copy_relative_without_workdir;
 mod copy_whole_stage;
 mod curl_and_wget;
-mod expose_invalid_port;
 mod gem_unpinned;
 mod go_install_unpinned;
 mod latest_tag;
@@ -78,7 +77,6 @@ pub static RULES: &[&Rule] = &[
     &copy_whole_stage::RULE,
     &useradd_high_uid::RULE,
     &copy_multiple_sources_dest::RULE,
-    &expose_invalid_port::RULE,
     &pip_unpinned::RULE,
     &apt_unpinned::RULE,
     &gem_unpinned::RULE,
