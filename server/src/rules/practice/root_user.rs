@@ -20,8 +20,10 @@ or a mounted volume, root's rights.
 - `USER root` or `USER 0` as the last `USER` of the final stage: a warning.
 - No `USER` at all in the final stage: reported at the `FROM` as information (`info`), since the
   base image's user is unknown; base images known to run as a non-root user (tags containing
-  `nonroot`, Chainguard images) and Windows images are not reported. `FROM scratch` is reported:
-  its processes run as uid 0.
+  `nonroot`, Chainguard images) and Windows images are not reported. `FROM scratch` is reported
+  (its processes run as uid 0) unless the image says nothing to run: a final `scratch` stage
+  with no `CMD` or `ENTRYPOINT` is the usual way to export build artifacts
+  (`docker build --output`), and no container runs it.
 
 Create an unprivileged user (or use a numeric uid that exists in the base image, e.g. `65532`)
 and switch to it at the end of the final stage. An entrypoint that drops privileges itself
@@ -60,6 +62,9 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     let Some(image) = util::base_image(model, last.index) else {
         return;
     };
+    if util::is_scratch(model, last.index) && !runs_anything(model, last.index) {
+        return;
+    }
     let raw = image.raw.to_ascii_lowercase();
     if image.has_variables
         || image.tag.as_deref().is_some_and(|t| t.contains("nonroot"))
@@ -79,6 +84,17 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     );
     f.severity = Severity::Info;
     out.push(f);
+}
+
+/// Whether the stage (with the stages it is built on) says what a container runs.
+fn runs_anything(model: &crate::model::Model, stage: usize) -> bool {
+    util::stage_chain(model, stage).into_iter().any(|si| {
+        model.stages.get(si).is_some_and(|s| {
+            util::stage_instructions(model, s)
+                .iter()
+                .any(|i| matches!(i.kind, InstructionKind::Cmd | InstructionKind::Entrypoint))
+        })
+    })
 }
 
 #[cfg(test)]
@@ -104,6 +120,24 @@ mod tests {
             check_rule(&RULE, "FROM alpine AS base\nUSER 0:0\nFROM base\n")[0].severity,
             Severity::Warning
         );
+        // A scratch image runs as uid 0; an export stage (nothing to run) is no container.
+        assert_eq!(
+            check_rule(
+                &RULE,
+                "FROM scratch\nCOPY app /app\nENTRYPOINT [\"/app\"]\n"
+            )
+            .len(),
+            1
+        );
+        assert_eq!(
+            check_rule(
+                &RULE,
+                "FROM scratch AS base\nCMD [\"/app\"]\nFROM base\nCOPY app /app\n"
+            )
+            .len(),
+            1
+        );
+        assert!(check_rule(&RULE, "FROM golang:1.23 AS b\nRUN go build -o /out/app\nFROM scratch AS out\nCOPY --from=b /out /\n").is_empty());
         // A build stage running as root does not matter.
         assert!(check_rule(
             &RULE,
