@@ -149,6 +149,6 @@ fn why_no_split(model: &crate::model::Model, variant: split::Variant) -> &'stati
     } else if variant == split::Variant::Distroless {
         "no distroless split: needs a Node app whose CMD runs `node` (exec form) on a Debian-based node:18/20/22 image, without system packages"
     } else {
-        "cannot split: no dependency install found (npm, yarn, pnpm, pip, poetry, uv, go, bundle, …) or no absolute WORKDIR"
+        "cannot split: no dependency install found (npm, yarn, pnpm, pip, poetry, uv, go, bundle, cargo install, make install, …) or no absolute WORKDIR"
     }
 }

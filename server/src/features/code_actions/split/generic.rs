@@ -1,6 +1,6 @@
 //! Any other ecosystem: the original stage as the builder, and a runner on the same image
-//! that copies the working directory (and the install locations it knows, such as
-//! Bundler's), as a safe starting point.
+//! that copies the working directory and the install locations it knows (Bundler's and
+//! RubyGems', `cargo install`'s, `make install`'s prefix), as a safe starting point.
 
 use super::analyze::{Cat, Src, What};
 use super::render::{self, fill_context, EnvMode, OutStage};
@@ -22,8 +22,13 @@ pub fn plan(src: &Src, r: &Routed, c: &Common) -> Option<Plan> {
     {
         return None;
     }
-    // Something must install or build: a known package manager.
-    if !r.foreign && r.tools.is_empty() && !super::go::builds_go(src) {
+    // Something must install or build: a known package manager, or an install into a
+    // directory the runner can copy (`make install`).
+    if !r.foreign
+        && r.tools.is_empty()
+        && !super::go::builds_go(src)
+        && install_dirs(src).is_empty()
+    {
         return None;
     }
     let flags = src.from_flags.clone();
@@ -83,9 +88,18 @@ fn stages_done(
 ) -> Option<Plan> {
     let kw = |k: &str| src.kw(k);
     let mut run = OutStage::new("runner", src.image_text.clone(), runner_flags(src));
+    let mut dirs = install_dirs(src);
+    if bundler && !dirs.iter().any(|d| d == GEM_HOME) {
+        dirs.insert(0, GEM_HOME.to_string());
+    }
+    dirs.retain(|d| !within(d, &c.app));
+    let copied = match dirs.as_slice() {
+        [] => c.app.clone(),
+        [d] => format!("{} and {d}", c.app),
+        _ => format!("{} and the install directories", c.app),
+    };
     run.notes.push(format!(
-        "# runner: the same image with {} copied from the builder, as an unprivileged user",
-        c.app
+        "# runner: the same image with {copied} copied from the builder, as an unprivileged user"
     ));
     if r.system {
         run.notes.push(
@@ -101,12 +115,8 @@ fn stages_done(
     if c.user.is_none() {
         run.add(at, 1, create_user(src));
     }
-    if bundler {
-        run.add(
-            at,
-            2,
-            format!("{copy} --from=builder /usr/local/bundle /usr/local/bundle"),
-        );
+    for dir in &dirs {
+        run.add(at, 2, format!("{copy} --from=builder {dir} {dir}"));
     }
     let owner = if c.user.is_none() {
         " --chown=app:app"
@@ -141,4 +151,118 @@ fn stages_done(
         stages: vec![builder, run],
         needs_syntax: !src.secret_args.is_empty() || !src.secret_envs.is_empty(),
     })
+}
+
+/// Where the official Ruby images install gems and bundles (`GEM_HOME`, `BUNDLE_PATH`).
+const GEM_HOME: &str = "/usr/local/bundle";
+
+/// Whether `dir` is `app` or inside it (copied with it already).
+fn within(dir: &str, app: &str) -> bool {
+    let app = app.trim_end_matches('/');
+    dir == app || dir.strip_prefix(app).is_some_and(|r| r.starts_with('/'))
+}
+
+/// The directories outside the application that the builder's commands install into, as
+/// far as they say: the runner starts from the base image again and needs them too (a
+/// `cargo install`ed binary is in Cargo's `bin`, not in the working directory). Paths with
+/// variables are left out: the runner could not name them.
+fn install_dirs(src: &Src) -> Vec<String> {
+    let cmds: Vec<&super::analyze::Cmd> = src
+        .items
+        .iter()
+        .filter_map(|i| match &i.what {
+            What::Run(run) => Some(run.cmds.iter()),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    // A prefix given when configuring applies to the later `make install`.
+    let configured = cmds.iter().find_map(|c| {
+        let inv = c.command.invocation();
+        inv.args.iter().enumerate().find_map(|(i, w)| {
+            let t = w.text.as_str();
+            t.strip_prefix("--prefix=")
+                .or_else(|| t.strip_prefix("-DCMAKE_INSTALL_PREFIX="))
+                .or_else(|| t.strip_prefix("-DCMAKE_INSTALL_PREFIX:PATH="))
+                .map(str::to_string)
+                .or_else(|| {
+                    (t == "--prefix" && inv.program == "configure")
+                        .then(|| inv.args.get(i + 1).map(|v| v.text.to_string()))
+                        .flatten()
+                })
+        })
+    });
+    let mut out: Vec<String> = Vec::new();
+    for c in cmds {
+        let inv = c.command.invocation();
+        let args = inv.args;
+        let words: Vec<&str> = args.iter().map(|w| w.text.as_str()).collect();
+        let dir = match inv.program {
+            "cargo" if words.first() == Some(&"install") => {
+                let root = option_value(&words, "--root")
+                    .or_else(|| stage_env(src, "CARGO_INSTALL_ROOT"))
+                    .or_else(|| stage_env(src, "CARGO_HOME"))
+                    .unwrap_or_else(|| {
+                        if src.image.name.ends_with("rust") {
+                            "/usr/local/cargo".to_string()
+                        } else {
+                            "/root/.cargo".to_string()
+                        }
+                    });
+                Some(format!("{}/bin", root.trim_end_matches('/')))
+            }
+            "gem" if words.first() == Some(&"install") => {
+                Some(stage_env(src, "GEM_HOME").unwrap_or_else(|| GEM_HOME.to_string()))
+            }
+            "make" | "ninja" | "gmake" if words.contains(&"install") => words
+                .iter()
+                .find_map(|w| {
+                    w.strip_prefix("PREFIX=")
+                        .or_else(|| w.strip_prefix("prefix="))
+                })
+                .map(str::to_string)
+                .or_else(|| configured.clone())
+                .or_else(|| Some("/usr/local".to_string())),
+            "cmake" if words.contains(&"--install") => option_value(&words, "--prefix")
+                .or_else(|| configured.clone())
+                .or_else(|| Some("/usr/local".to_string())),
+            _ => None,
+        };
+        if let Some(d) = dir {
+            let d = d.trim_end_matches('/').to_string();
+            let usable = d.starts_with('/') && d.len() > 1 && !d.contains('$');
+            if usable && !out.contains(&d) {
+                out.push(d);
+            }
+        }
+    }
+    out
+}
+
+/// The value of `--name value` or `--name=value` among `words`.
+fn option_value(words: &[&str], name: &str) -> Option<String> {
+    words.iter().enumerate().find_map(|(i, w)| {
+        if *w == name {
+            words.get(i + 1).map(|v| v.to_string())
+        } else {
+            w.strip_prefix(name)
+                .and_then(|r| r.strip_prefix('='))
+                .map(str::to_string)
+        }
+    })
+}
+
+/// The literal value the stage's last `ENV name=...` gives (none when it has variables).
+fn stage_env(src: &Src, name: &str) -> Option<String> {
+    src.model
+        .vars
+        .iter()
+        .rfind(|v| {
+            v.kind == crate::model::VarKind::Env
+                && v.stage == Some(src.stage.index)
+                && v.name == name
+        })
+        .and_then(|v| v.value.as_ref())
+        .map(|v| v.trim_matches('"').to_string())
+        .filter(|v| !v.contains('$'))
 }

@@ -36,3 +36,41 @@ fn multiline_chain_is_split() {
     );
     assert!(out.contains("AS deps"), "{out}");
 }
+
+#[test]
+fn generic_runner_copies_what_was_installed_outside_the_app() {
+    let runner = |text: &str| -> String {
+        let out = split_std(text).unwrap_or_else(|| panic!("no split of:\n{text}"));
+        out.split("AS runner")
+            .nth(1)
+            .unwrap_or_default()
+            .to_string()
+    };
+    let copies = |dir: &str| format!("COPY --from=builder {dir} {dir}\n");
+    // cargo install: --root, then CARGO_INSTALL_ROOT / CARGO_HOME, then the image's default.
+    let r = runner("FROM rust:1.80\nWORKDIR /src\nCOPY . .\nRUN cargo install --root /opt/app --path .\nCMD [\"app\"]\n");
+    assert!(r.contains(&copies("/opt/app/bin")), "{r}");
+    let r = runner("FROM rust:1.80\nENV CARGO_HOME=/cargo\nWORKDIR /src\nCOPY . .\nRUN cargo install --path .\nCMD [\"app\"]\n");
+    assert!(r.contains(&copies("/cargo/bin")), "{r}");
+    // make install: PREFIX= on the command line, else the configured prefix, else /usr/local.
+    let r = runner("FROM debian:12\nWORKDIR /src\nCOPY . .\nRUN make && make install PREFIX=/opt/x\nCMD [\"x\"]\n");
+    assert!(r.contains(&copies("/opt/x")), "{r}");
+    let r = runner("FROM debian:12\nWORKDIR /src\nCOPY . .\nRUN cmake -B b -DCMAKE_INSTALL_PREFIX=/opt/y . && cmake --build b && cmake --install b\nCMD [\"y\"]\n");
+    assert!(r.contains(&copies("/opt/y")), "{r}");
+    let r = runner("FROM debian:12\nWORKDIR /src\nCOPY . .\nRUN make install\nCMD [\"x\"]\n");
+    assert!(r.contains(&copies("/usr/local")), "{r}");
+    // Inside the application directory, or named through a variable: nothing more.
+    let r = runner(
+        "FROM debian:12\nWORKDIR /src\nCOPY . .\nRUN make install PREFIX=/src/dist\nCMD [\"x\"]\n",
+    );
+    assert_eq!(r.matches("COPY --from=builder").count(), 1, "{r}");
+    // Its only install named through a variable: the runner could not copy it, no split.
+    assert!(split_std(
+        "FROM debian:12\nWORKDIR /src\nCOPY . .\nRUN make install PREFIX=$HOME/x\nCMD [\"x\"]\n"
+    )
+    .is_none());
+    // A make without install builds in place: no install location, and no split.
+    assert!(
+        split_std("FROM debian:12\nWORKDIR /src\nCOPY . .\nRUN make\nCMD [\"./x\"]\n").is_none()
+    );
+}
