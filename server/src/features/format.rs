@@ -1,11 +1,12 @@
-//! The formatter: keyword case, spacing after keywords and flags, continuation-line
+//! The formatter: keyword case, spacing after keywords, flags and words, continuation-line
 //! indentation, blank lines, trailing whitespace and the final newline.
 //!
 //! It works line by line on the model's reading of the file and only touches whitespace
 //! BuildKit (or the shell) ignores, plus the case of instruction keywords:
 //! * parser directives, heredoc bodies and their closing lines are never changed;
 //! * inside an instruction only the whitespace after the keyword and after each flag on
-//!   the first line, the leading whitespace of continuation lines and trailing whitespace
+//!   the first line (and after each word there, for the word lists of `FROM`, `COPY`,
+//!   `ADD`, `ARG`, `EXPOSE`, `VOLUME` and `KEY=value` pairs), the leading whitespace of continuation lines and trailing whitespace
 //!   change; a continuation line that starts inside a quoted string, or whose leading
 //!   whitespace is the only separator BuildKit would see, or that belongs to an
 //!   instruction whose arguments keep their whitespace (legacy `ENV k v`, `LABEL k v`,
@@ -479,6 +480,26 @@ impl<'a> Formatter<'a> {
         }
     }
 
+    /// Arguments BuildKit reads as a list of words, so that the blanks between two of them
+    /// are one separator however many there are (`FROM a   AS b`, `COPY a   b /c/`,
+    /// `ENV A=1   B=2`). Not the shell forms (the shell's reading and a hand alignment
+    /// are the user's), nor the instructions that keep their text whole (legacy `ENV k v`,
+    /// `WORKDIR`, `USER`, ...), nor exec form.
+    fn word_list(ins: &Instruction) -> bool {
+        use InstructionKind as K;
+        if ins.json.is_some() {
+            return false;
+        }
+        match &ins.kind {
+            K::From | K::Copy | K::Add | K::Expose | K::Volume | K::Arg => true,
+            K::Env | K::Label => match &ins.details {
+                Details::Pairs(pairs) => !pairs.is_empty() && pairs.iter().all(|p| !p.legacy),
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
     fn recase(&self, ins: &Instruction) -> Option<String> {
         if matches!(ins.kind, InstructionKind::Unknown(_)) {
             return None;
@@ -700,6 +721,9 @@ impl<'a> Formatter<'a> {
         }
         let mut gaps: Vec<usize> = vec![kw.end];
         gaps.extend(ins.flags.iter().map(|f| f.span.end));
+        if Self::word_list(ins) {
+            gaps.extend(ins.words.iter().map(|w| w.span.end));
+        }
         if let Details::Onbuild(inner) = &ins.details {
             if inner.keyword_span.start >= kw.end && inner.keyword_span.end <= scan_end {
                 if let Some(up) = self.recase(inner) {
