@@ -450,6 +450,19 @@ impl<'a> Formatter<'a> {
                 self.roles[l] = role;
             }
         }
+        // An unterminated heredoc fails the build. The model reads the lines after it as
+        // instructions again where they seem to start, but whether they belong to the body
+        // is the user's to say (by typing its end): formatting leaves them all alone.
+        let open = self.model.instructions.iter().find_map(|ins| {
+            all_heredocs(ins)
+                .find(|h| h.end_span.is_none())
+                .map(|h| h.body_span.start)
+        });
+        if let Some(start) = open {
+            for l in self.idx.line_of(start)..self.lines {
+                self.roles[l] = Role::Heredoc;
+            }
+        }
     }
 
     /// Whether whitespace between words of the instruction's arguments is insignificant
@@ -817,7 +830,7 @@ impl<'a> Formatter<'a> {
                 continue;
             };
             let mut anchor = from.start_line;
-            if anchor >= self.lines {
+            if anchor >= self.lines || self.roles[anchor] == Role::Heredoc {
                 continue;
             }
             while anchor > 0 && self.roles[anchor - 1] == Role::Comment {

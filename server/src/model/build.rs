@@ -238,9 +238,18 @@ impl Plan {
         }
         // An instruction is read from its first line to the end of its last one: the first
         // instruction to read again is the first one whose lines reach the change.
-        let first = model
+        let mut first = model
             .instructions
             .partition_point(|ins| region_end(old, ins) <= prefix);
+        // An unterminated heredoc's body ended where the next instruction seemed to start;
+        // a change anywhere after it may close it (or move that point): read it again.
+        if let Some(open) = model.instructions.get(..first).and_then(|before| {
+            before
+                .iter()
+                .position(|ins| ins.heredocs.iter().any(|h| h.end_span.is_none()))
+        }) {
+            first = open;
+        }
         let (restart, restart_line) = match model.instructions.get(first) {
             Some(ins) if line_start(old, ins.span.start) <= changed_line => {
                 (line_start(old, ins.span.start), ins.start_line)
@@ -544,12 +553,18 @@ impl<'a> Builder<'a> {
 
             // Heredoc bodies follow the instruction's last line, one after another.
             if can_contain_heredoc(&ins) && lg.text.contains("<<") {
+                // Once a body has run to the end unterminated, the reading went back to
+                // where the next instruction seems to start: later markers get nothing.
+                let mut recovered = false;
                 for m in heredoc_markers(&lg.text) {
                     let marker_span = lg.span(m.start, m.end);
                     let body_start = self.line(i).map_or(text.len(), |l| l.start);
                     let mut body_end = text.len();
                     let mut end_span = None;
-                    while let Some(l) = self.line(i) {
+                    // The first body line that reads as an instruction (line, start).
+                    let mut resume: Option<(usize, usize)> = None;
+                    let last_before = last;
+                    while let Some(l) = self.line(i).filter(|_| !recovered) {
                         last = i;
                         i += 1;
                         let content = text.get(l.start..l.end).unwrap_or("");
@@ -563,6 +578,24 @@ impl<'a> Builder<'a> {
                             end_span = Some(Span::new(l.start, l.end));
                             break;
                         }
+                        if resume.is_none() && starts_instruction(content) {
+                            resume = Some((i - 1, l.start));
+                        }
+                    }
+                    if recovered {
+                        body_end = body_start;
+                    } else if let (None, Some((line_no, start))) = (end_span, resume) {
+                        // Unterminated: BuildKit fails the build. For the editor the body
+                        // ends before the first line that reads as an instruction, so the
+                        // rest of the file is still read as instructions (a heredoc being
+                        // typed does not swallow the stages after it).
+                        body_end = start;
+                        i = line_no;
+                        last = line_no
+                            .checked_sub(1)
+                            .unwrap_or(last_before)
+                            .max(last_before);
+                        recovered = true;
                     }
                     if end_span.is_none() {
                         self.out.errors.push(ParseError {
@@ -1477,6 +1510,16 @@ fn kind_of(keyword: &str) -> InstructionKind {
         .unwrap_or_else(|| InstructionKind::Unknown(keyword.to_string()))
 }
 
+/// Whether a line of an unterminated heredoc's body reads as the next instruction: an
+/// instruction keyword in capitals at the start of the line, then a blank or the line end
+/// (scripts rarely start a line so; `env` and friends in lower case are common in them).
+fn starts_instruction(line: &str) -> bool {
+    let word = line.split([' ', '\t']).next().unwrap_or("");
+    word.len() >= 3
+        && word.bytes().all(|b| b.is_ascii_uppercase())
+        && InstructionKind::ALL.iter().any(|k| k.name() == word)
+}
+
 fn can_contain_heredoc(ins: &Instruction) -> bool {
     match (&ins.kind, &ins.details) {
         (InstructionKind::Run | InstructionKind::Copy | InstructionKind::Add, _) => {
@@ -1693,6 +1736,43 @@ mod tests {
         assert_eq!(m.instructions[1].heredocs[0].end_span, None);
         assert_eq!(m.var_uses.len(), 1);
         assert!(m.var_uses[0].in_shell);
+
+        // Unterminated: the body stops before the first line that reads as an
+        // instruction, and the rest of the file is read as instructions again.
+        let text = "FROM a AS b\nRUN <<EOF bash\nset -e\nenv | sort\n  RUN indented\nFROM b\nCOPY --from=b /x /y\n";
+        let m = build(text);
+        assert_eq!(m.errors.len(), 1, "{:?}", m.errors);
+        assert_eq!(
+            m.errors[0].message,
+            "unterminated heredoc `EOF` opened on line 2"
+        );
+        let h = &m.instructions[1].heredocs[0];
+        assert_eq!(h.body, "set -e\nenv | sort\n  RUN indented\n");
+        assert_eq!(h.end_span, None);
+        assert_eq!(
+            (m.instructions[1].start_line, m.instructions[1].end_line),
+            (1, 4)
+        );
+        assert_eq!(m.instructions.len(), 4);
+        assert_eq!(m.stages.len(), 2);
+        assert_eq!(
+            m.stage_refs.iter().filter(|r| r.target == Some(0)).count(),
+            2
+        );
+        // Several markers: the ones after an unterminated body get an empty one.
+        let m = build("FROM a\nCOPY <<A <<B /d\nx\nRUN y\n");
+        assert_eq!(m.errors.len(), 2, "{:?}", m.errors);
+        let c = &m.instructions[1];
+        assert_eq!(
+            (c.heredocs[0].body.as_str(), c.heredocs[1].body.as_str()),
+            ("x\n", "")
+        );
+        assert_eq!(m.instructions[2].keyword, "RUN");
+        // The instruction right after the marker line: an empty body.
+        let m = build("FROM a\nRUN <<EOF\nWORKDIR /x\n");
+        assert_eq!(m.instructions[1].heredocs[0].body, "");
+        assert_eq!(m.instructions[1].end_line, 1);
+        assert_eq!(m.instructions[2].keyword, "WORKDIR");
 
         // Not in JSON form, not for other instructions.
         let m = build("FROM a\nRUN [\"<<EOF\"]\nUSER <<X\nX\n");
