@@ -291,6 +291,72 @@ fn escape_directive_added_by_an_edit() {
     );
 }
 
+/// A heredoc being typed (no end yet) does not take the stages after it: their
+/// diagnostics, symbols and completion stay; typing its end makes them body again.
+#[test]
+fn unterminated_heredoc_keeps_the_rest_of_the_file() {
+    let mut c = Client::spawn();
+    c.initialize();
+    let uri = "file:///home/user/proj/Dockerfile";
+    let text = "FROM node:20 AS deps\nRUN <<EOF\nnpm ci\nFROM node:20-slim AS runner\nCOPY --from=dpes /a /b\nCOPY --from= /a /c\n";
+    c.open(uri, 1, text);
+    let codes = |d: &Value| -> Vec<String> {
+        d["diagnostics"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|x| x["code"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    let first = c.diagnostics_at(uri, 1);
+    assert!(
+        codes(&first).contains(&"SyntaxError".to_string()),
+        "{first}"
+    );
+    assert!(
+        codes(&first).contains(&"UnknownStage".to_string()),
+        "{first}"
+    );
+    let symbols = c.call_ok(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    let names: Vec<&str> = symbols
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s["name"].as_str())
+        .collect();
+    assert_eq!(names, ["deps", "runner"], "{symbols}");
+    let items = c.call_ok(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 5, "character": 12}}),
+    );
+    let items = items.get("items").unwrap_or(&items).clone();
+    let labels: Vec<&str> = items
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|i| i["label"].as_str())
+        .collect();
+    assert!(labels.contains(&"deps"), "{items}");
+    // The heredoc's end typed after the stage: it is all body now, as BuildKit reads it.
+    c.change(uri, 2, (6, 0), (6, 0), "EOF\n");
+    let closed = c.diagnostics_at(uri, 2);
+    let after = codes(&closed);
+    assert!(
+        !after
+            .iter()
+            .any(|c| c == "UnknownStage" || c == "SyntaxError"),
+        "{closed}"
+    );
+    let symbols = c.call_ok(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    assert_eq!(symbols.as_array().map(Vec::len), Some(1), "{symbols}");
+}
+
 #[test]
 fn pull_diagnostics_share_the_cached_result() {
     let mut c = Client::spawn();
