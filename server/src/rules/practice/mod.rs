@@ -17,6 +17,7 @@ mod build_tools_in_final_image;
 mod cache_busting_copy;
 mod cd_instead_of_workdir;
 mod chmod_after_copy;
+mod continued_into_instruction;
 mod copy_multiple_sources_dest;
 mod copy_relative_without_workdir;
 mod copy_whole_stage;
@@ -92,6 +93,7 @@ pub static RULES: &[&Rule] = &[
     &link_bin_sh::RULE,
     &pointless_command::RULE,
     &copy_relative_without_workdir::RULE,
+    &continued_into_instruction::RULE,
 ];
 
 #[cfg(test)]
