@@ -6,6 +6,7 @@ mod flags;
 mod instruction_before_from;
 mod invalid_arguments;
 mod invalid_directive;
+mod invalid_expansion;
 mod invalid_expose_port;
 mod invalid_flag_value;
 mod invalid_image_reference;
@@ -33,6 +34,7 @@ pub static RULES: &[&Rule] = &[
     &invalid_mount::RULE,
     &invalid_onbuild_trigger::RULE,
     &invalid_expose_port::RULE,
+    &invalid_expansion::RULE,
     &invalid_image_reference::RULE,
     &invalid_directive::RULE,
 ];
