@@ -50,24 +50,44 @@ fn finding(text: &str, ins: &Instruction, escape: char) -> Option<Finding> {
         .min()
         .unwrap_or(ins.span.end)
         .min(ins.span.end);
-    let own = text.get(ins.span.start..end)?;
+    let bytes = text.as_bytes().get(..end)?;
     let mut at = ins.span.start;
-    // The end of the last line that carries a continuation (the escape is on it).
-    let mut previous: Option<Span> = None;
-    for (n, line) in own.split_inclusive('\n').enumerate() {
-        let start = at;
-        at += line.len();
+    // Each line after the first: most start with a blank or a lower-case word, and only a
+    // capital first letter needs a closer look.
+    while let Some(nl) = memchr::memchr(b'\n', bytes.get(at..)?) {
+        let start = at + nl + 1;
+        at = start;
+        let lead = bytes
+            .get(start..)?
+            .iter()
+            .take_while(|&&b| b == b' ' || b == b'\t')
+            .count();
+        let word_at = start + lead;
+        if !bytes.get(word_at).is_some_and(u8::is_ascii_uppercase) {
+            continue;
+        }
+        let rest = text.get(word_at..end)?;
+        let word = rest.split([' ', '\t', '\r', '\n']).next().unwrap_or("");
+        if is_keyword(word) && !wrapped(ins, word, word_at) {
+            let previous = previous_line(text, ins.span.start, start)?;
+            return Some(report(text, ins, previous, word, word_at, escape));
+        }
+    }
+    None
+}
+
+/// The last line before `before` (a line start) that is neither blank nor a comment:
+/// the one the continuation escape ends.
+fn previous_line(text: &str, first: usize, before: usize) -> Option<Span> {
+    let own = text.get(first..before)?;
+    let mut end = own.len();
+    for line in own.split_inclusive('\n').rev() {
+        let start = end - line.len();
+        end = start;
         let content = line.trim_end_matches(['\n', '\r']);
         let body = content.trim_start_matches([' ', '\t']);
-        if n > 0 && !body.is_empty() && !body.starts_with('#') {
-            let word = body.split([' ', '\t']).next().unwrap_or("");
-            let word_at = start + (content.len() - body.len());
-            if is_keyword(word) && !wrapped(ins, word, word_at) {
-                return Some(report(text, ins, previous?, word, word_at, escape));
-            }
-        }
         if !body.is_empty() && !body.starts_with('#') {
-            previous = Some(Span::new(start, start + content.len()));
+            return Some(Span::new(first + start, first + start + content.len()));
         }
     }
     None

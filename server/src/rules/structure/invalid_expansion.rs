@@ -32,6 +32,15 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     let escape = ctx.model.escape;
     for (_, ins) in ctx.instructions() {
         words(ctx, ins, &mut |text, span| {
+            // Only quotes and `${` can fail to process (most words have neither).
+            let b = text.as_bytes();
+            let risky = memchr::memchr3(b'"', b'\'', b'$', b).is_some_and(|_| {
+                memchr::memchr2(b'"', b'\'', b).is_some()
+                    || memchr::memchr_iter(b'$', b).any(|i| b.get(i + 1) == Some(&b'{'))
+            });
+            if !risky {
+                return;
+            }
             if let Some(e) = lex::expand(text, NO_VARS, escape).error {
                 // `${X?message}` fails only when X is unset: a matter of values.
                 let syntax = e.starts_with("syntax error")
@@ -49,8 +58,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
 
 /// The words of `ins` BuildKit expands, as written, with where they are.
 fn words(ctx: &Ctx, ins: &Instruction, f: &mut dyn FnMut(&str, Span)) {
-    let raw = |w: &Word| (w.raw.to_string(), w.span);
-    let mut list: Vec<(String, Span)> = Vec::new();
+    let mut word = |w: &Word| f(&w.raw, w.span);
     match (&ins.kind, &ins.details) {
         (
             InstructionKind::Env | InstructionKind::Label | InstructionKind::Arg,
@@ -58,14 +66,16 @@ fn words(ctx: &Ctx, ins: &Instruction, f: &mut dyn FnMut(&str, Span)) {
         ) => {
             for kv in pairs {
                 if ins.kind != InstructionKind::Arg {
-                    list.push(raw(&kv.key));
+                    word(&kv.key);
                 }
-                list.extend(kv.value.as_ref().map(raw));
+                if let Some(v) = &kv.value {
+                    word(v);
+                }
             }
         }
-        (InstructionKind::From, Details::From { image, .. }) => {
-            if let Some(w) = ins.words.first().filter(|_| image.is_some()) {
-                list.push(raw(w));
+        (InstructionKind::From, Details::From { image: Some(_), .. }) => {
+            if let Some(w) = ins.words.first() {
+                word(w);
             }
         }
         (
@@ -75,22 +85,17 @@ fn words(ctx: &Ctx, ins: &Instruction, f: &mut dyn FnMut(&str, Span)) {
             | InstructionKind::Volume,
             _,
         ) if ins.json.is_none() => {
-            list.extend(
-                ins.words
-                    .iter()
-                    .filter(|w| !w.raw.starts_with("<<"))
-                    .map(raw),
-            );
+            ins.words
+                .iter()
+                .filter(|w| !w.raw.starts_with("<<"))
+                .for_each(word);
         }
         (InstructionKind::Workdir | InstructionKind::User | InstructionKind::Stopsignal, _)
             if !ins.rest.span.is_empty() =>
         {
-            list.push((ctx.slice(ins.rest.span).to_string(), ins.rest.span));
+            f(ctx.slice(ins.rest.span), ins.rest.span);
         }
         _ => {}
-    }
-    for (text, span) in list {
-        f(&text, span);
     }
 }
 
