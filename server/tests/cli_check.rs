@@ -413,6 +413,42 @@ fn standard_input() {
     assert!(json(&out).iter().all(|i| i["file"] == "-"));
 }
 
+/// This session's rules through the command line: a quote left open in ENV fails the
+/// build (an error, exit 1), a `\\` that runs into the next instruction is a warning, and
+/// an out-of-range EXPOSE port is reported once.
+#[test]
+fn expansion_continuation_and_expose_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "FROM alpine:3.20\nENV GREETING=\"hello\nRUN apk add --no-cache curl \\\nCOPY app /app\nEXPOSE 70000\nUSER nobody\n";
+    write(dir.path(), "Dockerfile", text);
+    let out = run(&["check", "--format", "json", "Dockerfile"], dir.path());
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let items = json(&out);
+    let at = |rule: &str| -> Vec<(u64, String)> {
+        items
+            .iter()
+            .filter(|i| i["rule"] == rule)
+            .map(|i| {
+                let sev = i["severity"].as_str().unwrap_or_default().to_string();
+                (i["line"].as_u64().unwrap_or(0), sev)
+            })
+            .collect()
+    };
+    assert_eq!(
+        at("InvalidExpansion"),
+        [(2, "error".to_string())],
+        "{items:?}"
+    );
+    assert_eq!(
+        at("ContinuedIntoInstruction"),
+        [(4, "warning".to_string())],
+        "{items:?}"
+    );
+    let on_port: Vec<&Value> = items.iter().filter(|i| i["line"] == 5).collect();
+    assert_eq!(on_port.len(), 1, "{on_port:?}");
+    assert_eq!(on_port[0]["rule"], "InvalidExposePort");
+}
+
 #[test]
 fn config_file_and_dockerignore_are_read_per_file() {
     let dir = tempfile::tempdir().unwrap();
