@@ -6,11 +6,12 @@
 //! * parser directives, heredoc bodies and their closing lines are never changed;
 //! * inside an instruction only the whitespace after the keyword and after each flag on
 //!   the first line (and after each word there, for the word lists of `FROM`, `COPY`,
-//!   `ADD`, `ARG`, `EXPOSE`, `VOLUME` and `KEY=value` pairs), the leading whitespace of continuation lines and trailing whitespace
-//!   change; a continuation line that starts inside a quoted string, or whose leading
-//!   whitespace is the only separator BuildKit would see, or that belongs to an
-//!   instruction whose arguments keep their whitespace (legacy `ENV k v`, `LABEL k v`,
-//!   `USER`, `WORKDIR`, `MAINTAINER`, `STOPSIGNAL`, unknown ones) keeps its indentation;
+//!   `ADD`, `ARG`, `EXPOSE`, `VOLUME` and `KEY=value` pairs), the leading whitespace of
+//!   continuation lines and trailing whitespace change; a continuation line that starts
+//!   inside a quoted string, or whose leading whitespace is the only separator BuildKit
+//!   would see, or that belongs to an instruction whose arguments keep their whitespace
+//!   (legacy `ENV k v`, `LABEL k v`, `USER`, `WORKDIR`, `MAINTAINER`, `STOPSIGNAL`,
+//!   unknown ones) keeps its indentation;
 //! * hand-aligned continuation bodies keep their relative indentation: the least indented
 //!   continuation line moves to `indent_width`, every other line keeps its offset from it.
 //!

@@ -591,10 +591,8 @@ impl<'a> Builder<'a> {
                         // typed does not swallow the stages after it).
                         body_end = start;
                         i = line_no;
-                        last = line_no
-                            .checked_sub(1)
-                            .unwrap_or(last_before)
-                            .max(last_before);
+                        // The body's last line, or the instruction's own when it is empty.
+                        last = line_no.saturating_sub(1).max(last_before);
                         recovered = true;
                     }
                     if end_span.is_none() {
@@ -1511,13 +1509,9 @@ fn kind_of(keyword: &str) -> InstructionKind {
 }
 
 /// Whether a line of an unterminated heredoc's body reads as the next instruction: an
-/// instruction keyword in capitals at the start of the line, then a blank or the line end
-/// (scripts rarely start a line so; `env` and friends in lower case are common in them).
+/// instruction keyword in capitals at the start of the line, then a blank or the line end.
 fn starts_instruction(line: &str) -> bool {
-    let word = line.split([' ', '\t']).next().unwrap_or("");
-    word.len() >= 3
-        && word.bytes().all(|b| b.is_ascii_uppercase())
-        && InstructionKind::ALL.iter().any(|k| k.name() == word)
+    InstructionKind::is_capital_keyword(line.split([' ', '\t']).next().unwrap_or(""))
 }
 
 fn can_contain_heredoc(ins: &Instruction) -> bool {

@@ -107,6 +107,15 @@ impl InstructionKind {
             .unwrap_or_else(|| InstructionKind::Unknown(word.to_string()))
     }
 
+    /// Whether `word` is an instruction keyword written in capitals (`COPY`, not `copy`):
+    /// how a line that starts an instruction is told from a script's line, where `env`
+    /// and friends in lower case are common.
+    pub fn is_capital_keyword(word: &str) -> bool {
+        word.len() >= 3
+            && word.bytes().all(|b| b.is_ascii_uppercase())
+            && Self::ALL.iter().any(|k| k.name() == word)
+    }
+
     /// The canonical upper-case keyword (`Unknown` gives its text as written).
     pub fn name(&self) -> &str {
         match self {

@@ -68,7 +68,7 @@ fn finding(text: &str, ins: &Instruction, escape: char) -> Option<Finding> {
         }
         let rest = text.get(word_at..end)?;
         let word = rest.split([' ', '\t', '\r', '\n']).next().unwrap_or("");
-        if is_keyword(word) && !wrapped(ins, word, word_at) {
+        if InstructionKind::is_capital_keyword(word) && !wrapped(ins, word, word_at) {
             let previous = previous_line(text, ins.span.start, start)?;
             return Some(report(text, ins, previous, word, word_at, escape));
         }
@@ -91,13 +91,6 @@ fn previous_line(text: &str, first: usize, before: usize) -> Option<Span> {
         }
     }
     None
-}
-
-/// An instruction keyword in capitals (a script's `env` or `copy` is not one).
-fn is_keyword(word: &str) -> bool {
-    word.len() >= 3
-        && word.bytes().all(|b| b.is_ascii_uppercase())
-        && InstructionKind::ALL.iter().any(|k| k.name() == word)
 }
 
 /// The instruction a HEALTHCHECK or an ONBUILD wraps, written on a line of its own.

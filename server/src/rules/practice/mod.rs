@@ -105,6 +105,14 @@ pub(crate) mod test_support {
         check_rule_with(rule, text, false, None)
     }
 
+    /// The messages of [`check_rule`]'s findings.
+    pub fn check_messages(rule: &Rule, text: &str) -> Vec<String> {
+        check_rule(rule, text)
+            .into_iter()
+            .map(|f| f.message.to_string())
+            .collect()
+    }
+
     pub fn check_rule_with(
         rule: &Rule,
         text: &str,

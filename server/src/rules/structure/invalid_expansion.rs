@@ -102,13 +102,10 @@ fn words(ctx: &Ctx, ins: &Instruction, f: &mut dyn FnMut(&str, Span)) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::practice::test_support::check_rule;
+    use crate::rules::practice::test_support::check_messages;
 
     fn messages(text: &str) -> Vec<String> {
-        check_rule(&RULE, text)
-            .into_iter()
-            .map(|f| f.message.to_string())
-            .collect()
+        check_messages(&RULE, text)
     }
 
     #[test]

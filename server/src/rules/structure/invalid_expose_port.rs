@@ -49,14 +49,11 @@ fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::practice::test_support::check_rule;
+    use crate::rules::practice::test_support::check_messages;
     use crate::rules::{check, CheckOptions};
 
     fn messages(text: &str) -> Vec<String> {
-        check_rule(&RULE, text)
-            .into_iter()
-            .map(|f| f.message.to_string())
-            .collect()
+        check_messages(&RULE, text)
     }
 
     #[test]

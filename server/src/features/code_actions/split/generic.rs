@@ -24,15 +24,11 @@ pub fn plan(src: &Src, r: &Routed, c: &Common) -> Option<Plan> {
     }
     // Something must install or build: a known package manager, or an install into a
     // directory the runner can copy (`make install`).
-    if !r.foreign
-        && r.tools.is_empty()
-        && !super::go::builds_go(src)
-        && install_dirs(src).is_empty()
-    {
+    let dirs = install_dirs(src);
+    if !r.foreign && r.tools.is_empty() && !super::go::builds_go(src) && dirs.is_empty() {
         return None;
     }
-    let flags = src.from_flags.clone();
-    let mut b = OutStage::new("builder", src.image_text.clone(), flags.clone());
+    let mut b = OutStage::new("builder", src.image_text.clone(), src.from_flags.clone());
     b.notes
         .push("# builder: the original stage: dependencies and build".to_string());
     if c.app_synth {
@@ -75,7 +71,7 @@ pub fn plan(src: &Src, r: &Routed, c: &Common) -> Option<Plan> {
             _ => b.keep(item),
         }
     }
-    stages_done(src, r, c, b, bundler, flags)
+    stages_done(src, r, c, b, bundler, dirs)
 }
 
 fn stages_done(
@@ -84,11 +80,10 @@ fn stages_done(
     c: &Common,
     builder: OutStage,
     bundler: bool,
-    _flags: String,
+    mut dirs: Vec<String>,
 ) -> Option<Plan> {
     let kw = |k: &str| src.kw(k);
     let mut run = OutStage::new("runner", src.image_text.clone(), runner_flags(src));
-    let mut dirs = install_dirs(src);
     if bundler && !dirs.iter().any(|d| d == GEM_HOME) {
         dirs.insert(0, GEM_HOME.to_string());
     }
